@@ -1,5 +1,6 @@
 using FinTech.Portal.Components;
 using FinTech.Portal.Hosting;
+using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
 using MudBlazor.Services;
 
@@ -15,6 +16,8 @@ public static class PortalSetup
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        // After the Razor components: its Blazor limits must not register the circuit's services first.
+        builder.AddPortalIdentity();
         return builder;
     }
 
@@ -25,9 +28,12 @@ public static class PortalSetup
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
+        app.UsePortalIdentity();
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        // Public files (styles, scripts, fonts): the sign-in page needs them before anyone signs in.
+        app.MapStaticAssets().AllowAnonymous();
         app.MapHealthEndpoints();
+        app.MapPortalIdentity();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,0 +1,149 @@
+using System.Security.Claims;
+using FinTech.Portal.Platform;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace FinTech.Portal.Identity;
+
+/// <summary>Sign-in, roles, policies and the protections that go with them (issue 4).</summary>
+public static class IdentitySetup
+{
+    public const string SignInPath = "/account/sign-in";
+    public const string EntraSignInPath = "/account/sign-in/entra";
+    public const string PersonaSignInPath = "/account/persona-sign-in";
+    public const string SignOutPath = "/account/sign-out";
+    public const string SignedOutPath = "/account/signed-out";
+    public const string AccessDeniedPath = "/account/access-denied";
+
+    /// <summary><c>__Host-</c>: the browser only accepts it over HTTPS, for this host and path /.</summary>
+    public const string AuthCookieName = "__Host-portal-auth";
+    public const string AntiforgeryCookieName = "__Host-portal-antiforgery";
+
+    public static WebApplicationBuilder AddPortalIdentity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PortalIdentityOptions>()
+            .BindConfiguration(PortalIdentityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PortalIdentityOptions>, IdentityModeValidation>();
+
+        // The registration depends on the mode; the validation above reads the same key at start.
+        var mode = ModeFrom(builder.Configuration);
+        var authentication = builder.Services.AddAuthentication(options =>
+        {
+            options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+            options.DefaultChallengeScheme = mode == IdentityMode.EntraId
+                ? Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectDefaults.AuthenticationScheme
+                : CookieAuthenticationDefaults.AuthenticationScheme;
+        });
+        if (mode == IdentityMode.EntraId)
+        {
+            authentication.AddEntraIdSignIn(builder.Configuration);
+        }
+        else
+        {
+            authentication.AddCookie();
+        }
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<PortalIdentityOptions>>((cookie, identity) => SessionCookie.Configure(cookie, identity.Value));
+
+        builder.Services.AddAuthorization(options =>
+        {
+            options.AddPortalPolicies();
+            // Everything needs a signed-in user unless it says otherwise: the sign-in flow,
+            // /healthz, /readyz and the static assets of the sign-in page are marked anonymous.
+            options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        });
+        builder.Services.AddSingleton<IAuthorizationHandler, PortalPolicyHandler>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessDeniedResultHandler>();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidatingStateProvider>();
+
+        builder.Services.AddSingleton<IdentityAudit>();
+        builder.Services.AddSingleton<PortalAuthorization>();
+
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = AntiforgeryCookieName;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        builder.Services.AddHsts(options =>
+        {
+            options.MaxAge = TimeSpan.FromDays(365);
+            options.IncludeSubDomains = true;
+        });
+        builder.AddBlazorLimits();
+        return builder;
+    }
+
+    /// <summary>
+    /// Security headers first (so that every response has them, errors included), then
+    /// authentication and authorization. Call after the forwarded headers and before antiforgery.
+    /// </summary>
+    public static WebApplication UsePortalIdentity(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        app.UseMiddleware<HubOriginMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapPortalIdentity(this WebApplication app)
+    {
+        app.MapAccountEndpoints(ModeFrom(app.Configuration));
+        return app;
+    }
+
+    private static IdentityMode ModeFrom(IConfiguration configuration) =>
+        configuration.GetValue($"{PortalIdentityOptions.SectionName}:{nameof(PortalIdentityOptions.Mode)}", IdentityMode.Sandbox);
+
+    /// <summary>The client address as the forwarded headers middleware left it (CloudFront → ALB → task).</summary>
+    public static string? SourceIpOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>A return address that stays on the portal; anything else becomes the start page.</summary>
+    public static string LocalReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+            ? url
+            : "/";
+
+    /// <summary>
+    /// Refuses configurations that must never run: the persona sign-in (no password) where real
+    /// production is reachable, and Entra ID sign-in without its required settings.
+    /// </summary>
+    private sealed class IdentityModeValidation(IHostEnvironment host, IOptions<PlatformOptions> platform, IConfiguration configuration)
+        : IValidateOptions<PortalIdentityOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, PortalIdentityOptions options)
+        {
+            var errors = new List<string>();
+            if (options.Mode == IdentityMode.Sandbox)
+            {
+                if (host.IsProduction())
+                {
+                    errors.Add("Identity:Mode is Sandbox (persona sign-in without a password), which the portal refuses to run " +
+                        "when the ASP.NET environment is Production. Set Identity:Mode to EntraId and configure AzureAd.");
+                }
+                foreach (var (key, environment) in platform.Value.Environments.Where(e => e.Value.IsProduction))
+                {
+                    errors.Add($"Identity:Mode is Sandbox (persona sign-in without a password), which the portal refuses to run " +
+                        $"while Platform:Environments:{key}:IsProduction is true. Set Identity:Mode to EntraId and configure AzureAd.");
+                }
+            }
+            else
+            {
+                errors.AddRange(EntraIdSignIn.MissingSettings(configuration.GetSection(EntraIdSignIn.SectionName)));
+            }
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

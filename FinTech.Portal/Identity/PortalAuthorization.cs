@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using FinTech.Portal.Platform;
+
+namespace FinTech.Portal.Identity;
+
+/// <summary>Thrown by a service that refuses the caller; the message says which role is missing.</summary>
+public sealed class PortalAccessDeniedException(AccessDecision decision)
+    : Exception(decision.Reason ?? $"Access denied by policy {decision.Policy}.")
+{
+    public AccessDecision Decision { get; } = decision;
+}
+
+/// <summary>
+/// The checks services make before they act (architecture decision 5): the page may have hidden
+/// the button, but the service asks again, records the denial in the audit trail and throws
+/// <see cref="PortalAccessDeniedException"/>.
+/// </summary>
+public sealed class PortalAuthorization(IdentityAudit audit)
+{
+    public Task EnsureCanViewDashboardsAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, PortalPolicies.ViewDashboards, resource: null, environment: null, target: null, cancellationToken);
+
+    public Task EnsureCanRequestOperationsAsync(ClaimsPrincipal user, string? environment = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, PortalPolicies.RequestOperations, resource: null, environment, target, cancellationToken);
+
+    /// <summary>Approver role, and never the person who requested the operation.</summary>
+    public Task EnsureCanApproveAsync(ClaimsPrincipal user, string requesterId, string? environment = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, PortalPolicies.ApproveOperations, new ApprovalResource(requesterId), environment, target, cancellationToken);
+
+    public Task EnsureCanReadAuditAsync(ClaimsPrincipal user, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, PortalPolicies.ReadAudit, resource: null, environment: null, target, cancellationToken);
+
+    /// <summary>Operator role, and only on a Sandbox environment.</summary>
+    public Task EnsureCanChangeSandboxFaultsAsync(ClaimsPrincipal user, PortalEnvironment environment, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, PortalPolicies.ChangeSandboxFaults, environment, environment.Key, target, cancellationToken);
+
+    public async Task EnsureAsync(ClaimsPrincipal user, string policy, object? resource, string? environment, string? target, CancellationToken cancellationToken)
+    {
+        var decision = PortalAccessRules.Evaluate(policy, user, resource);
+        if (decision.IsAllowed)
+        {
+            return;
+        }
+        await audit.AccessDeniedAsync(user, sourceIp: null, decision, environment, target, cancellationToken);
+        throw new PortalAccessDeniedException(decision);
+    }
+}
