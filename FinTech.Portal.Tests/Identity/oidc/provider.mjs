@@ -93,6 +93,7 @@ server.listen(0, '127.0.0.1', () => {
       claims: () => ({ sub: id, oid: user.oid, tid: tenantId, name: user.name, roles: user.roles }),
     }),
     features: { devInteractions: { enabled: false } },
+    interactions: { url: (ctx, interaction) => `${prefix}/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     // Plain http on loopback: the test owns both ends.
     cookies: { keys: ['portal-test-oidc-cookie-key'] },
