@@ -1,0 +1,96 @@
+namespace FinTech.Portal.Tests.Identity;
+
+public class StartupRefusalTests
+{
+    [Fact]
+    public async Task The_portal_refuses_to_start_the_Sandbox_sign_in_when_the_ASP_NET_environment_is_Production()
+    {
+        await using var app = new PortalAppFactory(environment: "Production");
+
+        var error = Record.Exception(() => app.CreateClient());
+
+        Assert.NotNull(error);
+        Assert.Contains("Identity:Mode is Sandbox", Flatten(error));
+        Assert.Contains("the ASP.NET environment is Production", Flatten(error));
+    }
+
+    [Fact]
+    public async Task The_portal_refuses_to_start_the_Sandbox_sign_in_when_an_environment_is_flagged_production()
+    {
+        await using var app = new PortalAppFactory(new Dictionary<string, string?>
+        {
+            ["Platform:Environments:prod:DisplayName"] = "Production",
+            ["Platform:Environments:prod:Backend"] = "Sandbox",
+            ["Platform:Environments:prod:IsProduction"] = "true",
+        });
+
+        var error = Record.Exception(() => app.CreateClient());
+
+        Assert.NotNull(error);
+        Assert.Contains("Platform:Environments:prod:IsProduction is true", Flatten(error));
+    }
+
+    [Fact]
+    public async Task Entra_ID_sign_in_without_its_settings_names_each_missing_key_at_start()
+    {
+        await using var app = new PortalAppFactory(new Dictionary<string, string?>
+        {
+            ["Identity:Mode"] = "EntraId",
+            ["AzureAd:Instance"] = "https://login.microsoftonline.com/",
+            ["AzureAd:TenantId"] = "4f3c2b1a-0d9e-4c8b-a7f6-5e4d3c2b1a09",
+        }, environment: "Production");
+
+        var error = Flatten(Record.Exception(() => app.CreateClient()));
+
+        Assert.Contains("AzureAd:ClientId is required when Identity:Mode is EntraId", error);
+        Assert.Contains("AzureAd:ClientSecret is required when Identity:Mode is EntraId", error);
+        Assert.DoesNotContain("AzureAd:TenantId is required", error);
+    }
+
+    [Fact]
+    public async Task Entra_ID_sign_in_starts_in_Production_next_to_production_environments()
+    {
+        await using var app = new PortalAppFactory(EntraSettings(new Dictionary<string, string?>
+        {
+            ["Platform:Environments:prod:Backend"] = "Sandbox",
+            ["Platform:Environments:prod:IsProduction"] = "true",
+        }), environment: "Production");
+        var client = app.CreatePortalClient();
+
+        var response = await client.GetAsync("/healthz");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public static Dictionary<string, string?> EntraSettings(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Identity:Mode"] = "EntraId",
+            ["AzureAd:Instance"] = "https://login.microsoftonline.com/",
+            ["AzureAd:TenantId"] = "4f3c2b1a-0d9e-4c8b-a7f6-5e4d3c2b1a09",
+            ["AzureAd:ClientId"] = "8d7c6b5a-4f3e-4d2c-b1a0-9f8e7d6c5b4a",
+            ["AzureAd:ClientSecret"] = "test-secret-not-a-real-one",
+            ["AzureAd:CallbackPath"] = "/signin-oidc",
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    private static string Flatten(Exception? error)
+    {
+        var messages = new List<string>();
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            messages.Add(e.Message);
+            if (e is AggregateException aggregate)
+            {
+                messages.AddRange(aggregate.InnerExceptions.Select(i => i.Message));
+            }
+        }
+        return string.Join(" | ", messages);
+    }
+}
