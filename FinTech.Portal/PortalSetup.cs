@@ -1,4 +1,5 @@
 using FinTech.Portal.Components;
+using FinTech.Portal.Dashboards;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using MudBlazor.Services;
@@ -12,6 +13,7 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
