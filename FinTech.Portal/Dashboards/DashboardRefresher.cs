@@ -58,13 +58,14 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
 
     private async Task<Outcome<T>> Attempt<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(upstreamTimeout);
+        // The timeout runs on the injected clock, so tests can stall a source and move time on.
+        using var timeout = new CancellationTokenSource(upstreamTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return Outcome<T>.Success(await call(timeout.Token));
+            return Outcome<T>.Success(await call(linked.Token));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return Outcome<T>.Failure($"no answer within {upstreamTimeout.TotalSeconds:0} s");
         }

@@ -96,7 +96,7 @@ public sealed class ChartGeometry
         {
             return (1, 0.25);
         }
-        var raw = max / 4;
+        var raw = max / 5;
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         var step = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * magnitude).First(s => s >= raw);
         return (Math.Ceiling(max / step - 1e-9) * step, step);
