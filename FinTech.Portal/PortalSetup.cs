@@ -1,4 +1,5 @@
 using FinTech.Portal.Components;
+using FinTech.Portal.Dashboards;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
@@ -13,6 +14,7 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
