@@ -1,4 +1,6 @@
+using FinTech.Portal.Audit;
 using FinTech.Portal.Components;
+using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using MudBlazor.Services;
@@ -12,6 +14,8 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddDatabase();
+        builder.AddAudit();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -28,6 +32,7 @@ public static class PortalSetup
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealthEndpoints();
+        app.MapAuditEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
