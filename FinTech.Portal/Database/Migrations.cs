@@ -43,6 +43,7 @@ public static class Migrations
             CREATE INDEX ix_audit_events_occurred_at ON audit_events (occurred_at);
             CREATE INDEX ix_audit_events_event_type ON audit_events (event_type, sequence);
             CREATE INDEX ix_audit_events_actor_id ON audit_events (actor_id, sequence);
+            CREATE INDEX ix_audit_events_actor_name ON audit_events (actor_name, sequence);
             CREATE INDEX ix_audit_events_environment ON audit_events (environment, sequence);
             CREATE INDEX ix_audit_events_target ON audit_events (target, sequence);
             CREATE INDEX ix_audit_events_outcome ON audit_events (outcome, sequence);
@@ -69,6 +70,7 @@ public static class Migrations
             CREATE INDEX ix_audit_events_occurred_at ON audit_events (occurred_at);
             CREATE INDEX ix_audit_events_event_type ON audit_events (event_type, sequence);
             CREATE INDEX ix_audit_events_actor_id ON audit_events (actor_id, sequence);
+            CREATE INDEX ix_audit_events_actor_name ON audit_events (actor_name, sequence);
             CREATE INDEX ix_audit_events_environment ON audit_events (environment, sequence);
             CREATE INDEX ix_audit_events_target ON audit_events (target, sequence);
             CREATE INDEX ix_audit_events_outcome ON audit_events (outcome, sequence);
