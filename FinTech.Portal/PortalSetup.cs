@@ -1,5 +1,7 @@
+using FinTech.Portal.Audit;
 using FinTech.Portal.Components;
 using FinTech.Portal.Dashboards;
+using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
@@ -14,6 +16,8 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddDatabase();
+        builder.AddAudit();
         builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -36,6 +40,7 @@ public static class PortalSetup
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthEndpoints();
         app.MapPortalIdentity();
+        app.MapAuditEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -8,20 +8,35 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FinTech.Portal.Tests.Identity;
 
 /// <summary>
-/// The real portal in memory, with configuration overrides and an environment name. Clients talk
-/// https://localhost so that the Secure, <c>__Host-</c> cookies travel as they do in a browser.
+/// The real portal in memory, with configuration overrides and an environment name, and its
+/// database in a folder of its own (or a shared one, for the several-instances tests). Clients
+/// talk https://localhost so that the Secure, <c>__Host-</c> cookies travel as in a browser.
 /// </summary>
 public sealed class PortalAppFactory(
     IReadOnlyDictionary<string, string?>? settings = null,
     string environment = "Development",
-    Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
+    Action<IServiceCollection>? services = null,
+    string? dataDirectory = null) : WebApplicationFactory<Program>
 {
     public static readonly Uri BaseAddress = new("https://localhost");
+
+    private readonly bool _ownsDataDirectory = dataDirectory is null;
+
+    public string DataDirectory { get; } = dataDirectory ?? Directory.CreateTempSubdirectory("portal-identity-test-").FullName;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        var all = new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = $"Data Source={Path.Combine(DataDirectory, "portal.db")}",
+            ["Audit:AnchorFile"] = Path.Combine(DataDirectory, "audit-anchors.jsonl"),
+        };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        foreach (var (key, value) in all)
         {
             builder.UseSetting(key, value);
         }
@@ -33,6 +48,22 @@ public sealed class PortalAppFactory(
             }
             services?.Invoke(collection);
         });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (_ownsDataDirectory)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A pooled SQLite connection may still hold the file; the OS cleans temp folders.
+            }
+        }
     }
 
     public HttpClient CreatePortalClient(bool followRedirects = false) =>

@@ -31,7 +31,7 @@ internal sealed class AccessDeniedResultHandler(IdentityAudit audit, ILogger<Acc
             await audit.AccessDeniedAsync(context.User, IdentitySetup.SourceIpOf(context), decision,
                 environment: context.Request.Query["env"].FirstOrDefault(), target: context.Request.Path.Value, context.RequestAborted);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (FinTech.Portal.Audit.AuditUnavailableException e)
         {
             // The request is refused either way; the refusal itself must not turn into an error page.
             logger.LogError(e, "An access denial for {Path} could not be recorded in the audit trail.", context.Request.Path.Value);

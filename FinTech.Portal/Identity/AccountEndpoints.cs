@@ -1,3 +1,4 @@
+using FinTech.Portal.Audit;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -40,12 +41,20 @@ internal static class AccountEndpoints
         var chosen = SandboxPersonas.Find(persona);
         if (chosen is null)
         {
-            await audit.SignInFailedAsync(null, IdentitySetup.SourceIpOf(http), $"There is no Sandbox persona '{persona}'.", http.RequestAborted);
+            // Recorded when the trail can take it; the visitor is refused either way.
+            await TryRecordAsync(() => audit.SignInFailedAsync(null, IdentitySetup.SourceIpOf(http), $"There is no Sandbox persona '{persona}'.", http.RequestAborted), http);
             return Results.Redirect($"{IdentitySetup.SignInPath}?error=unknown-persona");
         }
         var user = PortalUser.Create(nameof(IdentityMode.Sandbox), chosen.UserId, chosen.DisplayName, [chosen.Role], time.GetUtcNow());
         // Fail closed: the event is written before the cookie; if it cannot be, nobody is signed in.
-        await audit.SignedInAsync(user, IdentitySetup.SourceIpOf(http), http.RequestAborted);
+        try
+        {
+            await audit.SignedInAsync(user, IdentitySetup.SourceIpOf(http), http.RequestAborted);
+        }
+        catch (AuditUnavailableException)
+        {
+            return Results.Redirect($"{IdentitySetup.SignInPath}?error=audit-unavailable");
+        }
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, user, new AuthenticationProperties { IsPersistent = false });
         return Results.LocalRedirect(IdentitySetup.LocalReturnUrl(returnUrl));
     }
@@ -55,24 +64,30 @@ internal static class AccountEndpoints
             new AuthenticationProperties { RedirectUri = IdentitySetup.LocalReturnUrl(returnUrl) },
             [OpenIdConnectDefaults.AuthenticationScheme]);
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, IdentityAudit audit, ILogger<IdentityAudit> logger)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IdentityAudit audit)
     {
         if (PortalUser.IsSignedIn(http.User))
         {
-            try
-            {
-                await audit.SignedOutAsync(http.User, IdentitySetup.SourceIpOf(http), http.RequestAborted);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Signing out lowers privilege: it goes ahead even when the trail cannot record it.
-                logger.LogError(e, "A sign-out could not be recorded in the audit trail.");
-            }
+            // Signing out lowers privilege: it goes ahead even when the trail cannot record it.
+            await TryRecordAsync(() => audit.SignedOutAsync(http.User, IdentitySetup.SourceIpOf(http), http.RequestAborted), http);
         }
         var properties = new AuthenticationProperties { RedirectUri = IdentitySetup.SignedOutPath };
         var method = http.User.FindFirst(PortalUser.SignInMethodClaim)?.Value;
         return method == nameof(IdentityMode.EntraId)
             ? Results.SignOut(properties, [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])
             : Results.SignOut(properties, [CookieAuthenticationDefaults.AuthenticationScheme]);
+    }
+
+    /// <summary>For events whose action goes ahead even when the trail is down: the failure is logged instead.</summary>
+    internal static async Task TryRecordAsync(Func<Task> record, HttpContext http)
+    {
+        try
+        {
+            await record();
+        }
+        catch (AuditUnavailableException e)
+        {
+            http.RequestServices.GetRequiredService<ILogger<IdentityAudit>>().LogError(e, "An identity event could not be recorded in the audit trail.");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using FinTech.Portal.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
@@ -89,12 +90,19 @@ public static class EntraIdSignIn
             var user = ToPortalPrincipal(context.Principal, time.GetUtcNow());
             if (user is null)
             {
-                await audit.SignInFailedAsync(context.Principal, IdentitySetup.SourceIpOf(http), "The ID token has no oid claim.", http.RequestAborted);
                 context.Fail("The ID token has no oid claim.");
                 return;
             }
             // Fail closed: a sign-in that the audit trail cannot record does not happen.
-            await audit.SignedInAsync(user, IdentitySetup.SourceIpOf(http), http.RequestAborted);
+            try
+            {
+                await audit.SignedInAsync(user, IdentitySetup.SourceIpOf(http), http.RequestAborted);
+            }
+            catch (AuditUnavailableException e)
+            {
+                context.Fail(e);
+                return;
+            }
             context.Principal = user;
         };
 
@@ -103,17 +111,11 @@ public static class EntraIdSignIn
         {
             await onRemoteFailure(context);
             var http = context.HttpContext;
+            var auditDown = context.Failure is AuditUnavailableException;
             var reason = context.Failure?.Message ?? "The identity provider reported a failure.";
-            try
-            {
-                await http.RequestServices.GetRequiredService<IdentityAudit>()
-                    .SignInFailedAsync(null, IdentitySetup.SourceIpOf(http), reason, http.RequestAborted);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                http.RequestServices.GetRequiredService<ILogger<IdentityAudit>>().LogError(e, "The failed sign-in could not be recorded.");
-            }
-            context.Response.Redirect($"{IdentitySetup.SignInPath}?error=sign-in-failed");
+            await AccountEndpoints.TryRecordAsync(() => http.RequestServices.GetRequiredService<IdentityAudit>()
+                .SignInFailedAsync(null, IdentitySetup.SourceIpOf(http), reason, http.RequestAborted), http);
+            context.Response.Redirect($"{IdentitySetup.SignInPath}?error={(auditDown ? "audit-unavailable" : "sign-in-failed")}");
             context.HandleResponse();
         };
     }

@@ -15,33 +15,41 @@ public sealed class PortalAccessDeniedException(AccessDecision decision)
 /// the button, but the service asks again, records the denial in the audit trail and throws
 /// <see cref="PortalAccessDeniedException"/>.
 /// </summary>
-public sealed class PortalAuthorization(IdentityAudit audit)
+public sealed class PortalAuthorization(IdentityAudit audit, ILogger<PortalAuthorization> logger)
 {
-    public Task EnsureCanViewDashboardsAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default) =>
-        EnsureAsync(user, PortalPolicies.ViewDashboards, resource: null, environment: null, target: null, cancellationToken);
+    public Task EnsureCanViewDashboardsAsync(ClaimsPrincipal user, string? sourceIp = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.ViewDashboards, resource: null, environment: null, target: null, cancellationToken);
 
-    public Task EnsureCanRequestOperationsAsync(ClaimsPrincipal user, string? environment = null, string? target = null, CancellationToken cancellationToken = default) =>
-        EnsureAsync(user, PortalPolicies.RequestOperations, resource: null, environment, target, cancellationToken);
+    public Task EnsureCanRequestOperationsAsync(ClaimsPrincipal user, string? sourceIp = null, string? environment = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.RequestOperations, resource: null, environment, target, cancellationToken);
 
     /// <summary>Approver role, and never the person who requested the operation.</summary>
-    public Task EnsureCanApproveAsync(ClaimsPrincipal user, string requesterId, string? environment = null, string? target = null, CancellationToken cancellationToken = default) =>
-        EnsureAsync(user, PortalPolicies.ApproveOperations, new ApprovalResource(requesterId), environment, target, cancellationToken);
+    public Task EnsureCanApproveAsync(ClaimsPrincipal user, string requesterId, string? sourceIp = null, string? environment = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.ApproveOperations, new ApprovalResource(requesterId), environment, target, cancellationToken);
 
-    public Task EnsureCanReadAuditAsync(ClaimsPrincipal user, string? target = null, CancellationToken cancellationToken = default) =>
-        EnsureAsync(user, PortalPolicies.ReadAudit, resource: null, environment: null, target, cancellationToken);
+    public Task EnsureCanReadAuditAsync(ClaimsPrincipal user, string? sourceIp = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.ReadAudit, resource: null, environment: null, target, cancellationToken);
 
     /// <summary>Operator role, and only on a Sandbox environment.</summary>
-    public Task EnsureCanChangeSandboxFaultsAsync(ClaimsPrincipal user, PortalEnvironment environment, string? target = null, CancellationToken cancellationToken = default) =>
-        EnsureAsync(user, PortalPolicies.ChangeSandboxFaults, environment, environment.Key, target, cancellationToken);
+    public Task EnsureCanChangeSandboxFaultsAsync(ClaimsPrincipal user, PortalEnvironment environment, string? sourceIp = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.ChangeSandboxFaults, environment, environment.Key, target, cancellationToken);
 
-    public async Task EnsureAsync(ClaimsPrincipal user, string policy, object? resource, string? environment, string? target, CancellationToken cancellationToken)
+    public async Task EnsureAsync(ClaimsPrincipal user, string? sourceIp, string policy, object? resource, string? environment, string? target, CancellationToken cancellationToken)
     {
         var decision = PortalAccessRules.Evaluate(policy, user, resource);
         if (decision.IsAllowed)
         {
             return;
         }
-        await audit.AccessDeniedAsync(user, sourceIp: null, decision, environment, target, cancellationToken);
+        try
+        {
+            await audit.AccessDeniedAsync(user, sourceIp, decision, environment, target, cancellationToken);
+        }
+        catch (FinTech.Portal.Audit.AuditUnavailableException e)
+        {
+            // Denied either way; an unrecorded denial is logged so that it is not lost entirely.
+            logger.LogError(e, "An access denial ({Policy}) could not be recorded in the audit trail.", policy);
+        }
         throw new PortalAccessDeniedException(decision);
     }
 }

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FinTech.Portal.Audit;
+
+/// <summary>Where chain heads are anchored outside the database.</summary>
+public enum AuditAnchorSinkKind
+{
+    /// <summary>A JSON Lines file (the Sandbox setup; on ECS, a mounted volume or a sidecar that ships it).</summary>
+    File,
+
+    /// <summary>A CloudWatch Logs stream; comes with the AWS work and is not in this build.</summary>
+    CloudWatchLogs,
+}
+
+/// <summary>The audit trail (configuration section <c>Audit</c>).</summary>
+public sealed class AuditOptions : IValidatableObject
+{
+    public const string SectionName = "Audit";
+
+    /// <summary>PCI DSS 10.5.1 asks for at least twelve months of audit history.</summary>
+    public const int MinimumRetentionDays = 365;
+
+    public AuditAnchorSinkKind AnchorSink { get; set; } = AuditAnchorSinkKind.File;
+
+    /// <summary>The anchor file for <see cref="AuditAnchorSinkKind.File"/>, relative to the content root.</summary>
+    public string AnchorFile { get; set; } = "App_Data/audit-anchors.jsonl";
+
+    public TimeSpan AnchorInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long events stay online, searchable in the portal (default 400 days, at least 365).
+    /// Older events are shown as due for archive; they are never deleted from the chain.
+    /// </summary>
+    public int RetentionDays { get; set; } = 400;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (AnchorSink == AuditAnchorSinkKind.CloudWatchLogs)
+        {
+            yield return new ValidationResult(
+                "Audit:AnchorSink is CloudWatchLogs, but the CloudWatch Logs anchor sink is not in this build (it comes with the AWS backend). Use File.",
+                [nameof(AnchorSink)]);
+        }
+        else if (!Enum.IsDefined(AnchorSink))
+        {
+            yield return new ValidationResult($"Audit:AnchorSink must be File, got '{AnchorSink}'.", [nameof(AnchorSink)]);
+        }
+        if (AnchorSink == AuditAnchorSinkKind.File && string.IsNullOrWhiteSpace(AnchorFile))
+        {
+            yield return new ValidationResult("Audit:AnchorFile must name the anchor file when Audit:AnchorSink is File.", [nameof(AnchorFile)]);
+        }
+        if (AnchorInterval < TimeSpan.FromSeconds(1) || AnchorInterval > TimeSpan.FromDays(1))
+        {
+            yield return new ValidationResult(
+                $"Audit:AnchorInterval must be between 00:00:01 and 1.00:00:00, got {AnchorInterval}.", [nameof(AnchorInterval)]);
+        }
+        if (RetentionDays < MinimumRetentionDays)
+        {
+            yield return new ValidationResult(
+                $"Audit:RetentionDays must be at least {MinimumRetentionDays} (PCI DSS 10.5.1 keeps twelve months of audit history), got {RetentionDays}.",
+                [nameof(RetentionDays)]);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using FinTech.Portal.Identity;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FinTech.Portal.Audit;
+
+public static class AuditSetup
+{
+    /// <summary>
+    /// The audit trail: recording API, anchoring, verification, the reviewer's services, the
+    /// portal's own start/stop events and the <see cref="PortalPolicies.ReadAudit"/> policy
+    /// (unless the identity feature defines it).
+    /// </summary>
+    public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuditOptions>()
+            .BindConfiguration(AuditOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AuditStore>();
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<IAuditAnchorSink, FileAuditAnchorSink>();
+        builder.Services.AddSingleton<AuditVerifier>();
+        builder.Services.AddSingleton<AuditAnchoring>();
+        builder.Services.AddSingleton<AuditedViews>();
+        builder.Services.AddScoped<AuditReader>();
+        // Registered before the anchoring loop so that portal.started is the first event of a run.
+        builder.Services.AddHostedService<AuditLifecycle>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditAnchoring>());
+
+        builder.Services.AddAuthorization();
+        builder.Services.AddSingleton<IConfigureOptions<AuthorizationOptions>, ReadAuditPolicyUnlessDefined>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<AuditCaller>();
+        return builder;
+    }
+
+    /// <summary>The CSV and JSON Lines exports of a filter (same query parameters as the list page).</summary>
+    public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var audit = endpoints.MapGroup("/audit").RequireAuthorization(PortalPolicies.ReadAudit);
+        audit.MapGet("/export.csv", (HttpContext http, AuditReader reader, CancellationToken ct) =>
+            ExportAsync(http, reader, AuditExportFormat.Csv, "text/csv", "csv", ct));
+        audit.MapGet("/export.jsonl", (HttpContext http, AuditReader reader, CancellationToken ct) =>
+            ExportAsync(http, reader, AuditExportFormat.JsonLines, "application/jsonl", "jsonl", ct));
+        return endpoints;
+    }
+
+    private static async Task ExportAsync(HttpContext http, AuditReader reader, AuditExportFormat format, string contentType, string extension, CancellationToken ct)
+    {
+        AuditFilter filter;
+        try
+        {
+            filter = AuditQuery.Parse(http.Request.Query.ToDictionary(q => q.Key, q => (string?)q.Value.ToString()));
+        }
+        catch (FormatException e)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync(e.Message, ct);
+            return;
+        }
+        var sourceIp = http.Connection.RemoteIpAddress?.ToString();
+        // The export is recorded before the first byte is sent; a failure to record is a 503.
+        await using var body = new MemoryStream();
+        try
+        {
+            await reader.ExportAsync(http.User, sourceIp, filter, format, body, ct);
+        }
+        catch (AuditAccessDeniedException e)
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await http.Response.WriteAsync(e.Message, ct);
+            return;
+        }
+        catch (AuditUnavailableException e)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await http.Response.WriteAsync(e.Message, ct);
+            return;
+        }
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        http.Response.ContentType = contentType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{extension}\"";
+        body.Position = 0;
+        await body.CopyToAsync(http.Response.Body, ct);
+    }
+
+    private sealed class ReadAuditPolicyUnlessDefined : IConfigureOptions<AuthorizationOptions>
+    {
+        public void Configure(AuthorizationOptions options)
+        {
+            if (options.GetPolicy(PortalPolicies.ReadAudit) is null)
+            {
+                options.AddPolicy(PortalPolicies.ReadAudit, policy => policy.RequireRole(PortalRoles.Auditor, PortalRoles.Admin));
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The caller of a circuit or request, for the audit record: the user and the client address.
+/// The address is captured when the scope starts (the HTTP request, or the circuit's connection),
+/// because Blazor components have no HttpContext of their own afterwards.
+/// </summary>
+public sealed class AuditCaller(IHttpContextAccessor accessor)
+{
+    public string? SourceIp { get; } = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+}
+
+/// <summary>The list page's query string and the export endpoints' parameters, one spelling for both.</summary>
+public static class AuditQuery
+{
+    public static AuditFilter Parse(IReadOnlyDictionary<string, string?> query)
+    {
+        string? Get(string name) => query.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        DateTimeOffset? Time(string name)
+        {
+            var text = Get(name);
+            if (text is null)
+            {
+                return null;
+            }
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+                ? value
+                : throw new FormatException($"'{name}' must be a UTC time such as 2026-11-24T03:00:00Z, got '{text}'.");
+        }
+        AuditOutcome? outcome = null;
+        if (Get("outcome") is { } outcomeText)
+        {
+            outcome = Enum.TryParse<AuditOutcome>(outcomeText, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw new FormatException($"'outcome' must be Succeeded, Failed or Denied, got '{outcomeText}'.");
+        }
+        return new AuditFilter(Time("from"), Time("to"), Get("actor"), Get("eventType"), Get("environment"), Get("target"), outcome, Get("text"));
+    }
+
+    /// <summary>The filter as a query string (without '?'), for links to the exports and shareable list addresses.</summary>
+    public static string ToQueryString(AuditFilter filter) =>
+        string.Join('&', filter.ToParameters().Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value ?? "")}"));
+}

@@ -1,0 +1,256 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using FinTech.Portal.Database;
+
+namespace FinTech.Portal.Audit;
+
+/// <summary>
+/// SQL over <c>audit_events</c>, written once for both providers (the differences are in
+/// <see cref="SqlDialect"/>). Appends only; the table's triggers reject everything else.
+/// </summary>
+public sealed class AuditStore(PortalDatabase database)
+{
+    /// <summary>Advisory lock key that serializes chain appends across every portal task (PostgreSQL).</summary>
+    internal const long ChainLockKey = 7_215_030_001;
+
+    private const string Columns = "sequence, previous_hash, hash, content";
+
+    public PortalDatabase Database => database;
+
+    /// <summary>
+    /// Appends <paramref name="entry"/> inside <paramref name="transaction"/>: takes the chain lock,
+    /// reads the head, links and inserts. The lock is held until the transaction ends, so two
+    /// writers never read the same head (no fork) and a rolled-back append leaves no gap.
+    /// Timestamps never go backwards along the chain: a task whose clock is behind the head's
+    /// records the head's time, so time order and sequence order agree.
+    /// </summary>
+    public async Task<AuditRecorded> AppendAsync(DbTransaction transaction, AuditEntry entry, string instance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connection = transaction.Connection
+            ?? throw new ArgumentException("The transaction has no connection (was it already committed?).", nameof(transaction));
+        long previousSequence = 0;
+        var previousHash = AuditCanonical.GenesisHash;
+        await using (var head = connection.CreateCommand())
+        {
+            head.Transaction = transaction;
+            head.CommandText = database.Dialect.TransactionLock(ChainLockKey) +
+                "SELECT sequence, hash, occurred_at FROM audit_events ORDER BY sequence DESC LIMIT 1";
+            await using var reader = await head.ExecuteReaderAsync(cancellationToken);
+            // PostgreSQL returns the lock's (empty) row first.
+            while (reader.FieldCount != 3 && await reader.NextResultAsync(cancellationToken))
+            {
+            }
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                previousSequence = reader.GetInt64(0);
+                previousHash = reader.GetString(1);
+                var headTime = AuditCanonical.ParseTimestamp(reader.GetString(2));
+                if (headTime > now)
+                {
+                    now = headTime;
+                }
+            }
+        }
+
+        var occurredAt = TruncateToMilliseconds(now);
+        var sequence = previousSequence + 1;
+        var content = AuditCanonical.Content(entry, occurredAt, instance);
+        var hash = AuditCanonical.Hash(previousHash, sequence, content);
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = $"INSERT INTO audit_events ({Columns}) VALUES (@sequence, @previous_hash, @hash, @content)";
+            MigrationRunner.AddParameter(insert, "@sequence", sequence);
+            MigrationRunner.AddParameter(insert, "@previous_hash", previousHash);
+            MigrationRunner.AddParameter(insert, "@hash", hash);
+            MigrationRunner.AddParameter(insert, "@content", content);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return new AuditRecorded(sequence, hash, occurredAt);
+    }
+
+    public async Task<AuditChainHead?> GetHeadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence, hash, occurred_at, event_type FROM audit_events ORDER BY sequence DESC LIMIT 1";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new AuditChainHead(reader.GetInt64(0), reader.GetString(1), AuditCanonical.ParseTimestamp(reader.GetString(2)), reader.GetString(3))
+            : null;
+    }
+
+    public async Task<AuditEvent?> GetAsync(long sequence, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE sequence = @sequence";
+        MigrationRunner.AddParameter(command, "@sequence", sequence);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    /// <summary>
+    /// Newest first, <paramref name="pageSize"/> at a time. Keyset paging on the primary key
+    /// (<c>sequence &lt; @before</c>) costs the same on page 1 and page 10,000; each filter
+    /// column has an index ending in <c>sequence</c> for the same reason.
+    /// </summary>
+    public async Task<AuditPage> SearchAsync(AuditFilter filter, long? before, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = Where(command, filter with { Actor = null });
+        if (before is { } keyset)
+        {
+            where.Add("sequence < @before");
+            MigrationRunner.AddParameter(command, "@before", keyset);
+        }
+        var limit = $" ORDER BY sequence DESC LIMIT {pageSize + 1}";
+        if (string.IsNullOrWhiteSpace(filter.Actor))
+        {
+            command.CommandText = $"SELECT {Columns} FROM audit_events{WhereClause(where)}{limit}";
+        }
+        else
+        {
+            // "Actor" is a user id or a display name. An OR of the two would defeat both indexes;
+            // two index-ordered branches merged by sequence keep the page a short index walk.
+            MigrationRunner.AddParameter(command, "@actor", filter.Actor.Trim());
+            var byId = WhereClause([.. where, "actor_id = @actor"]);
+            var byName = WhereClause([.. where, "actor_name = @actor", "actor_id <> @actor"]);
+            command.CommandText =
+                $"SELECT {Columns} FROM (" +
+                $"SELECT {Columns} FROM (SELECT {Columns} FROM audit_events{byId}{limit}) by_id UNION ALL " +
+                $"SELECT {Columns} FROM (SELECT {Columns} FROM audit_events{byName}{limit}) by_name" +
+                $") by_actor{limit}";
+        }
+        var events = new List<AuditEvent>(pageSize + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                events.Add(Read(reader));
+            }
+        }
+        if (events.Count > pageSize)
+        {
+            events.RemoveAt(pageSize);
+            return new AuditPage(events, events[^1].Sequence);
+        }
+        return new AuditPage(events, null);
+    }
+
+    /// <summary>Every event matching <paramref name="filter"/>, oldest first, streamed (exports).</summary>
+    public async IAsyncEnumerable<AuditEvent> StreamAsync(AuditFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = Where(command, filter);
+        command.CommandText = $"SELECT {Columns} FROM audit_events{WhereClause(where)} ORDER BY sequence";
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Read(reader);
+        }
+    }
+
+    /// <summary>The raw chain links from <paramref name="from"/> to <paramref name="to"/> (inclusive), in sequence order.</summary>
+    public async IAsyncEnumerable<AuditLink> ReadChainAsync(long from, long? to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM audit_events WHERE sequence >= @from" +
+            (to is null ? "" : " AND sequence <= @to") + " ORDER BY sequence";
+        MigrationRunner.AddParameter(command, "@from", from);
+        if (to is { } last)
+        {
+            MigrationRunner.AddParameter(command, "@to", last);
+        }
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new AuditLink(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        }
+    }
+
+    /// <summary>The sequence of the event whose stored hash is <paramref name="hash"/>, if any (explains a broken link).</summary>
+    public async Task<long?> FindSequenceByHashAsync(string hash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence FROM audit_events WHERE hash = @hash ORDER BY sequence LIMIT 1";
+        MigrationRunner.AddParameter(command, "@hash", hash);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    private List<string> Where(DbCommand command, AuditFilter filter)
+    {
+        var where = new List<string>();
+        void Equal(string column, string name, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                where.Add($"{column} = {name}");
+                MigrationRunner.AddParameter(command, name, value.Trim());
+            }
+        }
+        // Appends never let time go backwards, so a time range is also a sequence range: the
+        // bounds are looked up once in the time index and every other index (all end in
+        // sequence) can then seek instead of scanning from the newest event.
+        if (filter.From is { } from)
+        {
+            where.Add("occurred_at >= @from");
+            where.Add("sequence >= COALESCE((SELECT f.sequence FROM audit_events f WHERE f.occurred_at >= @from ORDER BY f.occurred_at, f.sequence LIMIT 1), 9223372036854775807)");
+            MigrationRunner.AddParameter(command, "@from", AuditCanonical.FormatTimestamp(from));
+        }
+        if (filter.To is { } to)
+        {
+            where.Add("occurred_at < @to");
+            where.Add("sequence < COALESCE((SELECT t.sequence FROM audit_events t WHERE t.occurred_at >= @to ORDER BY t.occurred_at, t.sequence LIMIT 1), 9223372036854775807)");
+            MigrationRunner.AddParameter(command, "@to", AuditCanonical.FormatTimestamp(to));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Actor))
+        {
+            where.Add("(actor_id = @actor OR actor_name = @actor)");
+            MigrationRunner.AddParameter(command, "@actor", filter.Actor.Trim());
+        }
+        Equal("event_type", "@event_type", filter.EventType);
+        Equal("environment", "@environment", filter.Environment);
+        Equal("target", "@target", filter.Target);
+        Equal("outcome", "@outcome", filter.Outcome?.ToString());
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            where.Add(database.Dialect.ContainsIgnoringCase("content", "@text"));
+            MigrationRunner.AddParameter(command, "@text", "%" + EscapeLike(filter.Text.Trim()) + "%");
+        }
+        return where;
+    }
+
+    private static string WhereClause(List<string> where) => where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
+
+    private static string EscapeLike(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '%' or '_' or '\\')
+            {
+                escaped.Append('\\');
+            }
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
+    private static AuditEvent Read(DbDataReader reader) =>
+        AuditEvent.FromStored(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
+        new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+}
+
+/// <summary>One link of the chain as stored.</summary>
+public readonly record struct AuditLink(long Sequence, string PreviousHash, string Hash, string Content);

@@ -1,0 +1,52 @@
+namespace FinTech.Portal.Database;
+
+/// <summary>
+/// The few places where SQLite and PostgreSQL differ. Everything else in the portal's SQL is
+/// written once and runs on both.
+/// </summary>
+public abstract class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new SqliteDialect();
+    public static readonly SqlDialect PostgreSql = new PostgreSqlDialect();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>
+    /// Statements that serialize writers of one chain (or migration run) until the current
+    /// transaction ends, or an empty string when the transaction itself already does.
+    /// </summary>
+    public abstract string TransactionLock(long lockKey);
+
+    /// <summary>A case-insensitive substring match of <paramref name="column"/> against a LIKE pattern parameter.</summary>
+    public abstract string ContainsIgnoringCase(string column, string parameter);
+
+    /// <summary>Does a table of that name exist (one parameter, <c>@name</c>)?</summary>
+    public abstract string TableExists { get; }
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+        // Microsoft.Data.Sqlite starts transactions with BEGIN IMMEDIATE: the write lock is taken
+        // at BEGIN, so writers on any connection or process queue up (busy timeout) before reading
+        // the chain head.
+        public override string TransactionLock(long lockKey) => "";
+
+        // LIKE is case-insensitive for ASCII in SQLite.
+        public override string ContainsIgnoringCase(string column, string parameter) => $"{column} LIKE {parameter} ESCAPE '\\'";
+
+        public override string TableExists => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
+    }
+
+    private sealed class PostgreSqlDialect : SqlDialect
+    {
+        public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+        // Held until COMMIT or ROLLBACK, across every portal task that shares the database.
+        public override string TransactionLock(long lockKey) => $"SELECT pg_advisory_xact_lock({lockKey});";
+
+        public override string ContainsIgnoringCase(string column, string parameter) => $"{column} ILIKE {parameter} ESCAPE '\\'";
+
+        public override string TableExists => "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @name";
+    }
+}
