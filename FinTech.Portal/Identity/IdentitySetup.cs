@@ -78,6 +78,7 @@ public static class IdentitySetup
             options.IncludeSubDomains = true;
         });
         builder.AddBlazorLimits();
+        builder.AddPortalDataProtection();
         return builder;
     }
 
