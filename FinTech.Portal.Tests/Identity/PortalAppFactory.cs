@@ -74,6 +74,14 @@ public sealed class PortalAppFactory(
             HandleCookies = true,
         });
 
+    /// <summary>The identity events recorded so far, oldest first.</summary>
+    public async Task<IReadOnlyList<FinTech.Portal.Audit.AuditEvent>> IdentityEventsAsync()
+    {
+        var store = Services.GetRequiredService<FinTech.Portal.Audit.AuditStore>();
+        var page = await store.SearchAsync(FinTech.Portal.Audit.AuditFilter.None, before: null, pageSize: 500, CancellationToken.None);
+        return page.Events.Where(e => e.EventType.StartsWith("identity.", StringComparison.Ordinal)).OrderBy(e => e.Sequence).ToList();
+    }
+
     /// <summary>Lets the environments validate where this build has no Sandbox backend yet; never connected by these tests.</summary>
     private sealed class UnconnectedSandboxBackend : IPlatformBackend
     {

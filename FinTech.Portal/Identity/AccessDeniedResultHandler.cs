@@ -21,11 +21,9 @@ internal sealed class AccessDeniedResultHandler(IdentityAudit audit, ILogger<Acc
             return;
         }
 
-        var failed = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<PortalPolicyRequirement>().FirstOrDefault();
-        var policyName = failed?.Policy;
-        var decision = policyName is null
-            ? AccessDecision.Deny("Authenticated", "This page needs you to sign in.")
-            : PortalAccessRules.Evaluate(policyName, context.User);
+        var decision = authorizeResult.AuthorizationFailure?.FailureReasons.OfType<PortalPolicyFailure>().FirstOrDefault()?.Decision
+            ?? AccessDecision.Deny("Authenticated", "This page needs a signed-in user with a portal role.");
+        var policyName = PortalAccessRules.Policies.Contains(decision.Policy) ? decision.Policy : null;
         try
         {
             await audit.AccessDeniedAsync(context.User, IdentitySetup.SourceIpOf(context), decision,

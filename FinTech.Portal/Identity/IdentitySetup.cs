@@ -50,7 +50,10 @@ public static class IdentitySetup
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<PortalIdentityOptions>>((cookie, identity) => SessionCookie.Configure(cookie, identity.Value));
 
-        builder.Services.AddAuthorization(options =>
+        builder.Services.AddAuthorization();
+        // Post-configured, so that these are the policies whatever else registered a fallback
+        // definition of one of them (the audit feature defines ReadAudit when identity is absent).
+        builder.Services.PostConfigure<AuthorizationOptions>(options =>
         {
             options.AddPortalPolicies();
             // Everything needs a signed-in user unless it says otherwise: the sign-in flow,

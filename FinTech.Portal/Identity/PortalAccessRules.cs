@@ -117,8 +117,15 @@ public sealed class PortalPolicyHandler : AuthorizationHandler<PortalPolicyRequi
         }
         else
         {
-            context.Fail(new AuthorizationFailureReason(this, decision.Reason!));
+            context.Fail(new PortalPolicyFailure(this, decision));
         }
         return Task.CompletedTask;
     }
+}
+
+/// <summary>Why a portal policy failed, with the policy's name (an explicit failure lists no failed requirements).</summary>
+public sealed class PortalPolicyFailure(IAuthorizationHandler handler, AccessDecision decision)
+    : AuthorizationFailureReason(handler, decision.Reason ?? decision.Policy)
+{
+    public AccessDecision Decision { get; } = decision;
 }
