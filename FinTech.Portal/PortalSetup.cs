@@ -1,6 +1,7 @@
 using FinTech.Portal.Components;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
 
 namespace FinTech.Portal;
@@ -12,6 +13,7 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddSandbox();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
