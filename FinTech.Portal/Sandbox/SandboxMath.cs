@@ -31,23 +31,31 @@ internal static class SandboxNoise
         return z ^ (z >> 31);
     }
 
+    /// <summary>SplitMix64's output for (stream, minute): the stream is the state, the minute the step.</summary>
+    private static ulong Hash(ulong stream, long minute) => Mix(stream + (ulong)minute * Golden);
+
     /// <summary>Uniform in [0, 1).</summary>
-    public static double Uniform(ulong stream, long minute) =>
-        (Mix(stream ^ Mix((ulong)minute)) >> 11) * (1.0 / (1UL << 53));
+    public static double Uniform(ulong stream, long minute) => (Hash(stream, minute) >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>
-    /// Bell-shaped in [-1, 1] (mean of three uniforms). Bounded on purpose: the baseline platform
-    /// must never cross an alarm threshold, whatever the seed and the minute.
+    /// Bell-shaped in [-1, 1] (mean of three uniforms cut from one hash). Bounded on purpose: the
+    /// baseline platform must never cross an alarm threshold, whatever the seed and the minute.
     /// </summary>
-    public static double Jitter(ulong stream, long minute) =>
-        (Uniform(stream, minute) + Uniform(stream + 1, minute) + Uniform(stream + 2, minute)) / 1.5 - 1;
+    public static double Jitter(ulong stream, long minute)
+    {
+        const double scale = 1.0 / (1 << 21);
+        const ulong mask = (1 << 21) - 1;
+        var hash = Hash(stream, minute);
+        var sum = (hash & mask) + ((hash >> 21) & mask) + ((hash >> 42) & mask);
+        return sum * scale / 1.5 - 1;
+    }
 
-    /// <summary>Slow drift in [-1, 1]: jitter at knots every <paramref name="knotMinutes"/>, cosine-interpolated.</summary>
+    /// <summary>Slow drift in [-1, 1]: jitter at knots every <paramref name="knotMinutes"/>, smoothly interpolated.</summary>
     public static double Wander(ulong stream, long minute, int knotMinutes)
     {
         var knot = FloorDiv(minute, knotMinutes);
         var fraction = (double)(minute - knot * knotMinutes) / knotMinutes;
-        var weight = (1 - Math.Cos(fraction * Math.PI)) / 2;
+        var weight = fraction * fraction * (3 - 2 * fraction);
         var from = Jitter(stream, knot);
         var to = Jitter(stream, knot + 1);
         return from + (to - from) * weight;

@@ -139,8 +139,14 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
             weighted += weight * (statistic.IsPercentile
                 ? distribution.Median * Math.Exp(distribution.Sigma * z)
                 : distribution.Mean);
-            minimum = Math.Min(minimum, distribution.Minimum);
-            maximum = Math.Max(maximum, distribution.Maximum);
+            if (statistic.Name == "Minimum")
+            {
+                minimum = Math.Min(minimum, distribution.Minimum);
+            }
+            else if (statistic.Name == "Maximum")
+            {
+                maximum = Math.Max(maximum, distribution.Maximum);
+            }
         }
         if (weights == 0)
         {

@@ -23,36 +23,61 @@ internal sealed class SandboxModel
     private const double GiB = 1024.0 * 1024 * 1024;
     private const double MiB = 1024.0 * 1024;
 
-    private readonly int _seed;
+    private readonly ulong[][] _streams;
 
-    private readonly ulong _loadWander, _loadJitter, _taskCrash, _taskUnhealthy, _serviceCpu, _serviceMemory,
-        _latencyMedian, _latencySigma, _errors4xx, _errors5xx, _elb5xx, _transactions, _transactionsFailed;
 
     public SandboxModel(int seed, int auroraInstances, int redisNodes)
     {
-        _seed = seed;
         AuroraInstances = auroraInstances;
         RedisNodes = redisNodes;
-        _loadWander = Stream("load.wander");
-        _loadJitter = Stream("load.jitter");
-        _taskCrash = Stream("ecs.crash");
-        _taskUnhealthy = Stream("ecs.unhealthy");
-        _serviceCpu = Stream("ecs.cpu");
-        _serviceMemory = Stream("ecs.memory");
-        _latencyMedian = Stream("alb.latency.median");
-        _latencySigma = Stream("alb.latency.sigma");
-        _errors4xx = Stream("alb.4xx");
-        _errors5xx = Stream("alb.5xx");
-        _elb5xx = Stream("alb.elb5xx");
-        _transactions = Stream("tx.processed");
-        _transactionsFailed = Stream("tx.failed");
+        _streams = Streams(seed, Math.Max(Math.Max(auroraInstances, redisNodes), DynamoOperationNames.Length));
     }
 
     public int AuroraInstances { get; }
 
     public int RedisNodes { get; }
 
-    private ulong Stream(string source, int entity = 0) => SandboxNoise.Stream(_seed, source, entity);
+    private ulong S(Noise source, int entity = 0) => _streams[(int)source][entity];
+
+    /// <summary>One noise stream per (source, entity), hashed once: the per-minute work is only the mixing.</summary>
+    private static ulong[][] Streams(int seed, int entities) =>
+        Enum.GetValues<Noise>()
+            .Select(source => Enumerable.Range(0, entities).Select(e => SandboxNoise.Stream(seed, source.ToString(), e)).ToArray())
+            .ToArray();
+
+    private enum Noise
+    {
+        Alb4xx,
+        Alb5xx,
+        AlbElb5xx,
+        AlbLatencyMedian,
+        AlbLatencySigma,
+        DdbLatency,
+        DdbThrottles,
+        EcsCpu,
+        EcsCrash,
+        EcsMemory,
+        EcsUnhealthy,
+        LoadJitter,
+        LoadWander,
+        RdsCommit,
+        RdsConnections,
+        RdsCpu,
+        RdsDeadlocks,
+        RdsLag,
+        RdsLagFault,
+        RdsMemory,
+        RedisConnections,
+        RedisCpu,
+        RedisEvictions,
+        RedisHit,
+        RedisHitWander,
+        RedisLag,
+        RedisMemory,
+        RedisMemoryNode,
+        TxFailed,
+        TxProcessed,
+    }
 
     private static double J(ulong stream, long minute) => SandboxNoise.Jitter(stream, minute);
 
@@ -75,7 +100,7 @@ internal sealed class SandboxModel
             ? Union(0.55 * Peak(hour, 11.5, 2.6), 0.45 * Peak(hour, 15.0, 3.0), 0.7 * Peak(hour, 20.5, 2.0))
             : Union(0.9 * Peak(hour, 10.0, 2.0), 0.7 * Peak(hour, 14.5, 2.5), 1.0 * Peak(hour, 20.0, 1.8));
         var rps = TroughRequestsPerSecond + (PeakRequestsPerSecond - TroughRequestsPerSecond) * shape;
-        return rps * (1 + 0.05 * SandboxNoise.Wander(_loadWander, minute, 20) + 0.02 * J(_loadJitter, minute));
+        return rps * (1 + 0.05 * SandboxNoise.Wander(S(Noise.LoadWander), minute, 20) + 0.02 * J(S(Noise.LoadJitter), minute));
     }
 
     private static double Peak(double hour, double center, double width)
@@ -97,9 +122,9 @@ internal sealed class SandboxModel
         {
             return new TaskCounts(DesiredTasks, DesiredTasks, 0, DesiredTasks, 0);
         }
-        var crashed = (int)Math.Round(crash * (2 + 2 * U(_taskCrash, m.Index)));
+        var crashed = (int)Math.Round(crash * (2 + 2 * U(S(Noise.EcsCrash), m.Index)));
         var running = DesiredTasks - crashed;
-        var unhealthy = crash >= 0.5 ? Math.Min(running - 1, U(_taskUnhealthy, m.Index) < 0.5 ? 1 : 2) : 0;
+        var unhealthy = crash >= 0.5 ? Math.Min(running - 1, U(S(Noise.EcsUnhealthy), m.Index) < 0.5 ? 1 : 2) : 0;
         return new TaskCounts(DesiredTasks, running, crashed, running - unhealthy, unhealthy);
     }
 
@@ -107,14 +132,14 @@ internal sealed class SandboxModel
     public double ServiceCpu(SandboxMinute m)
     {
         var perTask = m.RequestsPerSecond / Tasks(m).Healthy;
-        var cpu = 4 + 92 * (1 - Math.Exp(-perTask / 400)) + 1.5 * J(_serviceCpu, m.Index);
+        var cpu = 4 + 92 * (1 - Math.Exp(-perTask / 400)) + 1.5 * J(S(Noise.EcsCpu), m.Index);
         return Math.Clamp(cpu, 1, 99.5);
     }
 
     /// <summary>A crash loop is an out-of-memory loop: memory climbs before each restart.</summary>
     public double ServiceMemory(SandboxMinute m)
     {
-        var memory = 38 + 12 * ServiceCpu(m) / 100 + 1.5 * SandboxNoise.Wander(_serviceMemory, m.Index, 30) + 48 * m.Faults.TaskCrashLoop;
+        var memory = 38 + 12 * ServiceCpu(m) / 100 + 1.5 * SandboxNoise.Wander(S(Noise.EcsMemory), m.Index, 30) + 48 * m.Faults.TaskCrashLoop;
         return Math.Clamp(memory, 1, 99);
     }
 
@@ -129,9 +154,9 @@ internal sealed class SandboxModel
         var u = ServiceCpu(m) / 100;
         var f = m.Faults;
         var median = (0.032 + 0.05 * Math.Pow(u, 1.5))
-            * (1 + 0.06 * J(_latencyMedian, m.Index))
+            * (1 + 0.06 * J(S(Noise.AlbLatencyMedian), m.Index))
             * (1 + 3.0 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop);
-        var sigma = 0.72 + 0.25 * u + 0.03 * J(_latencySigma, m.Index)
+        var sigma = 0.72 + 0.25 * u + 0.03 * J(S(Noise.AlbLatencySigma), m.Index)
             + 0.2 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop;
         return new LogNormal(median, sigma, m.Requests);
     }
@@ -139,19 +164,19 @@ internal sealed class SandboxModel
     public double Target5xxRate(SandboxMinute m)
     {
         var f = m.Faults;
-        return 0.0007 + 0.0011 * m.LoadFraction + 0.0002 * J(_errors5xx, m.Index)
+        return 0.0007 + 0.0011 * m.LoadFraction + 0.0002 * J(S(Noise.Alb5xx), m.Index)
             + 0.07 * f.ErrorBurst + 0.02 * f.TaskCrashLoop + 0.004 * f.LatencySpike;
     }
 
     /// <summary>502/503 from the load balancer itself: targets that vanish mid-request in a crash loop.</summary>
-    public double Elb5xxRate(SandboxMinute m) => 0.00003 * (1 + U(_elb5xx, m.Index)) + 0.015 * m.Faults.TaskCrashLoop;
+    public double Elb5xxRate(SandboxMinute m) => 0.00003 * (1 + U(S(Noise.AlbElb5xx), m.Index)) + 0.015 * m.Faults.TaskCrashLoop;
 
     public AlbResponses Responses(SandboxMinute m)
     {
         var requests = m.Requests;
         var target5xx = Math.Round(requests * Target5xxRate(m));
         var elb5xx = Math.Round(requests * Elb5xxRate(m));
-        var target4xx = Math.Round(requests * (0.019 + 0.004 * SandboxNoise.Wander(_errors4xx, m.Index, 15)));
+        var target4xx = Math.Round(requests * (0.019 + 0.004 * SandboxNoise.Wander(S(Noise.Alb4xx), m.Index, 15)));
         return new AlbResponses(requests, requests - target5xx - elb5xx - target4xx, target4xx, target5xx, elb5xx);
     }
 
@@ -159,13 +184,13 @@ internal sealed class SandboxModel
 
     /// <summary>About a third of the API calls are payment transactions.</summary>
     public double TransactionsProcessed(SandboxMinute m) =>
-        Math.Round(m.Requests * 0.32 * (1 + 0.02 * J(_transactions, m.Index)));
+        Math.Round(m.Requests * 0.32 * (1 + 0.02 * J(S(Noise.TxProcessed), m.Index)));
 
     /// <summary>Failed transactions follow the server errors, plus timeouts and cache-miss slowness.</summary>
     public double TransactionsFailed(SandboxMinute m)
     {
         var f = m.Faults;
-        var rate = 0.0015 + 0.0005 * J(_transactionsFailed, m.Index) + 0.9 * (Target5xxRate(m) + Elb5xxRate(m))
+        var rate = 0.0015 + 0.0005 * J(S(Noise.TxFailed), m.Index) + 0.9 * (Target5xxRate(m) + Elb5xxRate(m))
             + 0.003 * f.CacheMissStorm + 0.002 * f.LatencySpike;
         return Math.Round(TransactionsProcessed(m) * rate);
     }
@@ -185,7 +210,7 @@ internal sealed class SandboxModel
     {
         var f = m.Faults;
         var u = m.LoadFraction;
-        var noise = 1.5 * J(Stream("rds.cpu", instance), m.Index);
+        var noise = 1.5 * J(S(Noise.RdsCpu, instance), m.Index);
         var cpu = instance == m.Writer
             ? 19 + 24 * u + noise + 38 * f.CacheMissStorm + 6 * f.ErrorBurst
             : 11 + 20 * u + noise + 45 * f.CacheMissStorm + 12 * f.ReplicaLag;
@@ -196,7 +221,7 @@ internal sealed class SandboxModel
     {
         var f = m.Faults;
         var u = m.LoadFraction;
-        var noise = 4 * J(Stream("rds.connections", instance), m.Index);
+        var noise = 4 * J(S(Noise.RdsConnections, instance), m.Index);
         return Math.Round(instance == m.Writer
             ? 95 + 115 * u + noise + 60 * f.CacheMissStorm + 35 * f.TaskCrashLoop
             : 55 + 85 * u + noise + 90 * f.CacheMissStorm);
@@ -207,7 +232,7 @@ internal sealed class SandboxModel
     {
         var baseline = instance == m.Writer ? 6.4 * GiB : 7.1 * GiB;
         return Math.Round(baseline - AuroraConnections(m, instance) * 9.5 * MiB
-            + 0.08 * GiB * SandboxNoise.Wander(Stream("rds.memory", instance), m.Index, 45));
+            + 0.08 * GiB * SandboxNoise.Wander(S(Noise.RdsMemory, instance), m.Index, 45));
     }
 
     /// <summary>AuroraReplicaLag in milliseconds; the writer has none.</summary>
@@ -217,8 +242,8 @@ internal sealed class SandboxModel
         {
             return double.NaN;
         }
-        var lag = 10 + 18 * Math.Min(m.LoadFraction, 1) + 2.5 * J(Stream("rds.lag", instance), m.Index);
-        return lag + m.Faults.ReplicaLag * (4200 + 900 * SandboxNoise.Wander(Stream("rds.lag.fault", instance), m.Index, 5));
+        var lag = 10 + 18 * Math.Min(m.LoadFraction, 1) + 2.5 * J(S(Noise.RdsLag, instance), m.Index);
+        return lag + m.Faults.ReplicaLag * (4200 + 900 * SandboxNoise.Wander(S(Noise.RdsLagFault, instance), m.Index, 5));
     }
 
     public double AuroraReplicaLagMaximum(SandboxMinute m)
@@ -243,7 +268,7 @@ internal sealed class SandboxModel
             return double.NaN;
         }
         var f = m.Faults;
-        return 1.6 + 1.8 * Math.Min(m.LoadFraction, 1) + 0.25 * J(Stream("rds.commit", instance), m.Index)
+        return 1.6 + 1.8 * Math.Min(m.LoadFraction, 1) + 0.25 * J(S(Noise.RdsCommit, instance), m.Index)
             + 2.5 * f.CacheMissStorm + 1.2 * f.ErrorBurst;
     }
 
@@ -254,7 +279,7 @@ internal sealed class SandboxModel
         {
             return 0;
         }
-        var stream = Stream("rds.deadlocks", instance);
+        var stream = S(Noise.RdsDeadlocks, instance);
         var rare = U(stream, m.Index) < 0.04 ? 1.0 / 60 : 0;
         return rare + m.Faults.ErrorBurst * (0.25 + 0.1 * J(stream + 7, m.Index));
     }
@@ -280,8 +305,8 @@ internal sealed class SandboxModel
     public double RedisHitRate(SandboxMinute m, int node)
     {
         var rate = 95.2 - 1.2 * m.LoadFraction
-            + 1.0 * SandboxNoise.Wander(Stream("redis.hit.wander", node), m.Index, 25)
-            + 0.4 * J(Stream("redis.hit", node), m.Index)
+            + 1.0 * SandboxNoise.Wander(S(Noise.RedisHitWander, node), m.Index, 25)
+            + 0.4 * J(S(Noise.RedisHit, node), m.Index)
             - 38 * m.Faults.CacheMissStorm;
         return Math.Clamp(rate, 0, 100);
     }
@@ -299,7 +324,7 @@ internal sealed class SandboxModel
 
     public double RedisEngineCpu(SandboxMinute m, int node)
     {
-        var noise = 1.2 * J(Stream("redis.cpu", node), m.Index);
+        var noise = 1.2 * J(S(Noise.RedisCpu, node), m.Index);
         var cpu = node == m.Primary
             ? 9 + 22 * m.LoadFraction + noise + 18 * m.Faults.CacheMissStorm
             : 5 + 11 * m.LoadFraction + noise + 8 * m.Faults.CacheMissStorm;
@@ -309,8 +334,8 @@ internal sealed class SandboxModel
     /// <summary>The replica holds the same data set as the primary.</summary>
     public double RedisMemoryPercent(SandboxMinute m, int node)
     {
-        var memory = 63 + 3 * m.LoadFraction + 2 * SandboxNoise.Wander(Stream("redis.memory"), m.Index, 60)
-            + 0.3 * J(Stream("redis.memory.node", node), m.Index) + 32 * m.Faults.CacheMissStorm;
+        var memory = 63 + 3 * m.LoadFraction + 2 * SandboxNoise.Wander(S(Noise.RedisMemory), m.Index, 60)
+            + 0.3 * J(S(Noise.RedisMemoryNode, node), m.Index) + 32 * m.Faults.CacheMissStorm;
         return Math.Clamp(memory, 1, 99.5);
     }
 
@@ -320,7 +345,7 @@ internal sealed class SandboxModel
         {
             return 0;
         }
-        var baseline = Math.Max(0, 6 * J(Stream("redis.evictions"), m.Index));
+        var baseline = Math.Max(0, 6 * J(S(Noise.RedisEvictions), m.Index));
         return Math.Round(baseline + m.Faults.CacheMissStorm * RedisLookups(m, node) * 0.04);
     }
 
@@ -328,13 +353,13 @@ internal sealed class SandboxModel
     public double RedisReplicationLag(SandboxMinute m, int node) =>
         node == m.Primary
             ? double.NaN
-            : 0.012 + 0.02 * Math.Min(m.LoadFraction, 1) + 0.004 * J(Stream("redis.lag", node), m.Index);
+            : 0.012 + 0.02 * Math.Min(m.LoadFraction, 1) + 0.004 * J(S(Noise.RedisLag, node), m.Index);
 
     /// <summary>Each healthy task keeps a pool of connections, bigger towards the primary.</summary>
     public double RedisConnections(SandboxMinute m, int node)
     {
         var healthy = Tasks(m).Healthy;
-        var noise = 3 * J(Stream("redis.connections", node), m.Index);
+        var noise = 3 * J(S(Noise.RedisConnections, node), m.Index);
         return Math.Round(node == m.Primary ? healthy * 24 + 14 + noise : healthy * 12 + 6 + noise);
     }
 
@@ -357,7 +382,7 @@ internal sealed class SandboxModel
 
     /// <summary>On-demand capacity adapts to steady traffic but not to a sudden 3.6x jump in reads.</summary>
     public double DynamoReadThrottles(SandboxMinute m) =>
-        Math.Round(m.Faults.CacheMissStorm * DynamoOperations(m, 0) * 0.03 * (0.8 + 0.4 * U(Stream("ddb.throttles"), m.Index)));
+        Math.Round(m.Faults.CacheMissStorm * DynamoOperations(m, 0) * 0.03 * (0.8 + 0.4 * U(S(Noise.DdbThrottles), m.Index)));
 
     /// <summary>Writes stay far below what on-demand capacity absorbs, so only reads throttle.</summary>
     public double DynamoThrottledRequests(SandboxMinute m, int operation) =>
@@ -374,7 +399,7 @@ internal sealed class SandboxModel
             _ => (4.0, 0.38),
         };
         var cache = operation == 0 ? m.Faults.CacheMissStorm : 0;
-        median *= (1 + 0.05 * J(Stream("ddb.latency", operation), m.Index)) * (1 + 0.5 * cache);
+        median *= (1 + 0.05 * J(S(Noise.DdbLatency, operation), m.Index)) * (1 + 0.5 * cache);
         return new LogNormal(median, sigma + 0.1 * cache, DynamoOperations(m, operation));
     }
 }
