@@ -5,6 +5,7 @@ using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
 
 namespace FinTech.Portal;
@@ -16,6 +17,7 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddSandbox();
         builder.AddDatabase();
         builder.AddAudit();
         builder.AddDashboards();

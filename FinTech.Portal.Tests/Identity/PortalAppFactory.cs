@@ -1,5 +1,4 @@
 using System.Net;
-using FinTech.Portal.Platform;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -40,14 +39,10 @@ public sealed class PortalAppFactory(
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureTestServices(collection =>
+        if (services is not null)
         {
-            if (!collection.Any(d => d.ServiceType == typeof(IPlatformBackend)))
-            {
-                collection.AddSingleton<IPlatformBackend, UnconnectedSandboxBackend>();
-            }
-            services?.Invoke(collection);
-        });
+            builder.ConfigureTestServices(services);
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -80,15 +75,6 @@ public sealed class PortalAppFactory(
         var store = Services.GetRequiredService<FinTech.Portal.Audit.AuditStore>();
         var page = await store.SearchAsync(FinTech.Portal.Audit.AuditFilter.None, before: null, pageSize: 500, CancellationToken.None);
         return page.Events.Where(e => e.EventType.StartsWith("identity.", StringComparison.Ordinal)).OrderBy(e => e.Sequence).ToList();
-    }
-
-    /// <summary>Lets the environments validate where this build has no Sandbox backend yet; never connected by these tests.</summary>
-    private sealed class UnconnectedSandboxBackend : IPlatformBackend
-    {
-        public PlatformBackend Kind => PlatformBackend.Sandbox;
-
-        public PlatformConnection Connect(PortalEnvironment environment) =>
-            throw new InvalidOperationException("The identity tests do not connect to a platform.");
     }
 }
 

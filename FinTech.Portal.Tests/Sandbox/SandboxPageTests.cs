@@ -1,0 +1,118 @@
+using Bunit;
+using FinTech.Portal.Identity;
+using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
+using FinTech.Portal.Tests.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+
+namespace FinTech.Portal.Tests.Sandbox;
+
+public sealed class SandboxPageTests : IAsyncLifetime
+{
+    private static readonly PortalEnvironment SandboxEnvironment =
+        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 11, Aws: null);
+
+    private readonly BunitContext _context = new();
+    private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
+    private readonly SandboxBackend _backend;
+    private readonly AuditedIdentityServices _audit;
+
+    public SandboxPageTests()
+    {
+        _backend = new SandboxBackend(_time);
+        _context.Services.AddMudServices();
+        _context.Services.AddSingleton<TimeProvider>(_time);
+        _context.Services.AddSingleton(_backend);
+        // Knob changes go through the service that checks the role and records the change.
+        _audit = new AuditedIdentityServices(_context.Services);
+        _context.Services.AddSingleton<SandboxFaultKnobs>();
+        _context.SignInAs(SandboxPersonas.Olivia);
+        // MudSwitch listens for keys through MudBlazor's key interceptor.
+        _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true);
+        _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
+    }
+
+    private IRenderedComponent<SandboxPage> Render(PortalEnvironment environment) =>
+        _context.Render<SandboxPage>(parameters => parameters.AddCascadingValue(environment));
+
+    [Fact]
+    public void The_page_shows_one_switch_per_fault_the_alarms_and_the_writer_and_primary()
+    {
+        var page = Render(SandboxEnvironment);
+
+        Assert.All(Enum.GetValues<SandboxFault>(), fault => Assert.NotNull(page.Find($"[data-testid=fault-{fault}] input[type=checkbox]")));
+        Assert.Equal(9, page.FindAll("[data-testid^=alarm-]").Count);
+        Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
+        Assert.Equal("fintech-redis-001", page.Find("[data-testid=redis-primary]").TextContent);
+    }
+
+    [Fact]
+    public void Turning_a_switch_turns_the_fault_on_and_the_alarm_shows_once_simulated_time_passes()
+    {
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults);
+        page.WaitForAssertion(() =>
+            Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent));
+    }
+
+    [Fact]
+    public void A_change_made_elsewhere_shows_on_the_page()
+    {
+        var page = Render(SandboxEnvironment);
+
+        _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
+
+        page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+    }
+
+    [Fact]
+    public void An_Aws_environment_is_told_it_has_no_fault_knobs()
+    {
+        var production = SandboxEnvironment with { Key = "prod", DisplayName = "Production", Backend = PlatformBackend.Aws };
+
+        var page = Render(production);
+
+        Assert.Contains("Production runs on the Aws backend", page.Find("[data-testid=not-sandbox]").TextContent);
+        Assert.Empty(page.FindAll("input[type=checkbox]"));
+    }
+
+    [Fact]
+    public async Task A_knob_change_is_recorded_in_the_audit_trail_with_the_operator()
+    {
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+
+        var recorded = Assert.Single(await _audit.EventsAsync(FinTech.Portal.Audit.AuditEventTypes.SandboxFaultChanged));
+        Assert.Equal("sandbox:olivia", recorded.Actor.UserId);
+        Assert.Equal("sandbox", recorded.Environment);
+        Assert.Equal("true", recorded.Parameters["on"]);
+    }
+
+    [Fact]
+    public void Someone_without_the_Operator_role_is_refused_by_the_service_and_the_knob_stays_off()
+    {
+        _context.SignInAs(SandboxPersonas.Avery);
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+
+        Assert.Empty(_backend.PlatformFor(SandboxEnvironment).ActiveFaults);
+        Assert.Equal("Changing Sandbox fault knobs needs the Operator role; you have Approver.", page.Find("[data-testid=knob-error]").TextContent);
+    }
+
+    public Task InitializeAsync() => _audit.MigrateAsync();
+
+    // MudBlazor's services are only asynchronously disposable.
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        await _audit.DisposeAsync();
+    }
+}
