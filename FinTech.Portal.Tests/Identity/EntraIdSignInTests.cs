@@ -47,6 +47,7 @@ public class EntraIdSignInTests
             ["AzureAd:ClientSecret"] = secret,
             ["AzureAd:CallbackPath"] = "/signin-oidc",
         },
+        environment: "Staging",
         services: services => services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, options =>
         {
             // The only edge changed: the test provider serves its metadata over plain http on loopback.

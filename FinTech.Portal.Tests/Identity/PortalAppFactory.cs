@@ -8,12 +8,13 @@ namespace FinTech.Portal.Tests.Identity;
 
 /// <summary>
 /// The real portal in memory, with configuration overrides and an environment name, and its
-/// database in a folder of its own (or a shared one, for the several-instances tests). Clients
-/// talk https://localhost so that the Secure, <c>__Host-</c> cookies travel as in a browser.
+/// database in a folder of its own (or a shared one, for the several-instances tests). Staging by
+/// default, so that the cookies are the production ones (Development relaxes them for http);
+/// clients talk https://localhost so that the Secure, <c>__Host-</c> cookies travel as in a browser.
 /// </summary>
 public sealed class PortalAppFactory(
     IReadOnlyDictionary<string, string?>? settings = null,
-    string environment = "Development",
+    string environment = "Staging",
     Action<IServiceCollection>? services = null,
     string? dataDirectory = null) : WebApplicationFactory<Program>
 {

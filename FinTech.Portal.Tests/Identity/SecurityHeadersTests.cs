@@ -102,6 +102,20 @@ public class SecurityHeadersTests
     }
 
     [Fact]
+    public async Task In_Development_over_plain_http_the_cookies_drop_the_Host_prefix_and_Secure_so_the_browser_keeps_them()
+    {
+        await using var app = new PortalAppFactory(environment: "Development");
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost"), AllowAutoRedirect = false });
+
+        var response = await PersonaSignIn.AsAsync(client, "olivia");
+
+        var cookie = SetCookie(response, "portal-auth=");
+        Assert.DoesNotContain("secure", cookie);
+        Assert.Contains("httponly", cookie);
+        Assert.Contains("samesite=lax", cookie);
+    }
+
+    [Fact]
     public async Task The_antiforgery_cookie_is_Secure_HttpOnly_SameSite_Strict_and_Host_prefixed()
     {
         await using var app = new PortalAppFactory();

@@ -50,11 +50,12 @@ public static class EntraIdSignIn
     {
         authentication.AddMicrosoftIdentityWebApp(configuration.GetSection(SectionName));
         authentication.Services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
-            .PostConfigure<IOptions<PortalIdentityOptions>>((options, identity) => Configure(options, identity.Value));
+            .PostConfigure<IOptions<PortalIdentityOptions>, IHostEnvironment>((options, identity, host) =>
+                Configure(options, identity.Value, IdentitySetup.CookiesFor(host).SecurePolicy));
         return authentication;
     }
 
-    private static void Configure(OpenIdConnectOptions options, PortalIdentityOptions identity)
+    private static void Configure(OpenIdConnectOptions options, PortalIdentityOptions identity, CookieSecurePolicy securePolicy)
     {
         options.ResponseType = OpenIdConnectResponseType.Code;
         options.UsePkce = true;
@@ -72,7 +73,7 @@ public static class EntraIdSignIn
         options.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
         foreach (var cookie in new[] { options.CorrelationCookie, options.NonceCookie })
         {
-            cookie.SecurePolicy = CookieSecurePolicy.Always;
+            cookie.SecurePolicy = securePolicy;
             cookie.HttpOnly = true;
         }
 

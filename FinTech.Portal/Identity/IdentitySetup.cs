@@ -22,6 +22,17 @@ public static class IdentitySetup
     public const string AuthCookieName = "__Host-portal-auth";
     public const string AntiforgeryCookieName = "__Host-portal-antiforgery";
 
+    /// <summary>
+    /// In Development the portal also runs on plain http://localhost (<c>dotnet run</c>, the browser
+    /// tests), where a browser refuses <c>__Host-</c> and Secure cookies: there the cookies are
+    /// Secure only over HTTPS and not prefixed. Every other environment gets the strict ones.
+    /// </summary>
+    internal static CookieSecurity CookiesFor(IHostEnvironment environment) => environment.IsDevelopment()
+        ? new CookieSecurity("portal-auth", "portal-antiforgery", CookieSecurePolicy.SameAsRequest)
+        : new CookieSecurity(AuthCookieName, AntiforgeryCookieName, CookieSecurePolicy.Always);
+
+    internal sealed record CookieSecurity(string AuthCookieName, string AntiforgeryCookieName, CookieSecurePolicy SecurePolicy);
+
     public static WebApplicationBuilder AddPortalIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<PortalIdentityOptions>()
@@ -47,8 +58,10 @@ public static class IdentitySetup
         {
             authentication.AddCookie();
         }
+        // The host's environment as the built app sees it (a test host may set it after this runs).
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<IOptions<PortalIdentityOptions>>((cookie, identity) => SessionCookie.Configure(cookie, identity.Value));
+            .Configure<IOptions<PortalIdentityOptions>, IHostEnvironment>((cookie, identity, host) =>
+                SessionCookie.Configure(cookie, identity.Value, CookiesFor(host)));
 
         builder.Services.AddAuthorization();
         // Post-configured, so that these are the policies whatever else registered a fallback
@@ -68,10 +81,12 @@ public static class IdentitySetup
         builder.Services.AddSingleton<IdentityAudit>();
         builder.Services.AddSingleton<PortalAuthorization>();
 
-        builder.Services.AddAntiforgery(options =>
+        builder.Services.AddAntiforgery();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>().Configure<IHostEnvironment>((options, host) =>
         {
-            options.Cookie.Name = AntiforgeryCookieName;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            var cookies = CookiesFor(host);
+            options.Cookie.Name = cookies.AntiforgeryCookieName;
+            options.Cookie.SecurePolicy = cookies.SecurePolicy;
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });

@@ -12,10 +12,10 @@ namespace FinTech.Portal.Identity;
 /// </summary>
 internal static class SessionCookie
 {
-    public static void Configure(CookieAuthenticationOptions cookie, PortalIdentityOptions identity)
+    public static void Configure(CookieAuthenticationOptions cookie, PortalIdentityOptions identity, IdentitySetup.CookieSecurity security)
     {
-        cookie.Cookie.Name = IdentitySetup.AuthCookieName;
-        cookie.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+        cookie.Cookie.Name = security.AuthCookieName;
+        cookie.Cookie.SecurePolicy = security.SecurePolicy;
         cookie.Cookie.HttpOnly = true;
         // Lax, not Strict: the Entra sign-in comes back as a cross-site POST, and a Strict cookie
         // would be missing on the redirects that follow it.
