@@ -14,11 +14,17 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The local OpenID provider of the sign-in tests (oidc-provider, from the committed lock file).
+if [ ! -d FinTech.Portal.Tests/Identity/oidc/node_modules/oidc-provider ]; then
+  (cd FinTech.Portal.Tests/Identity/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 results="$(pwd)/.test-artifacts"

@@ -35,6 +35,12 @@ public class EntraIdSignInTests
         Assert.Contains("0a1b2c3d-aaaa-4bbb-8ccc-111122223333", page);
         Assert.Matches(new Regex("data-testid=\"account-roles\">Operator, Auditor<"), page);
         Assert.Contains(cookies.GetCookies(portal), c => c.Name == "__Host-portal-auth" && c.Secure && c.HttpOnly);
+        var signedIn = Assert.Single(await app.IdentityEventsAsync(), e => e.EventType == FinTech.Portal.Audit.AuditEventTypes.SignedIn);
+        Assert.Equal("0a1b2c3d-aaaa-4bbb-8ccc-111122223333", signedIn.Actor.UserId);
+        Assert.Equal("Erin Entra", signedIn.Actor.DisplayName);
+        Assert.Equal(["Auditor", "Operator"], signedIn.Actor.Roles);
+        Assert.Equal("127.0.0.1", signedIn.Actor.SourceIp);
+        Assert.Equal("EntraId", signedIn.Parameters["method"]);
     }
 
     private static PortalAppFactory EntraPortal(LocalOpenIdProvider provider, string secret) => new(
