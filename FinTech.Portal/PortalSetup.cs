@@ -2,6 +2,7 @@ using FinTech.Portal.Components;
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
 
 namespace FinTech.Portal;
@@ -13,6 +14,7 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
+        builder.AddSandbox();
         builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
