@@ -34,7 +34,7 @@ public sealed class OrganizationConfig
     public required IReadOnlyList<string> AllowedRegions { get; init; }
 }
 
-public sealed class EnvironmentConfig
+public sealed record EnvironmentConfig
 {
     public required string DisplayName { get; init; }
     public required string Account { get; init; }

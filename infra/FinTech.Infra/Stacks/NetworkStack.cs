@@ -25,6 +25,7 @@ public sealed class NetworkStack : Stack
     public SecurityGroup ApiSecurityGroup { get; }
     public SecurityGroup AuroraSecurityGroup { get; }
     public SecurityGroup RedisSecurityGroup { get; }
+    public SecurityGroup EndpointSecurityGroup { get; }
     public LogGroup FlowLogGroup { get; }
 
     public static SubnetSelection App => new() { SubnetGroupName = AppSubnets };
@@ -87,14 +88,18 @@ public sealed class NetworkStack : Stack
             ["Rds"] = InterfaceVpcEndpointAwsService.RDS,
             ["ElastiCache"] = InterfaceVpcEndpointAwsService.ELASTICACHE,
         };
+        // One security group for every interface endpoint: HTTPS from inside the VPC only.
+        EndpointSecurityGroup = NewGroup("EndpointSecurityGroup", "VPC interface endpoints: HTTPS from the VPC");
+        EndpointSecurityGroup.AddIngressRule(Peer.Ipv4(Vpc.VpcCidrBlock), Port.Tcp(443), "HTTPS from the VPC");
         foreach (var (name, service) in interfaceEndpoints)
         {
-            // The endpoint's security group admits HTTPS from the VPC's CIDR only.
             _ = Vpc.AddInterfaceEndpoint(name, new InterfaceVpcEndpointOptions
             {
                 Service = service,
                 Subnets = App,
                 PrivateDnsEnabled = true,
+                SecurityGroups = [EndpointSecurityGroup],
+                Open = false,
             });
         }
 
