@@ -88,6 +88,19 @@ public sealed class SecurityStack : Stack
             MasterKey = NotificationsKey,
             EnforceSSL = true,
         });
+        // The topic's resource policy: CloudWatch alarms of this account may publish (the policy also carries
+        // the TLS-only deny that EnforceSSL adds).
+        AlarmTopic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowCloudWatchAlarms",
+            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com")],
+            Actions = ["sns:Publish"],
+            Resources = [AlarmTopic.TopicArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = env.Config.Account },
+            },
+        }));
     }
 
     private Key NewKey(string id, string alias, string purpose) => new(this, id, new KeyProps
