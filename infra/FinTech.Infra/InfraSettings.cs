@@ -55,6 +55,9 @@ public sealed class InfraSettings
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.String => entry.Value.GetString(),
+                // Cached lookups such as availability-zones:account=...:region=... (no AWS call at synth).
+                JsonValueKind.Array when entry.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) =>
+                    entry.Value.EnumerateArray().Select(v => v.GetString()!).ToArray(),
                 _ => null,
             };
             if (entry.Name != ContextKey && value is not null)
