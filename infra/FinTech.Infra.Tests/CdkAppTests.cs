@@ -36,7 +36,7 @@ public sealed class CdkAppTests(SynthesizedPlatform platform)
     {
         var stacks = platform.Env(env).All.ToList();
 
-        Assert.Equal(8, stacks.Count);
+        Assert.Equal(9, stacks.Count);
         Assert.All(stacks, s => Assert.Equal(account, s.Account));
         Assert.All(stacks, s => Assert.Equal("eu-west-1", s.Region));
         Assert.All(stacks, s => Assert.StartsWith($"FinTech-{env}-", s.StackName, StringComparison.Ordinal));

@@ -13,12 +13,22 @@ public sealed class ComputeStackTests(SynthesizedPlatform platform)
     [InlineData("fintech/api")]
     public void Repositories_have_immutable_tags_scan_on_push_KMS_and_a_lifecycle_policy(string name)
     {
-        Template.HasResourceProperties("AWS::ECR::Repository", Like.Object(
+        platform.Template(platform.Env("prod").Registry).HasResourceProperties("AWS::ECR::Repository", Like.Object(
             ("RepositoryName", name),
             ("ImageTagMutability", "IMMUTABLE"),
             ("ImageScanningConfiguration", Like.Object(("ScanOnPush", true))),
             ("EncryptionConfiguration", Like.Object(("EncryptionType", "KMS"), ("KmsKey", Match.AnyValue()))),
             ("LifecyclePolicy", Like.Object(("LifecyclePolicyText", Match.StringLikeRegexp("untagged"))))));
+    }
+
+    [Fact]
+    public void Services_pull_their_image_from_their_own_repository_by_the_configured_tag()
+    {
+        var portal = PortalContainer();
+
+        var image = portal["Image"]!.ToJsonString();
+        Assert.Contains("PortalRepository", image, StringComparison.Ordinal);
+        Assert.EndsWith(":1.0.0\"]]}", image, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ namespace FinTech.Infra;
 public sealed record EnvironmentStacks(
     EnvironmentContext Context,
     SecurityStack Security,
+    RegistryStack Registry,
     NetworkStack Network,
     DataStack Data,
     StorageStack Storage,
@@ -15,7 +16,7 @@ public sealed record EnvironmentStacks(
     ObservabilityStack Observability,
     PortalAccessStack PortalAccess)
 {
-    public IEnumerable<Stack> All => [Security, Network, Data, Storage, Compute, Edge, Observability, PortalAccess];
+    public IEnumerable<Stack> All => [Security, Registry, Network, Data, Storage, Compute, Edge, Observability, PortalAccess];
 }
 
 /// <summary>Every stack of the platform: the organization, then each environment (dev, staging, prod from cdk.json).</summary>
@@ -54,16 +55,17 @@ public sealed record PlatformStacks(OrganizationStack Organization, IReadOnlyDic
 
         var prefix = env.Names.StackPrefix;
         var security = new SecurityStack(app, $"{prefix}-Security", env, Props("KMS keys, secrets, alarm topic"));
+        var registry = new RegistryStack(app, $"{prefix}-Registry", env, security, Props("ECR repositories"));
         var network = new NetworkStack(app, $"{prefix}-Network", env, security, Props("VPC, endpoints, flow logs, security groups"));
         var data = new DataStack(app, $"{prefix}-Data", env, security, network, Props("Aurora PostgreSQL, ElastiCache Redis, DynamoDB sessions"));
         var storage = new StorageStack(app, $"{prefix}-Storage", env, security, Props("S3 buckets"));
-        var compute = new ComputeStack(app, $"{prefix}-Compute", env, actions, security, network, data, Props("ECR, ECS cluster, ALB, portal and API services"));
+        var compute = new ComputeStack(app, $"{prefix}-Compute", env, actions, security, network, data, registry, Props("ECR, ECS cluster, ALB, portal and API services"));
         var edge = new EdgeStack(app, $"{prefix}-Edge", env, security, Props("CloudFront distribution"));
         edge.AddDependency(compute, "CloudFront forwards to the ALB");
         var observability = new ObservabilityStack(app, $"{prefix}-Observability", env, security, compute, Props("dashboard and alarms"));
         observability.AddDependency(data, "Alarms watch Aurora, Redis and DynamoDB");
         var portalAccess = new PortalAccessStack(app, $"{prefix}-PortalAccess", env, actions, Props("role the portal assumes"));
         portalAccess.AddDependency(compute, "The trust policy names the portal's task role");
-        return new EnvironmentStacks(env, security, network, data, storage, compute, edge, observability, portalAccess);
+        return new EnvironmentStacks(env, security, registry, network, data, storage, compute, edge, observability, portalAccess);
     }
 }

@@ -12,7 +12,7 @@ using Elb = Amazon.CDK.AWS.ElasticLoadBalancingV2;
 namespace FinTech.Infra.Stacks;
 
 /// <summary>
-/// ECR repositories, the ECS cluster, the ALB (reachable only from CloudFront) and the Fargate services:
+/// The ECS cluster, the ALB (reachable only from CloudFront) and the Fargate services:
 /// the portal and the platform's API service, both built by <see cref="WebService"/>.
 /// </summary>
 public sealed class ComputeStack : Stack
@@ -26,7 +26,7 @@ public sealed class ComputeStack : Stack
     public LogGroup AuditAnchors { get; }
 
     public ComputeStack(Construct scope, string id, EnvironmentContext env, PortalAwsActions actions,
-        SecurityStack security, NetworkStack network, DataStack data, IStackProps props)
+        SecurityStack security, NetworkStack network, DataStack data, RegistryStack registry, IStackProps props)
         : base(scope, id, props)
     {
         var config = env.Config;
@@ -92,7 +92,7 @@ public sealed class ComputeStack : Stack
             ServiceKey = "api",
             Sizing = config.Api,
             ImageTag = config.ApiImageTag,
-            RepositoryKey = security.ContainerKey,
+            Repository = registry.Repositories["api"],
             LogsKey = logGroupKey,
             Cluster = Cluster,
             SecurityGroup = network.ApiSecurityGroup,
@@ -135,7 +135,7 @@ public sealed class ComputeStack : Stack
             ServiceKey = "portal",
             Sizing = config.Portal,
             ImageTag = config.PortalImageTag,
-            RepositoryKey = security.ContainerKey,
+            Repository = registry.Repositories["portal"],
             LogsKey = logGroupKey,
             Cluster = Cluster,
             SecurityGroup = network.PortalSecurityGroup,

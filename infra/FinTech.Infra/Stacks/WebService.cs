@@ -20,7 +20,7 @@ public sealed class WebServiceProps
     public required string ServiceKey { get; init; }
     public required ServiceSizing Sizing { get; init; }
     public required string ImageTag { get; init; }
-    public required IKey RepositoryKey { get; init; }
+    public required IRepository Repository { get; init; }
     public required IKey LogsKey { get; init; }
     public required Ecs.ICluster Cluster { get; init; }
     public required Amazon.CDK.AWS.EC2.ISecurityGroup SecurityGroup { get; init; }
@@ -33,13 +33,12 @@ public sealed class WebServiceProps
 }
 
 /// <summary>
-/// One ASP.NET service on Fargate behind the ALB: its ECR repository, task and execution roles, JSON logs in a
+/// One ASP.NET service on Fargate behind the ALB: its image from ECR, task and execution roles, JSON logs in a
 /// KMS-encrypted log group, a target group checking <c>/healthz</c> with sticky sessions (Blazor Server circuits),
 /// CPU and request-count autoscaling, and a deployment circuit breaker with rollback on failure or on alarm.
 /// </summary>
 public sealed class WebService : Construct
 {
-    public Repository Repository { get; }
     public Role TaskRole { get; }
     public Role ExecutionRole { get; }
     public LogGroup LogGroup { get; }
@@ -53,33 +52,6 @@ public sealed class WebService : Construct
         var names = props.Env.Names;
         var config = props.Env.Config;
         var key = props.ServiceKey;
-
-        Repository = new Repository(this, "Repository", new RepositoryProps
-        {
-            RepositoryName = names.Repository(key),
-            ImageTagMutability = TagMutability.IMMUTABLE,
-            ImageScanOnPush = true,
-            Encryption = RepositoryEncryption.KMS,
-            EncryptionKey = props.RepositoryKey,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-            LifecycleRules =
-            [
-                new Amazon.CDK.AWS.ECR.LifecycleRule
-                {
-                    RulePriority = 1,
-                    Description = "Drop untagged images after 14 days",
-                    TagStatus = TagStatus.UNTAGGED,
-                    MaxImageAge = Duration.Days(14),
-                },
-                new Amazon.CDK.AWS.ECR.LifecycleRule
-                {
-                    RulePriority = 2,
-                    Description = "Keep the 100 newest images",
-                    TagStatus = TagStatus.ANY,
-                    MaxImageCount = 100,
-                },
-            ],
-        });
 
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
         {
@@ -117,7 +89,7 @@ public sealed class WebService : Construct
         });
         _ = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
         {
-            Image = Ecs.ContainerImage.FromEcrRepository(Repository, props.ImageTag),
+            Image = Ecs.ContainerImage.FromEcrRepository(props.Repository, props.ImageTag),
             Essential = true,
             PortMappings = [new Ecs.PortMapping { ContainerPort = NetworkStack.ServicePort, Name = "http" }],
             Environment = props.Environment,
