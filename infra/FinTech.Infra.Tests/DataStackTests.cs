@@ -30,6 +30,16 @@ public sealed class DataStackTests(SynthesizedPlatform platform)
     }
 
     [Fact]
+    public void Aurora_exports_PostgreSQL_logs_to_an_encrypted_log_group_with_retention()
+    {
+        Template.HasResourceProperties("AWS::RDS::DBCluster", Like.Object(("EnableCloudwatchLogsExports", new[] { "postgresql" })));
+        Template.HasResourceProperties("AWS::Logs::LogGroup", Like.Object(
+            ("LogGroupName", "/aws/rds/cluster/fintech-prod-aurora/postgresql"),
+            ("RetentionInDays", 365),
+            ("KmsKeyId", Match.AnyValue())));
+    }
+
+    [Fact]
     public void Aurora_requires_TLS_and_lives_in_the_data_subnets()
     {
         Template.HasResourceProperties("AWS::RDS::DBClusterParameterGroup", Like.Object(

@@ -29,6 +29,23 @@ public sealed class SecurityStackTests(SynthesizedPlatform platform)
             ("GenerateSecretString", Like.Object(("ExcludePunctuation", true)))));
     }
 
+    [Theory]
+    [InlineData("PortalDatabase", "fintech-prod-portal-execution")]
+    [InlineData("EntraClientSecret", "fintech-prod-portal-execution")]
+    [InlineData("ExternalApiKeys", "fintech-prod-api-execution")]
+    public void Injected_secrets_can_be_read_only_by_the_execution_role_of_their_service(string secret, string role)
+    {
+        var json = platform.TemplateJson(platform.Env("prod").Security);
+
+        var policy = Assert.Single(TemplateJson.Resources(json, "AWS::SecretsManager::ResourcePolicy"),
+            p => p.Properties["SecretId"]!.ToJsonString().Contains(secret, StringComparison.Ordinal)).Properties;
+
+        var statement = Assert.Single(policy["ResourcePolicy"]!["Statement"]!.AsArray())!;
+        Assert.Equal("Deny", statement["Effect"]!.GetValue<string>());
+        Assert.Equal("secretsmanager:GetSecretValue", statement["Action"]!.GetValue<string>());
+        Assert.Equal($"arn:aws:iam::333333333333:role/{role}", statement["Condition"]!["ArnNotEquals"]!["aws:PrincipalArn"]!.GetValue<string>());
+    }
+
     [Fact]
     public void The_alarm_topic_is_encrypted_and_requires_TLS()
     {

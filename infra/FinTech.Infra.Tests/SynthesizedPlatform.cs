@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
-using FinTech.Infra;
 
 namespace FinTech.Infra.Tests;
 

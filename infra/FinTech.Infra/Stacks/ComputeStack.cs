@@ -1,7 +1,4 @@
 using Amazon.CDK;
-using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.CloudWatch.Actions;
-using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SecretsManager;

@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.DynamoDB;
-using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ElastiCache;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.RDS;
 using Constructs;
 using DynamoAttribute = Amazon.CDK.AWS.DynamoDB.Attribute;
@@ -66,6 +66,16 @@ public sealed class DataStack : Stack
             EnableCloudwatchLogsExports = ["postgresql"],
         });
         Aurora.ApplyRemovalPolicy(removal);
+
+        // The log group RDS exports PostgreSQL logs to, created first so that it has retention and KMS.
+        var auroraLogs = new LogGroup(this, "AuroraLogs", new LogGroupProps
+        {
+            LogGroupName = $"/aws/rds/cluster/{names.AuroraCluster}/postgresql",
+            Retention = Retention.Days(config.LogRetentionDays),
+            EncryptionKey = security.LogsKey,
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+        Aurora.Node.AddDependency(auroraLogs);
 
         // Writer in the first AZ, reader in the second: a failover promotes the reader in another AZ.
         AuroraInstances = Enumerable.Range(0, 2).Select(i =>

@@ -81,6 +81,12 @@ public sealed class SecurityStack : Stack
         ExternalApiKeys = NewSecret("ExternalApiKeys", names.Secret("api/external-api-keys"),
             "External API keys of the platform's API service (set after the first deploy)", 64);
 
+        // Secrets that only ECS injects: nobody but the service's execution role may read the value.
+        // (The Redis token and the origin-verify value are also resolved by CloudFormation at deploy time.)
+        OnlyReadableBy(PortalDatabase, names.ExecutionRole("portal"), env);
+        OnlyReadableBy(EntraClientSecret, names.ExecutionRole("portal"), env);
+        OnlyReadableBy(ExternalApiKeys, names.ExecutionRole("api"), env);
+
         AlarmTopic = new Topic(this, "AlarmTopic", new TopicProps
         {
             TopicName = names.Alarm("alarms"),
@@ -102,6 +108,23 @@ public sealed class SecurityStack : Stack
             },
         }));
     }
+
+    private void OnlyReadableBy(Secret secret, string roleName, EnvironmentContext env) =>
+        secret.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "OnlyTheServiceReadsTheValue",
+            Effect = Effect.DENY,
+            Principals = [new AnyPrincipal()],
+            Actions = ["secretsmanager:GetSecretValue"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnNotEquals"] = new Dictionary<string, object>
+                {
+                    ["aws:PrincipalArn"] = $"arn:{Partition}:iam::{env.Config.Account}:role/{roleName}",
+                },
+            },
+        }));
 
     private Key NewKey(string id, string alias, string purpose) => new(this, id, new KeyProps
     {
