@@ -60,12 +60,15 @@ public sealed class NetworkStackTests(SynthesizedPlatform platform)
     [Theory]
     [InlineData("s3")]
     [InlineData("dynamodb")]
-    public void S3_and_DynamoDB_use_gateway_endpoints(string service)
+    public void S3_and_DynamoDB_use_gateway_endpoints_routed_from_every_subnet(string service)
     {
-        platform.Template(platform.Env("prod").Network).HasResourceProperties("AWS::EC2::VPCEndpoint", Like.Object(
-            ("ServiceName", Like.Object(("Fn::Join", Match.AnyValue()))),
-            ("VpcEndpointType", "Gateway")));
-        Assert.Contains($".{service}", platform.TemplateJson(platform.Env("prod").Network), StringComparison.Ordinal);
+        var json = platform.TemplateJson(platform.Env("prod").Network);
+
+        var endpoint = Assert.Single(TemplateJson.Resources(json, "AWS::EC2::VPCEndpoint"),
+            e => e.Properties["ServiceName"]!.ToJsonString().EndsWith($".{service}\"]]}}", StringComparison.Ordinal)).Properties;
+
+        Assert.Equal("Gateway", endpoint["VpcEndpointType"]!.GetValue<string>());
+        Assert.Equal(9, endpoint["RouteTableIds"]!.AsArray().Count);
     }
 
     [Fact]
