@@ -54,10 +54,16 @@ public sealed class EdgeStackTests(SynthesizedPlatform platform)
     }
 
     [Fact]
-    public void A_configured_WAF_web_ACL_is_attached()
+    public void A_configured_WAF_web_ACL_and_viewer_domain_are_attached_with_TLS_1_2_or_newer()
     {
         const string webAcl = "arn:aws:wafv2:us-east-1:111111111111:global/webacl/fintech/00000000-0000-0000-0000-000000000000";
-        var config = platform.Settings.Platform.Environments["dev"] with { WebAclArn = webAcl };
+        const string certificate = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-00000000000e";
+        var config = platform.Settings.Platform.Environments["dev"] with
+        {
+            WebAclArn = webAcl,
+            ViewerDomainName = "portal.dev.example.com",
+            ViewerCertificateArn = certificate,
+        };
         var env = new EnvironmentContext("dev", config, new Names("dev"));
         var app = new App(new AppProps { Context = platform.Settings.Context });
         var props = new StackProps { Env = env.AwsEnvironment };
@@ -65,6 +71,12 @@ public sealed class EdgeStackTests(SynthesizedPlatform platform)
         var edge = new EdgeStack(app, "Edge", env, security, props);
 
         Amazon.CDK.Assertions.Template.FromStack(edge).HasResourceProperties("AWS::CloudFront::Distribution",
-            Like.Object(("DistributionConfig", Like.Object(("WebACLId", webAcl)))));
+            Like.Object(("DistributionConfig", Like.Object(
+                ("WebACLId", webAcl),
+                ("Aliases", new[] { "portal.dev.example.com" }),
+                ("ViewerCertificate", Like.Object(
+                    ("AcmCertificateArn", certificate),
+                    ("MinimumProtocolVersion", "TLSv1.2_2021"),
+                    ("SslSupportMethod", "sni-only")))))));
     }
 }

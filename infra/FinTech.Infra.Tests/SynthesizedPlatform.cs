@@ -21,7 +21,6 @@ public sealed class SynthesizedPlatform : IDisposable
     public SynthesizedPlatform()
     {
         System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1");
-        System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1");
         Settings = InfraSettings.FromCdkJson(Path.Combine(AppContext.BaseDirectory, "cdk.json"));
         Actions = PortalAwsActions.Load();
         var app = new App(new AppProps { Outdir = _outdir, Context = Settings.Context });

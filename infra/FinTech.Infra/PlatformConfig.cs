@@ -59,6 +59,11 @@ public sealed record EnvironmentConfig
     /// <summary>Optional WAF web ACL (scope CLOUDFRONT, created in us-east-1). Empty: Shield Standard only.</summary>
     public string? WebAclArn { get; init; }
 
+    /// <summary>Optional viewer domain (e.g. portal.example.com) and its ACM certificate in us-east-1. Without them
+    /// the distribution serves its *.cloudfront.net name with CloudFront's certificate.</summary>
+    public string? ViewerDomainName { get; init; }
+    public string? ViewerCertificateArn { get; init; }
+
     public required string EntraTenantId { get; init; }
     public required string EntraClientId { get; init; }
     public required string PortalImageTag { get; init; }

@@ -4,7 +4,6 @@ using FinTech.Infra;
 // Synthesizes every stack offline: `dotnet run --project infra/FinTech.Infra` (writes infra/cdk.out) or `cdk synth`.
 // Node.js 20 is older than this CDK version tests against; the jsii runtime works on it.
 System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1");
-System.Environment.SetEnvironmentVariable("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1");
 
 var settings = InfraSettings.Load();
 var app = new App(new AppProps { Outdir = settings.Outdir, Context = settings.Context });

@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.CertificateManager;
 using Amazon.CDK.AWS.CloudFront;
 using Amazon.CDK.AWS.CloudFront.Origins;
 using Constructs;
@@ -8,7 +9,7 @@ namespace FinTech.Infra.Stacks;
 /// <summary>
 /// CloudFront: the platform's only public entry. HTTPS to viewers (HTTP redirects), HTTPS to the ALB with the
 /// secret origin header, no caching (Blazor Server and the API are dynamic; WebSockets pass through), security
-/// headers on every response. AWS Shield Standard protects every distribution by default; a WAF web ACL
+/// headers on every response. With a viewer domain and certificate, viewers need TLS 1.2 or newer. AWS Shield Standard protects every distribution by default; a WAF web ACL
 /// (scope CLOUDFRONT, us-east-1) is attached when <c>webAclArn</c> is set.
 /// </summary>
 public sealed class EdgeStack : Stack
@@ -54,8 +55,11 @@ public sealed class EdgeStack : Stack
             },
         });
 
+        var customDomain = !string.IsNullOrWhiteSpace(config.ViewerDomainName) && !string.IsNullOrWhiteSpace(config.ViewerCertificateArn);
         Distribution = new Distribution(this, "Distribution", new DistributionProps
         {
+            DomainNames = customDomain ? [config.ViewerDomainName!] : null,
+            Certificate = customDomain ? Certificate.FromCertificateArn(this, "ViewerCertificate", config.ViewerCertificateArn!) : null,
             Comment = $"FinTech {config.DisplayName}",
             DefaultBehavior = new BehaviorOptions
             {
