@@ -41,6 +41,26 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task Behind_CloudFront_and_the_ALB_two_trusted_hops_name_the_viewer_not_the_edge()
+    {
+        // infra/ configures exactly this: both hops trusted, because only CloudFront can reach the ALB.
+        await using var server = new EchoServer(new Dictionary<string, string?>
+        {
+            ["Hosting:TrustedProxyNetworks:0"] = "0.0.0.0/0",
+            ["Hosting:ForwardLimit"] = "2",
+        });
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
+        // A viewer's forged entry first, then what CloudFront and the ALB appended.
+        request.Headers.Add("X-Forwarded-For", "10.9.9.9, 203.0.113.7, 198.51.100.20");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.EndsWith(" 203.0.113.7", echo);
+    }
+
+    [Fact]
     public async Task Behind_CloudFront_the_viewer_address_header_names_the_client()
     {
         await using var server = new EchoServer(new Dictionary<string, string?>

@@ -127,7 +127,9 @@ public sealed class ComputeStackTests(SynthesizedPlatform platform)
         Assert.Equal("\"PostgreSql\"", environment["Database__Provider"]);
         Assert.Equal("\"EntraId\"", environment["Identity__Mode"]);
         Assert.Equal("\"/signin-oidc\"", environment["AzureAd__CallbackPath"]);
-        Assert.Equal("\"10.30.0.0/16\"", environment["Hosting__TrustedProxyNetworks__0"]);
+        // Two trusted hops (CloudFront, ALB) so the audit trail records the viewer; see ComputeStack.
+        Assert.Equal("\"0.0.0.0/0\"", environment["Hosting__TrustedProxyNetworks__0"]);
+        Assert.Equal("\"2\"", environment["Hosting__ForwardLimit"]);
         Assert.Equal("\"CloudWatchLogs\"", environment["Audit__AnchorSink"]);
         Assert.Equal("\"/fintech/prod/audit-anchors\"", environment["Audit__AnchorLogGroup"]);
         Assert.Equal("\"json\"", environment["Logging__Console__FormatterName"]);

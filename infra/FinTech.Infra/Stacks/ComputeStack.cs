@@ -207,8 +207,11 @@ public sealed class ComputeStack : Stack
             ["AzureAd__TenantId"] = config.EntraTenantId,
             ["AzureAd__ClientId"] = config.EntraClientId,
             ["AzureAd__CallbackPath"] = "/signin-oidc",
-            // The ALB's nodes (inside the VPC) and CloudFront add X-Forwarded-* entries.
-            ["Hosting__TrustedProxyNetworks__0"] = config.VpcCidr,
+            // X-Forwarded-For arrives as "viewer, CloudFront edge": CloudFront adds the viewer, the ALB
+            // adds the edge. Edge addresses are not a range the portal can list, but nothing else can
+            // reach a task (its security group admits only the ALB, the ALB only CloudFront's prefix
+            // list with the origin secret), so both hops are trusted and the audit trail records the viewer.
+            ["Hosting__TrustedProxyNetworks__0"] = "0.0.0.0/0",
             ["Hosting__ForwardLimit"] = "2",
             ["Audit__AnchorSink"] = "CloudWatchLogs",
             ["Audit__AnchorLogGroup"] = names.AuditAnchorLogGroup,
