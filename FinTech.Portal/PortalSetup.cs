@@ -36,6 +36,7 @@ public static class PortalSetup
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UsePortalIdentity();
         app.UseAntiforgery();
         // Public files (styles, scripts, fonts): the sign-in page needs them before anyone signs in.
