@@ -1,5 +1,6 @@
 using FinTech.Portal.Audit;
 using FinTech.Portal.Components;
+using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
@@ -16,6 +17,7 @@ public static class PortalSetup
         builder.AddPlatform();
         builder.AddDatabase();
         builder.AddAudit();
+        builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
