@@ -129,7 +129,7 @@ public sealed class AuditAnchoring(
         }
     }
 
-    private async Task AnchorIfChangedAsync(CancellationToken cancellationToken)
+    internal async Task AnchorIfChangedAsync(CancellationToken cancellationToken)
     {
         try
         {

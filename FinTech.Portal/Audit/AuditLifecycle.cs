@@ -39,11 +39,14 @@ public sealed class AuditLifecycle(
             Parameters: ConfigurationInForce(configuration)), cancellationToken);
     }
 
+    // Not cancelled with the host's token: by the time this runs, the web server may have used up
+    // the shutdown grace period waiting for open circuits, and the stop must be recorded anyway
+    // (the database's own timeouts bound the wait).
     public Task StopAsync(CancellationToken cancellationToken) =>
         trail.RecordAsync(new AuditEntry(
             AuditEventTypes.PortalStopped, AuditActor.System, AuditOutcome.Succeeded,
             Target: instance.Id,
-            Parameters: new Dictionary<string, string?> { ["instance"] = instance.Id }), cancellationToken);
+            Parameters: new Dictionary<string, string?> { ["instance"] = instance.Id }), CancellationToken.None);
 
     /// <summary>The portal's configuration as flat <c>Section:Key</c> pairs, with secret-looking keys redacted.</summary>
     public static IReadOnlyDictionary<string, string?> ConfigurationInForce(IConfiguration configuration)

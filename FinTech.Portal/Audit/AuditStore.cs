@@ -17,7 +17,62 @@ public sealed class AuditStore(PortalDatabase database)
 
     private const string Columns = "sequence, previous_hash, hash, content";
 
+    // The head this process last appended and saw committed: lets the next append skip reading
+    // it. Only a hint: the append checks it against the table under the chain lock.
+    private AuditChainHead? _lastCommittedHead;
+
     public PortalDatabase Database => database;
+
+    /// <summary>
+    /// Appends in one round trip when this process knows the head (it appended last) and the
+    /// provider runs a batch as one transaction: lock, then insert only if the head is still the
+    /// one expected. Returns null when that does not hold (empty chain, another task appended,
+    /// SQLite); the caller then takes the general path, <see cref="AppendAsync"/>.
+    /// </summary>
+    public async Task<AuditRecorded?> TryAppendAfterKnownHeadAsync(DbConnection connection, AuditEntry entry, string instance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!database.Dialect.BatchIsOneTransaction || _lastCommittedHead is not { } head)
+        {
+            return null;
+        }
+        var occurredAt = TruncateToMilliseconds(now > head.OccurredAt ? now : head.OccurredAt);
+        var sequence = head.Sequence + 1;
+        var content = AuditCanonical.Content(entry, occurredAt, instance);
+        var hash = AuditCanonical.Hash(head.Hash, sequence, content);
+        await using var command = connection.CreateCommand();
+        command.CommandText = database.Dialect.TransactionLock(ChainLockKey) +
+            $"INSERT INTO audit_events ({Columns}) SELECT @sequence, @previous_hash, @hash, @content " +
+            "WHERE EXISTS (SELECT 1 FROM (SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1) head " +
+            "WHERE head.sequence = @head_sequence AND head.hash = @previous_hash) RETURNING sequence";
+        MigrationRunner.AddParameter(command, "@sequence", sequence);
+        MigrationRunner.AddParameter(command, "@previous_hash", head.Hash);
+        MigrationRunner.AddParameter(command, "@hash", hash);
+        MigrationRunner.AddParameter(command, "@content", content);
+        MigrationRunner.AddParameter(command, "@head_sequence", head.Sequence);
+        var inserted = false;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    inserted |= reader.FieldCount == 1 && reader.GetName(0) == "sequence";
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+        if (!inserted)
+        {
+            return null;
+        }
+        var recorded = new AuditRecorded(sequence, hash, occurredAt);
+        RememberCommitted(recorded, entry.EventType);
+        return recorded;
+    }
+
+    /// <summary>Tells the store that <paramref name="recorded"/> is committed (the next append may start from it).</summary>
+    internal void RememberCommitted(AuditRecorded recorded, string eventType) =>
+        _lastCommittedHead = new AuditChainHead(recorded.Sequence, recorded.Hash, recorded.OccurredAt, eventType);
 
     /// <summary>
     /// Appends <paramref name="entry"/> inside <paramref name="transaction"/>: takes the chain lock,

@@ -27,9 +27,14 @@ public sealed partial class AuditTrail(AuditStore store, PortalInstance instance
         try
         {
             connection = await store.Database.OpenConnectionAsync(ct);
+            if (await store.TryAppendAfterKnownHeadAsync(connection, entry, instance.Id, time.GetUtcNow(), ct) is { } fast)
+            {
+                return fast;
+            }
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var recorded = await store.AppendAsync(transaction, entry, instance.Id, time.GetUtcNow(), ct);
             await transaction.CommitAsync(ct);
+            store.RememberCommitted(recorded, entry.EventType);
             return recorded;
         }
         catch (Exception e) when (IsStorageFailure(e, ct))

@@ -23,6 +23,13 @@ public abstract class SqlDialect
     /// <summary>Does a table of that name exist (one parameter, <c>@name</c>)?</summary>
     public abstract string TableExists { get; }
 
+    /// <summary>
+    /// Do the statements of one command, sent without a transaction, run as one transaction? True
+    /// for PostgreSQL (an implicit transaction up to the protocol's Sync), which lets a short write
+    /// take a transaction-scoped lock and commit in a single round trip.
+    /// </summary>
+    public abstract bool BatchIsOneTransaction { get; }
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
@@ -36,6 +43,8 @@ public abstract class SqlDialect
         public override string ContainsIgnoringCase(string column, string parameter) => $"{column} LIKE {parameter} ESCAPE '\\'";
 
         public override string TableExists => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
+
+        public override bool BatchIsOneTransaction => false;
     }
 
     private sealed class PostgreSqlDialect : SqlDialect
@@ -48,5 +57,7 @@ public abstract class SqlDialect
         public override string ContainsIgnoringCase(string column, string parameter) => $"{column} ILIKE {parameter} ESCAPE '\\'";
 
         public override string TableExists => "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @name";
+
+        public override bool BatchIsOneTransaction => true;
     }
 }

@@ -1,0 +1,122 @@
+using System.Security.Claims;
+using FinTech.Portal.Audit;
+using FinTech.Portal.Hosting;
+using FinTech.Portal.Platform;
+using FinTech.Portal.Tests.Database;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FinTech.Portal.Tests.Audit;
+
+/// <summary>What the portal records on its own: views of production dashboards, its start and stop, periodic anchors.</summary>
+public sealed class AuditRecordingTests : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+    private AuditTestKit _kit = null!;
+
+    public async Task InitializeAsync()
+    {
+        _kit = new AuditTestKit(_database.Database);
+        await _kit.Migrations.ApplyAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _kit.Dispose();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Dashboard_views_are_recorded_for_production_environments_only()
+    {
+        var views = new AuditedViews(_kit.Trail);
+        var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("oid", "user-carol"), new Claim("name", "Carol SRE"), new Claim(ClaimTypes.Role, "Operator")], "test"));
+
+        var production = await views.DashboardViewedAsync(user, "10.1.2.3", Environment("prod", isProduction: true), "overview", CancellationToken.None);
+        var sandbox = await views.DashboardViewedAsync(user, "10.1.2.3", Environment("sandbox", isProduction: false), "overview", CancellationToken.None);
+
+        Assert.NotNull(production);
+        Assert.Null(sandbox);
+        var viewed = Assert.Single((await _kit.Store.SearchAsync(AuditFilter.None, null, 10, CancellationToken.None)).Events);
+        Assert.Equal((AuditEventTypes.DashboardViewed, "prod", "overview", "user-carol", "10.1.2.3"),
+            (viewed.EventType, viewed.Environment, viewed.Target, viewed.Actor.UserId, viewed.Actor.SourceIp));
+    }
+
+    [Fact]
+    public async Task The_portal_records_its_start_its_configuration_and_its_stop()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Audit:RetentionDays"] = "500" }).Build();
+        var lifecycle = new AuditLifecycle(_kit.Trail, _database.Database, new PortalInstance(Options.Create(new HostingOptions { InstanceId = "task-7" })),
+            configuration, new HostingEnvironment { EnvironmentName = "Production" });
+
+        await lifecycle.StartAsync(CancellationToken.None);
+        await lifecycle.StopAsync(CancellationToken.None);
+
+        var events = (await _kit.Store.SearchAsync(AuditFilter.None, null, 10, CancellationToken.None)).Events;
+        Assert.Equal([AuditEventTypes.PortalStopped, AuditEventTypes.PortalConfiguration, AuditEventTypes.PortalStarted], events.Select(e => e.EventType));
+        Assert.All(events, e => Assert.Equal("task-7", e.Target));
+        Assert.Equal("500", events[1].Parameters["Audit:RetentionDays"]);
+        Assert.Equal("Production", events[2].Parameters["hostEnvironment"]);
+    }
+
+    [Fact]
+    public async Task The_chain_head_is_anchored_when_the_interval_elapses()
+    {
+        await _kit.RecordManyAsync(3);
+        using var anchoring = Anchoring();
+        _kit.Time.AutoAdvanceAmount = TimeSpan.Zero;
+        await anchoring.StartAsync(CancellationToken.None);
+
+        // The service creates its timer on a background thread: keep moving the clock on by an
+        // interval until the anchor shows up (an idle chain is not anchored twice, see below).
+        await WaitUntilAsync(async () =>
+        {
+            _kit.Time.Advance(TimeSpan.FromMinutes(5));
+            return (await _kit.Store.GetHeadAsync(CancellationToken.None))?.EventType == AuditEventTypes.AuditAnchored;
+        });
+        await anchoring.StopAsync(CancellationToken.None);
+
+        var anchor = Assert.Single(await _kit.Anchors.ReadAllAsync(CancellationToken.None));
+        Assert.Equal(3, anchor.Sequence);
+        Assert.Equal("task-1", anchor.Instance);
+    }
+
+    [Fact]
+    public async Task An_idle_chain_is_not_anchored_again_and_a_new_event_is()
+    {
+        await _kit.RecordManyAsync(3);
+        using var anchoring = Anchoring();
+
+        await anchoring.AnchorIfChangedAsync(CancellationToken.None);
+        await anchoring.AnchorIfChangedAsync(CancellationToken.None);
+        await _kit.Trail.RecordAsync(AuditTestKit.Entry(9), CancellationToken.None);
+        await anchoring.AnchorIfChangedAsync(CancellationToken.None);
+
+        var anchors = await _kit.Anchors.ReadAllAsync(CancellationToken.None);
+        Assert.Equal([3L, 5L], anchors.Select(a => a.Sequence));
+        Assert.True((await _kit.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact);
+    }
+
+    private AuditAnchoring Anchoring() =>
+        new(_kit.Store, _kit.Trail, _kit.Anchors, new PortalInstance(Options.Create(new HostingOptions { InstanceId = "task-1" })),
+            _kit.Time, Options.Create(new AuditOptions { AnchorInterval = TimeSpan.FromMinutes(5) }), NullLogger<AuditAnchoring>.Instance);
+
+    private static PortalEnvironment Environment(string key, bool isProduction) =>
+        new(key, key, PlatformBackend.Sandbox, isProduction, new PlatformResources(), 1, null);
+
+    /// <summary>Waits for a background effect; the deadline only keeps a broken build from hanging.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition was not met.");
+            }
+            await Task.Delay(20);
+        }
+    }
+}
