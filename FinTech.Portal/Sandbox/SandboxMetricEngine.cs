@@ -76,8 +76,16 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
     }
 
     /// <summary>The statistic of one minute, as an alarm's one-minute datapoint; NaN when the minute has none.</summary>
-    public double MinuteValue(ResolvedMetric metric, SandboxTimeline timeline, long minute) =>
-        TryAggregate(metric, timeline, minute, minute + 1, new double[1], out var value) ? value : double.NaN;
+    public double MinuteValue(ResolvedMetric metric, SandboxTimeline timeline, long minute)
+    {
+        if (metric.Definition.Kind == SampleKind.Distribution)
+        {
+            return TryAggregateDistribution(metric, timeline, minute, minute + 1, out var value) ? value : double.NaN;
+        }
+        // One sample is its own sum, mean, minimum, maximum and every percentile.
+        var sample = metric.Definition.Value!(timeline.At(minute), metric.Target);
+        return metric.Statistic.Name == "SampleCount" ? (double.IsNaN(sample) ? double.NaN : 1) : sample;
+    }
 
     private static bool TryAggregate(ResolvedMetric metric, SandboxTimeline timeline, long fromMinute, long toMinute, double[] buffer, out double value)
     {
