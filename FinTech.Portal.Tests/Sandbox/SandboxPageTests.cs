@@ -52,6 +52,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
         Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults);
         page.WaitForAssertion(() =>
             Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent));
+        Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
     }
 
     [Fact]
@@ -74,6 +75,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
         Assert.Contains("Production runs on the Aws backend", page.Find("[data-testid=not-sandbox]").TextContent);
         Assert.Empty(page.FindAll("input[type=checkbox]"));
     }
+
+    /// <summary>Collapses the whitespace of rendered markup so tests can compare sentences.</summary>
+    private static string Squeeze(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
