@@ -1,4 +1,5 @@
 using FinTech.Portal.Components;
+using FinTech.Portal.Dashboards;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
@@ -14,6 +15,7 @@ public static class PortalSetup
         builder.AddHosting();
         builder.AddPlatform();
         builder.AddSandbox();
+        builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

@@ -1,0 +1,179 @@
+using FinTech.Portal.Platform;
+
+namespace FinTech.Portal.Dashboards;
+
+/// <summary>
+/// The portal's dashboards, defined once for every environment: the environment's resource
+/// names fill in the metric dimensions, so the Sandbox and AWS answer the same queries.
+/// </summary>
+public static class DashboardCatalog
+{
+    public static readonly IReadOnlyList<string> Ids = ["overview", "database", "cache", "sessions"];
+
+    public static DashboardDefinition? Find(PortalEnvironment environment, string id) => id switch
+    {
+        "overview" => Overview(environment.Resources),
+        "database" => Database(environment.Resources),
+        "cache" => Cache(environment.Resources),
+        "sessions" => Sessions(environment.Resources),
+        _ => null,
+    };
+
+    private const string Alb = "AWS/ApplicationELB";
+    private const string Ecs = "AWS/ECS";
+    private const string ContainerInsights = "ECS/ContainerInsights";
+    private const string Rds = "AWS/RDS";
+    private const string ElastiCache = "AWS/ElastiCache";
+    private const string DynamoDb = "AWS/DynamoDB";
+
+    private static DashboardDefinition Overview(PlatformResources r)
+    {
+        MetricDimension[] loadBalancer = [new("LoadBalancer", r.LoadBalancer)];
+        MetricDimension[] targets = [new("LoadBalancer", r.LoadBalancer), new("TargetGroup", r.TargetGroup)];
+        MetricDimension[] service = [new("ClusterName", r.EcsCluster), new("ServiceName", r.EcsService)];
+        MetricDimension[] business = [new("Service", r.BusinessService)];
+        var requests = new MetricSpec(Alb, "RequestCount", loadBalancer, Statistic.Sum);
+
+        return new DashboardDefinition(
+            "overview",
+            "Overview",
+            "API latency, traffic, errors and capacity of the platform, and what is alarming.",
+            [
+                new PanelDefinition("latency", "API latency (TargetResponseTime)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
+                [
+                    Latency("p50", loadBalancer, Statistic.P50),
+                    Latency("p90", loadBalancer, Statistic.P90),
+                    Latency("p99", loadBalancer, Statistic.P99),
+                ], WarningThreshold: 500),
+                new PanelDefinition("requests", "Requests", PanelKind.TimeSeries, DisplayUnit.RequestsPerSecond,
+                [
+                    new MetricSeriesDefinition("requests/s", requests, SeriesScale.PerSecond),
+                ]),
+                new PanelDefinition("errors", "Server errors (5xx)", PanelKind.TimeSeries, DisplayUnit.Percent,
+                [
+                    new PercentSeriesDefinition("target 5xx", new MetricSpec(Alb, "HTTPCode_Target_5XX_Count", loadBalancer, Statistic.Sum), requests),
+                    new PercentSeriesDefinition("ALB 5xx", new MetricSpec(Alb, "HTTPCode_ELB_5XX_Count", loadBalancer, Statistic.Sum), requests),
+                ], WarningThreshold: 1),
+                new PanelDefinition("transactions", "Transactions", PanelKind.TimeSeries, DisplayUnit.PerSecond,
+                [
+                    new MetricSeriesDefinition("processed/s", new MetricSpec(r.BusinessNamespace, "TransactionsProcessed", business, Statistic.Sum), SeriesScale.PerSecond),
+                    new MetricSeriesDefinition("failed/s", new MetricSpec(r.BusinessNamespace, "TransactionsFailed", business, Statistic.Sum), SeriesScale.PerSecond),
+                ]),
+                new PanelDefinition("tasks", "ECS tasks and healthy targets", PanelKind.TimeSeries, DisplayUnit.Count,
+                [
+                    new MetricSeriesDefinition("running tasks", new MetricSpec(ContainerInsights, "RunningTaskCount", service, Statistic.Average)),
+                    new MetricSeriesDefinition("desired tasks", new MetricSpec(ContainerInsights, "DesiredTaskCount", service, Statistic.Average)),
+                    new MetricSeriesDefinition("healthy targets", new MetricSpec(Alb, "HealthyHostCount", targets, Statistic.Minimum)),
+                ]),
+                new PanelDefinition("service-cpu", "ECS service CPU and memory", PanelKind.TimeSeries, DisplayUnit.Percent,
+                [
+                    new MetricSeriesDefinition("CPU", new MetricSpec(Ecs, "CPUUtilization", service, Statistic.Average)),
+                    new MetricSeriesDefinition("memory", new MetricSpec(Ecs, "MemoryUtilization", service, Statistic.Average)),
+                ], WarningThreshold: 80),
+            ],
+            AlarmFilter.All,
+            TopologyView.Service);
+    }
+
+    private static MetricSeriesDefinition Latency(string label, MetricDimension[] loadBalancer, Statistic statistic) =>
+        new(label, new MetricSpec(Alb, "TargetResponseTime", loadBalancer, statistic), SeriesScale.SecondsToMilliseconds);
+
+    private static DashboardDefinition Database(PlatformResources r)
+    {
+        MetricDimension[] cluster = [new("DBClusterIdentifier", r.AuroraCluster)];
+        MetricDimension[] writer = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "WRITER")];
+        MetricDimension[] reader = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "READER")];
+        MetricSpec PerInstance(string metric, string instance, Statistic statistic) =>
+            new(Rds, metric, [new MetricDimension("DBInstanceIdentifier", instance)], statistic);
+
+        return new DashboardDefinition(
+            "database",
+            "Database",
+            $"Aurora PostgreSQL cluster {r.AuroraCluster}: writer and readers.",
+            [
+                new PanelDefinition("db-cpu", "CPU by role", PanelKind.TimeSeries, DisplayUnit.Percent,
+                [
+                    new MetricSeriesDefinition("writer", new MetricSpec(Rds, "CPUUtilization", writer, Statistic.Average)),
+                    new MetricSeriesDefinition("reader", new MetricSpec(Rds, "CPUUtilization", reader, Statistic.Average)),
+                ], WarningThreshold: 80),
+                new PanelDefinition("db-connections", "Connections by role", PanelKind.TimeSeries, DisplayUnit.Count,
+                [
+                    new MetricSeriesDefinition("writer", new MetricSpec(Rds, "DatabaseConnections", writer, Statistic.Average)),
+                    new MetricSeriesDefinition("reader", new MetricSpec(Rds, "DatabaseConnections", reader, Statistic.Average)),
+                ]),
+                new PanelDefinition("db-replica-lag", "Replica lag (max)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
+                [
+                    new MetricSeriesDefinition("AuroraReplicaLagMaximum", new MetricSpec(Rds, "AuroraReplicaLagMaximum", cluster, Statistic.Maximum)),
+                ], WarningThreshold: 1000),
+                new PanelDefinition("db-commit-latency", "Commit latency", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
+                [
+                    new MetricSeriesDefinition("commit latency", new MetricSpec(Rds, "CommitLatency", cluster, Statistic.Average)),
+                ]),
+                new PanelDefinition("db-memory", "Freeable memory by instance", PanelKind.TimeSeries, DisplayUnit.Gibibytes,
+                    r.AuroraInstances.Select(i => (SeriesDefinition)new MetricSeriesDefinition(i, PerInstance("FreeableMemory", i, Statistic.Minimum), SeriesScale.BytesToGibibytes)).ToList()),
+                new PanelDefinition("db-deadlocks", "Deadlocks by instance", PanelKind.TimeSeries, DisplayUnit.PerSecond,
+                    r.AuroraInstances.Select(i => (SeriesDefinition)new MetricSeriesDefinition(i, PerInstance("Deadlocks", i, Statistic.Average))).ToList()),
+            ],
+            AlarmFilter.Of(Rds),
+            TopologyView.Database);
+    }
+
+    private static DashboardDefinition Cache(PlatformResources r)
+    {
+        SeriesDefinition PerNode(string metric, string node, Statistic statistic) =>
+            new MetricSeriesDefinition(node, new MetricSpec(ElastiCache, metric, [new MetricDimension("CacheClusterId", node)], statistic));
+        List<SeriesDefinition> EachNode(string metric, Statistic statistic) => r.RedisNodes.Select(n => PerNode(metric, n, statistic)).ToList();
+
+        return new DashboardDefinition(
+            "cache",
+            "Cache",
+            $"ElastiCache Redis replication group {r.RedisReplicationGroup}: primary and replica nodes.",
+            [
+                new PanelDefinition("cache-hit-rate", "Cache hit rate", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("CacheHitRate", Statistic.Average)),
+                new PanelDefinition("cache-engine-cpu", "Engine CPU", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("EngineCPUUtilization", Statistic.Average), WarningThreshold: 90),
+                new PanelDefinition("cache-evictions", "Evictions", PanelKind.TimeSeries, DisplayUnit.Count, EachNode("Evictions", Statistic.Sum)),
+                new PanelDefinition("cache-memory", "Memory used", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("DatabaseMemoryUsagePercentage", Statistic.Average), WarningThreshold: 85),
+                new PanelDefinition("cache-replication-lag", "Replication lag", PanelKind.TimeSeries, DisplayUnit.Seconds, EachNode("ReplicationLag", Statistic.Maximum)),
+                new PanelDefinition("cache-connections", "Client connections", PanelKind.TimeSeries, DisplayUnit.Count, EachNode("CurrConnections", Statistic.Average)),
+            ],
+            AlarmFilter.Of(ElastiCache),
+            TopologyView.Cache);
+    }
+
+    private static DashboardDefinition Sessions(PlatformResources r)
+    {
+        MetricDimension[] table = [new("TableName", r.SessionTable)];
+        MetricSpec Operation(string metric, string operation, Statistic statistic) =>
+            new(DynamoDb, metric, [new MetricDimension("TableName", r.SessionTable), new MetricDimension("Operation", operation)], statistic);
+
+        return new DashboardDefinition(
+            "sessions",
+            "Sessions",
+            $"DynamoDB session table {r.SessionTable} (on-demand).",
+            [
+                new PanelDefinition("sessions-capacity", "Consumed capacity", PanelKind.TimeSeries, DisplayUnit.PerSecond,
+                [
+                    new MetricSeriesDefinition("read units/s", new MetricSpec(DynamoDb, "ConsumedReadCapacityUnits", table, Statistic.Sum), SeriesScale.PerSecond),
+                    new MetricSeriesDefinition("write units/s", new MetricSpec(DynamoDb, "ConsumedWriteCapacityUnits", table, Statistic.Sum), SeriesScale.PerSecond),
+                ]),
+                new PanelDefinition("sessions-throttles", "Throttle events", PanelKind.TimeSeries, DisplayUnit.Count,
+                [
+                    new MetricSeriesDefinition("read throttles", new MetricSpec(DynamoDb, "ReadThrottleEvents", table, Statistic.Sum)),
+                    new MetricSeriesDefinition("write throttles", new MetricSpec(DynamoDb, "WriteThrottleEvents", table, Statistic.Sum)),
+                ], WarningThreshold: 1),
+                new PanelDefinition("sessions-latency", "Request latency (p99)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
+                [
+                    new MetricSeriesDefinition("GetItem", Operation("SuccessfulRequestLatency", "GetItem", Statistic.P99)),
+                    new MetricSeriesDefinition("PutItem", Operation("SuccessfulRequestLatency", "PutItem", Statistic.P99)),
+                    new MetricSeriesDefinition("UpdateItem", Operation("SuccessfulRequestLatency", "UpdateItem", Statistic.P99)),
+                ]),
+                new PanelDefinition("sessions-latency-avg", "Request latency (average)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
+                [
+                    new MetricSeriesDefinition("GetItem", Operation("SuccessfulRequestLatency", "GetItem", Statistic.Average)),
+                    new MetricSeriesDefinition("PutItem", Operation("SuccessfulRequestLatency", "PutItem", Statistic.Average)),
+                ]),
+            ],
+            AlarmFilter.Of(DynamoDb),
+            TopologyView.Sessions);
+    }
+}

@@ -1,0 +1,199 @@
+using FinTech.Portal.Platform;
+using Microsoft.Extensions.Options;
+
+namespace FinTech.Portal.Dashboards;
+
+/// <summary>
+/// Shares the refresh of a dashboard between everyone watching it (ARCHITECTURE decision 2):
+/// per (environment, dashboard, time range) one refresh loop runs while at least one viewer is
+/// subscribed, queries upstream once per interval and pushes the snapshot to every viewer. The
+/// loop stops when the last viewer leaves, so an idle portal costs nothing upstream.
+/// </summary>
+public sealed class DashboardRefreshHub : IAsyncDisposable
+{
+    private readonly PlatformRegistry _platforms;
+    private readonly EnvironmentCatalog _environments;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DashboardRefreshHub> _logger;
+    private readonly TimeSpan _interval;
+    private readonly DashboardRefresher _refresher;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<DashboardKey, Feed> _feeds = [];
+
+    public DashboardRefreshHub(
+        PlatformRegistry platforms,
+        EnvironmentCatalog environments,
+        TimeProvider time,
+        IOptions<DashboardOptions> options,
+        ILogger<DashboardRefreshHub> logger)
+    {
+        _platforms = platforms;
+        _environments = environments;
+        _time = time;
+        _logger = logger;
+        _interval = options.Value.RefreshInterval;
+        _refresher = new DashboardRefresher(time, options.Value.UpstreamTimeout);
+    }
+
+    /// <summary>Dashboards being refreshed right now (for tests and the benchmark).</summary>
+    public int ActiveFeeds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _feeds.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts receiving snapshots of <paramref name="key"/>. The latest snapshot, if any, is
+    /// delivered at once. <paramref name="onSnapshot"/> runs on the hub's loop: it must not block
+    /// (components hand it to <c>InvokeAsync</c>). Dispose the result to stop watching.
+    /// </summary>
+    public IDisposable Subscribe(DashboardKey key, Action<DashboardSnapshot> onSnapshot)
+    {
+        var environment = _environments.Get(key.Environment);
+        var dashboard = DashboardCatalog.Find(environment, key.Dashboard)
+            ?? throw new KeyNotFoundException($"There is no dashboard '{key.Dashboard}'.");
+        var range = TimeRange.Find(key.Range)
+            ?? throw new KeyNotFoundException($"There is no time range '{key.Range}'.");
+
+        var subscriber = new Subscriber(onSnapshot);
+        Feed feed;
+        DashboardSnapshot? latest;
+        lock (_gate)
+        {
+            if (!_feeds.TryGetValue(key, out feed!))
+            {
+                feed = new Feed(key, dashboard, range, _platforms.Connect(environment));
+                _feeds[key] = feed;
+                feed.Loop = Task.Run(() => RunAsync(feed));
+            }
+            feed.Subscribers.Add(subscriber);
+            latest = feed.Latest;
+        }
+        if (latest is not null)
+        {
+            Deliver(subscriber, latest);
+        }
+        return new Subscription(this, feed, subscriber);
+    }
+
+    private void Unsubscribe(Feed feed, Subscriber subscriber)
+    {
+        lock (_gate)
+        {
+            if (!feed.Subscribers.Remove(subscriber) || feed.Subscribers.Count > 0)
+            {
+                return;
+            }
+            _feeds.Remove(feed.Key);
+        }
+        feed.Stop.Cancel();
+    }
+
+    private async Task RunAsync(Feed feed)
+    {
+        var token = feed.Stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var snapshot = await _refresher.RefreshAsync(feed.Platform, feed.Dashboard, feed.Range, feed.Key, feed.Latest, token);
+                Subscriber[] subscribers;
+                lock (_gate)
+                {
+                    feed.Latest = snapshot;
+                    subscribers = [.. feed.Subscribers];
+                }
+                foreach (var subscriber in subscribers)
+                {
+                    Deliver(subscriber, snapshot);
+                }
+                await Task.Delay(_interval, _time, token);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error)
+            {
+                // The refresher turns upstream failures into panel states; reaching here is a
+                // bug. Keep the loop alive so the dashboard recovers at the next interval.
+                _logger.LogError(error, "Refreshing dashboard {Dashboard} of {Environment} failed", feed.Key.Dashboard, feed.Key.Environment);
+                try
+                {
+                    await Task.Delay(_interval, _time, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private void Deliver(Subscriber subscriber, DashboardSnapshot snapshot)
+    {
+        try
+        {
+            subscriber.OnSnapshot(snapshot);
+        }
+        catch (Exception error)
+        {
+            // One viewer's broken circuit must not stop the others' updates.
+            _logger.LogWarning(error, "A dashboard viewer failed to take a snapshot");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Feed[] feeds;
+        lock (_gate)
+        {
+            feeds = [.. _feeds.Values];
+            _feeds.Clear();
+        }
+        foreach (var feed in feeds)
+        {
+            await feed.Stop.CancelAsync();
+            if (feed.Loop is not null)
+            {
+                await feed.Loop;
+            }
+            feed.Stop.Dispose();
+        }
+    }
+
+    private sealed class Feed(DashboardKey key, DashboardDefinition dashboard, TimeRange range, PlatformConnection platform)
+    {
+        public DashboardKey Key { get; } = key;
+        public DashboardDefinition Dashboard { get; } = dashboard;
+        public TimeRange Range { get; } = range;
+        public PlatformConnection Platform { get; } = platform;
+        public List<Subscriber> Subscribers { get; } = [];
+        public CancellationTokenSource Stop { get; } = new();
+        public Task? Loop { get; set; }
+        public DashboardSnapshot? Latest { get; set; }
+    }
+
+    private sealed class Subscriber(Action<DashboardSnapshot> onSnapshot)
+    {
+        public Action<DashboardSnapshot> OnSnapshot { get; } = onSnapshot;
+    }
+
+    private sealed class Subscription(DashboardRefreshHub hub, Feed feed, Subscriber subscriber) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                hub.Unsubscribe(feed, subscriber);
+            }
+        }
+    }
+}

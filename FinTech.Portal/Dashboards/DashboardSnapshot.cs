@@ -1,0 +1,55 @@
+using FinTech.Portal.Platform;
+
+namespace FinTech.Portal.Dashboards;
+
+/// <summary>What viewers of one dashboard share: an environment, a dashboard and a time range.</summary>
+public sealed record DashboardKey(string Environment, string Dashboard, string Range);
+
+/// <summary>One refresh of a dashboard, pushed to every viewer.</summary>
+public sealed record DashboardSnapshot(
+    DashboardKey Key,
+    DateTimeOffset RefreshedAt,
+    DateTimeOffset WindowStart,
+    DateTimeOffset WindowEnd,
+    IReadOnlyDictionary<string, PanelData> Panels,
+    SourceData<IReadOnlyList<Alarm>> Alarms,
+    SourceData<PlatformTopology> Topology)
+{
+    public PanelData Panel(string id) => Panels.TryGetValue(id, out var data) ? data : PanelData.Loading;
+}
+
+public enum PanelState
+{
+    /// <summary>No answer yet.</summary>
+    Loading,
+
+    /// <summary>The last refresh answered.</summary>
+    Current,
+
+    /// <summary>The last refresh failed; the data shown is from an earlier one.</summary>
+    Stale,
+
+    /// <summary>The source failed and there is no earlier data to show.</summary>
+    Failed,
+}
+
+/// <summary>A chart-ready line: points already in the panel's unit.</summary>
+public sealed record ChartSeries(string Label, IReadOnlyList<MetricPoint> Points)
+{
+    public double? Latest => Points.Count == 0 ? null : Points[^1].Value;
+}
+
+/// <summary>
+/// A panel's data and its health. <see cref="Problem"/> says in plain words what went wrong
+/// (for Stale and Failed, and for Current panels with partial data).
+/// </summary>
+public sealed record PanelData(PanelState State, IReadOnlyList<ChartSeries> Series, DateTimeOffset? DataAsOf, string? Problem)
+{
+    public static readonly PanelData Loading = new(PanelState.Loading, [], null, null);
+}
+
+/// <summary>The same health model for the non-metric sources (alarms, topology).</summary>
+public sealed record SourceData<T>(PanelState State, T? Value, DateTimeOffset? DataAsOf, string? Problem) where T : class
+{
+    public static readonly SourceData<T> Loading = new(PanelState.Loading, null, null, null);
+}

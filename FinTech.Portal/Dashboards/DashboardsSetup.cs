@@ -1,0 +1,14 @@
+namespace FinTech.Portal.Dashboards;
+
+public static class DashboardsSetup
+{
+    public static IHostApplicationBuilder AddDashboards(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DashboardOptions>()
+            .BindConfiguration(DashboardOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<DashboardRefreshHub>();
+        return builder;
+    }
+}
