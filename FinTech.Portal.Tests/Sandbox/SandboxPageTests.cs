@@ -3,7 +3,6 @@ using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 
 namespace FinTech.Portal.Tests.Sandbox;
 
@@ -12,14 +11,13 @@ public sealed class SandboxPageTests : IAsyncLifetime
     private static readonly PortalEnvironment SandboxEnvironment =
         new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 11, Aws: null);
 
-    private readonly BunitContext _context = new();
+    private readonly BunitContext _context = PortalBunit.Create();
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
     private readonly SandboxBackend _backend;
 
     public SandboxPageTests()
     {
         _backend = new SandboxBackend(_time);
-        _context.Services.AddMudServices();
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
         // MudSwitch listens for keys through MudBlazor's key interceptor.
