@@ -12,6 +12,9 @@ internal readonly record struct ResolvedMetric(SandboxMetricDefinition Definitio
 /// </summary>
 internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatalog catalog)
 {
+    /// <summary>CloudWatch's limit of datapoints per GetMetricData answer.</summary>
+    public const int MaxDatapoints = 100_800;
+
     public SandboxModel Model => model;
 
     public SandboxMetricCatalog Catalog => catalog;
@@ -50,6 +53,16 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
         {
             return new MetricSeries(query.Id, label, metric.Definition.Unit, []);
         }
+        var status = MetricDataStatus.Complete;
+        string? message = null;
+        var periods = (endMinute - firstMinute + periodMinutes - 1) / periodMinutes;
+        if (periods > MaxDatapoints)
+        {
+            // Like CloudWatch (newest first, then a NextToken): the most recent datapoints, flagged as partial.
+            firstMinute += (periods - MaxDatapoints) * periodMinutes;
+            status = MetricDataStatus.PartialData;
+            message = $"The range holds {periods:N0} periods of {query.PeriodSeconds} s; these are the latest {MaxDatapoints:N0}. Raise the period or narrow the range.";
+        }
         var timeline = new SandboxTimeline(model, state, firstMinute, endMinute);
         var points = new List<MetricPoint>((int)((endMinute - firstMinute) / periodMinutes + 1));
         var buffer = new double[periodMinutes];
@@ -61,7 +74,7 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
                 points.Add(new MetricPoint(DateTimeOffset.FromUnixTimeSeconds(periodStart * 60), value));
             }
         }
-        return new MetricSeries(query.Id, label, metric.Definition.Unit, points);
+        return new MetricSeries(query.Id, label, metric.Definition.Unit, points, status, message);
     }
 
     public bool TryResolve(MetricQuery query, out ResolvedMetric metric)
