@@ -209,6 +209,14 @@ public class SandboxMetricCatalogTests
     }
 
     [Fact]
+    public void A_period_longer_than_a_year_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Day.Series(Day.Alb("RequestCount", Statistic.Sum, 367 * 86_400), TimeSpan.FromDays(400)));
+
+        Assert.Contains("up to a year", error.Message);
+    }
+
+    [Fact]
     public void More_than_500_queries_in_one_request_are_refused()
     {
         var queries = Enumerable.Range(0, 501).Select(i => Day.Alb("RequestCount", Statistic.Sum) with { Id = $"q{i}" }).ToList();

@@ -15,6 +15,9 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
     /// <summary>CloudWatch's limit of datapoints per GetMetricData answer.</summary>
     public const int MaxDatapoints = 100_800;
 
+    /// <summary>Every minute of a period is computed, so an absurd period would be an absurd amount of work.</summary>
+    public const int MaxPeriodSeconds = 366 * 86_400;
+
     public SandboxModel Model => model;
 
     public SandboxMetricCatalog Catalog => catalog;
@@ -26,6 +29,12 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
         {
             throw new ArgumentException(
                 $"Query '{query.Id}' asks for a period of {query.PeriodSeconds} s. The Sandbox, like CloudWatch for standard-resolution metrics, needs a period that is a multiple of 60 seconds (60, 300, 3600, ...).",
+                nameof(query));
+        }
+        if (query.PeriodSeconds > MaxPeriodSeconds)
+        {
+            throw new ArgumentException(
+                $"Query '{query.Id}' asks for a period of {query.PeriodSeconds} s; the Sandbox answers periods up to a year ({MaxPeriodSeconds} s).",
                 nameof(query));
         }
         if (query.Statistic.Name is null)
