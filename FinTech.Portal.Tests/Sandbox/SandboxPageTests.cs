@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
         _backend = new SandboxBackend(_time);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
+        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         // MudSwitch listens for keys through MudBlazor's key interceptor.
         _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true);
         _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
@@ -61,6 +63,18 @@ public sealed class SandboxPageTests : IAsyncLifetime
         _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
 
         page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+    }
+
+    [Fact]
+    public void Prerendered_switches_are_disabled_because_no_circuit_would_hear_them()
+    {
+        _context.Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var page = Render(SandboxEnvironment);
+
+        var switches = page.FindAll("input[type=checkbox]");
+        Assert.Equal(5, switches.Count);
+        Assert.All(switches, input => Assert.True(input.HasAttribute("disabled")));
     }
 
     [Fact]
