@@ -29,6 +29,7 @@ public static class PortalSetup
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealthEndpoints();

@@ -26,6 +26,18 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task An_unknown_address_answers_404_with_a_page_that_leads_back()
+    {
+        await using var server = new PortalServer();
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+
+        var response = await client.GetAsync(new Uri("/no-such-page", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("That address is not a page of the portal.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Forwarded_headers_from_a_trusted_proxy_set_the_scheme_host_and_client_address()
     {
         await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8" });
