@@ -115,6 +115,43 @@ public partial class SandboxAlarmTests
         Assert.InRange(latency.StateUpdated, SandboxTestPlatform.TuesdayMorning.AddMinutes(30), SandboxTestPlatform.TuesdayMorning.AddMinutes(35));
     }
 
+    [Fact]
+    public void The_reported_last_change_always_matches_the_state_changes_seen_minute_by_minute()
+    {
+        var platform = new SandboxTestPlatform();
+        var unwatched = new SandboxTestPlatform();
+        var random = new Random(99);
+        var seen = platform.Platform.Alarms.Describe().ToDictionary(a => a.Name, a => (a.State, Changed: platform.Now));
+
+        for (var minute = 0; minute < 6 * 60; minute++)
+        {
+            var within = TimeSpan.FromSeconds(random.Next(1, 59));
+            var fault = random.Next(12) == 0 ? (SandboxFault)random.Next(5) : (SandboxFault?)null;
+            foreach (var p in new[] { platform, unwatched })
+            {
+                p.Advance(within);
+                if (fault is { } f)
+                {
+                    p.Platform.SetFault(f, !p.Platform.IsActive(f));
+                }
+                p.Advance(TimeSpan.FromMinutes(1) - within);
+            }
+
+            foreach (var alarm in platform.Platform.Alarms.Describe())
+            {
+                if (alarm.State != seen[alarm.Name].State)
+                {
+                    seen[alarm.Name] = (alarm.State, platform.Now);
+                }
+                Assert.Equal(seen[alarm.Name].Changed, alarm.StateUpdated);
+            }
+        }
+
+        Assert.True(seen.Values.Count(s => s.Changed > SandboxTestPlatform.TuesdayMorning) >= 5, "the random knobs should have moved most alarms");
+        // Evaluated once at the end, from the whole history, the alarms say the same.
+        Assert.Equal(platform.Platform.Alarms.Describe(), unwatched.Platform.Alarms.Describe());
+    }
+
     /// <summary>
     /// The alarm evaluation skips minutes without faults because the baseline never breaches a
     /// threshold; this holds the model to that over whole weeks and several seeds.

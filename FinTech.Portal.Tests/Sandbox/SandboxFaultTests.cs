@@ -9,11 +9,28 @@ public class SandboxFaultTests
 
     public static TheoryData<SandboxFault> Faults => new(Enum.GetValues<SandboxFault>());
 
-    [Theory]
-    [MemberData(nameof(Faults))]
-    public void Each_fault_fires_its_alarms_within_a_few_minutes_and_clearing_it_returns_them_to_OK(SandboxFault fault)
+    /// <summary>Every fault at the night trough, the morning and the evening peak.</summary>
+    public static TheoryData<SandboxFault, int> FaultsAndHours
     {
-        var platform = new SandboxTestPlatform();
+        get
+        {
+            var data = new TheoryData<SandboxFault, int>();
+            foreach (var fault in Enum.GetValues<SandboxFault>())
+            {
+                foreach (var hour in new[] { 4, 10, 20 })
+                {
+                    data.Add(fault, hour);
+                }
+            }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(FaultsAndHours))]
+    public void Each_fault_fires_its_alarms_within_a_few_minutes_at_any_hour_and_clearing_it_returns_them_to_OK(SandboxFault fault, int hour)
+    {
+        var platform = new SandboxTestPlatform(now: new DateTimeOffset(2026, 11, 24, hour, 0, 0, TimeSpan.Zero));
         var alarms = SandboxFaults.Describe(fault).AlarmNames;
         Assert.All(alarms, name => Assert.Equal(AlarmState.Ok, platform.Alarm(name).State));
 

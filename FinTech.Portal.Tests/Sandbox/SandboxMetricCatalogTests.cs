@@ -157,6 +157,17 @@ public class SandboxMetricCatalogTests
     }
 
     [Fact]
+    public void A_range_of_more_than_100800_periods_answers_the_latest_ones_as_partial_data_like_CloudWatch()
+    {
+        var series = Day.Series(Day.Alb("RequestCount", Statistic.Sum), TimeSpan.FromMinutes(100_800 + 30));
+
+        Assert.Equal(MetricDataStatus.PartialData, series.Status);
+        Assert.Equal(100_800, series.Points.Count);
+        Assert.Equal(Day.Now.AddMinutes(-1), series.Points[^1].Timestamp);
+        Assert.Contains("latest 100,800", series.Message);
+    }
+
+    [Fact]
     public void Minutes_that_have_not_happened_yet_have_no_datapoints()
     {
         var platform = new SandboxTestPlatform();
@@ -195,6 +206,14 @@ public class SandboxMetricCatalogTests
         var error = Assert.Throws<ArgumentException>(() => Day.Series(Day.Alb("RequestCount", Statistic.Sum, period), TimeSpan.FromHours(1)));
 
         Assert.Contains("multiple of 60 seconds", error.Message);
+    }
+
+    [Fact]
+    public void A_period_longer_than_a_year_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Day.Series(Day.Alb("RequestCount", Statistic.Sum, 367 * 86_400), TimeSpan.FromDays(400)));
+
+        Assert.Contains("up to a year", error.Message);
     }
 
     [Fact]

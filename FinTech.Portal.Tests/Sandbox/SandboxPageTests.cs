@@ -1,11 +1,11 @@
 using Bunit;
 using FinTech.Portal.Identity;
+using Microsoft.AspNetCore.Components;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using FinTech.Portal.Tests.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 
 namespace FinTech.Portal.Tests.Sandbox;
 
@@ -14,7 +14,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
     private static readonly PortalEnvironment SandboxEnvironment =
         new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 11, Aws: null);
 
-    private readonly BunitContext _context = new();
+    private readonly BunitContext _context = PortalBunit.Create();
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
     private readonly SandboxBackend _backend;
     private readonly AuditedIdentityServices _audit;
@@ -22,9 +22,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
     public SandboxPageTests()
     {
         _backend = new SandboxBackend(_time);
-        _context.Services.AddMudServices();
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
+        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         // Knob changes go through the service that checks the role and records the change.
         _audit = new AuditedIdentityServices(_context.Services);
         _context.Services.AddSingleton<SandboxFaultKnobs>();
@@ -59,6 +59,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
         Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults);
         page.WaitForAssertion(() =>
             Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent));
+        Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
     }
 
     [Fact]
@@ -72,6 +73,18 @@ public sealed class SandboxPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Prerendered_switches_are_disabled_because_no_circuit_would_hear_them()
+    {
+        _context.Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var page = Render(SandboxEnvironment);
+
+        var switches = page.FindAll("input[type=checkbox]");
+        Assert.Equal(5, switches.Count);
+        Assert.All(switches, input => Assert.True(input.HasAttribute("disabled")));
+    }
+
+    [Fact]
     public void An_Aws_environment_is_told_it_has_no_fault_knobs()
     {
         var production = SandboxEnvironment with { Key = "prod", DisplayName = "Production", Backend = PlatformBackend.Aws };
@@ -81,6 +94,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
         Assert.Contains("Production runs on the Aws backend", page.Find("[data-testid=not-sandbox]").TextContent);
         Assert.Empty(page.FindAll("input[type=checkbox]"));
     }
+
+    /// <summary>Collapses the whitespace of rendered markup so tests can compare sentences.</summary>
+    private static string Squeeze(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
     public async Task A_knob_change_is_recorded_in_the_audit_trail_with_the_operator()

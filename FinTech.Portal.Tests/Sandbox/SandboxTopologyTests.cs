@@ -80,6 +80,26 @@ public class SandboxTopologyTests
     }
 
     [Fact]
+    public void A_failover_disturbs_the_minute_the_new_writer_takes_over_and_then_the_platform_settles()
+    {
+        var platform = new SandboxTestPlatform();
+        var twin = new SandboxTestPlatform();
+        platform.Advance(TimeSpan.FromSeconds(20));
+        platform.Platform.FailoverAuroraCluster();
+        platform.Advance(TimeSpan.FromSeconds(160));
+        twin.Advance(TimeSpan.FromSeconds(180));
+        var takeover = SandboxTestPlatform.TuesdayMorning.AddMinutes(1);
+        double At(SandboxTestPlatform p, MetricQuery query, DateTimeOffset minute) => p.Series(query, minute, minute.AddMinutes(1)).Points.Single().Value;
+
+        var failed = platform.Business("TransactionsFailed", Statistic.Sum);
+        var writerConnections = platform.Role("DatabaseConnections", "WRITER", Statistic.Average);
+        Assert.True(At(platform, failed, takeover) > At(twin, failed, takeover) * 2);
+        Assert.True(At(platform, writerConnections, takeover) < At(twin, writerConnections, takeover) * 0.7);
+        Assert.Equal(At(twin, failed, takeover.AddMinutes(1)), At(platform, failed, takeover.AddMinutes(1)));
+        Assert.All(platform.Platform.Alarms.Describe(), alarm => Assert.Equal(AlarmState.Ok, alarm.State));
+    }
+
+    [Fact]
     public void Failing_over_twice_returns_the_writer_role_to_the_first_instance()
     {
         var platform = new SandboxTestPlatform();

@@ -42,6 +42,7 @@ public sealed class SandboxAlarmSource : IAlarmSource
     private readonly SandboxPlatform _platform;
     private readonly SandboxMetricEngine _engine;
     private readonly IReadOnlyList<(SandboxAlarmDefinition Definition, ResolvedMetric[] Metrics, ResolvedMetric? PercentOf)> _alarms;
+    private Evaluated? _latest;
 
     internal SandboxAlarmSource(SandboxPlatform platform, SandboxMetricEngine engine, SandboxResources resources)
     {
@@ -58,14 +59,39 @@ public sealed class SandboxAlarmSource : IAlarmSource
         return Task.FromResult(Describe());
     }
 
+    /// <summary>
+    /// Alarms change only at minute boundaries or when a knob turns, so one evaluation per
+    /// (state, minute) serves every circuit that asks within that minute. The next evaluation
+    /// starts from this one: knobs and failovers act from the moment they happen, so state
+    /// changes up to the evaluated minute stay as they were and only the minutes since are new.
+    /// </summary>
     internal IReadOnlyList<Alarm> Describe()
     {
         var state = _platform.State;
         var nowMinute = SandboxNoise.FloorDiv(_platform.Now.ToUnixTimeSeconds(), 60);
+        var latest = Volatile.Read(ref _latest);
+        if (latest is not null && ReferenceEquals(latest.State, state) && latest.Minute == nowMinute)
+        {
+            return latest.Alarms;
+        }
+        // A clock that stepped back invalidates what was known.
+        var known = latest is not null && latest.Minute <= nowMinute ? latest : null;
         var startedMinute = SandboxNoise.FloorDiv(_platform.StartedAt.ToUnixTimeSeconds(), 60);
         var timeline = new SandboxTimeline(_engine.Model, state, Math.Min(startedMinute, nowMinute) - EvaluationPeriods, nowMinute);
-        return _alarms.Select(a => new Evaluation(this, a.Definition, a.Metrics, a.PercentOf, timeline).Describe(nowMinute, startedMinute, _platform.StartedAt)).ToList();
+        var alarms = new Alarm[_alarms.Count];
+        var changes = new long?[_alarms.Count];
+        for (var i = 0; i < _alarms.Count; i++)
+        {
+            var (definition, metrics, percentOf) = _alarms[i];
+            var evaluation = new Evaluation(this, definition, metrics, percentOf, timeline);
+            (alarms[i], changes[i]) = evaluation.Describe(nowMinute, Math.Max(startedMinute, known?.Minute ?? long.MinValue), known is null ? null : known.Changes[i], _platform.StartedAt);
+        }
+        Volatile.Write(ref _latest, new Evaluated(state, nowMinute, alarms, changes));
+        return alarms;
     }
+
+    /// <summary>The alarms at <see cref="Minute"/>, and the minute each last changed state (null: never since start).</summary>
+    private sealed record Evaluated(SandboxState State, long Minute, IReadOnlyList<Alarm> Alarms, long?[] Changes);
 
     private ResolvedMetric Resolve(MetricQuery query) =>
         _engine.TryResolve(query, out var metric)
@@ -82,12 +108,16 @@ public sealed class SandboxAlarmSource : IAlarmSource
     {
         private readonly Dictionary<long, double> _datapoints = [];
 
-        public Alarm Describe(long nowMinute, long startedMinute, DateTimeOffset startedAt)
+        /// <summary>
+        /// The alarm at <paramref name="nowMinute"/>. Changes at or before <paramref name="knownUntil"/>
+        /// are already known: the latest of them is <paramref name="knownChange"/>.
+        /// </summary>
+        public (Alarm Alarm, long? Changed) Describe(long nowMinute, long knownUntil, long? knownChange, DateTimeOffset startedAt)
         {
             var state = StateAt(nowMinute);
-            var changed = LastChange(nowMinute, startedMinute);
+            var changed = LastChange(nowMinute, knownUntil) ?? knownChange;
             var first = definition.Metrics[0];
-            return new Alarm(
+            var alarm = new Alarm(
                 definition.Name,
                 definition.Description,
                 state,
@@ -99,6 +129,7 @@ public sealed class SandboxAlarmSource : IAlarmSource
                 definition.ComparisonOperator,
                 definition.Threshold,
                 definition.Severity);
+            return (alarm, changed);
         }
 
         private double Datapoint(long minute)
@@ -144,15 +175,15 @@ public sealed class SandboxAlarmSource : IAlarmSource
         }
 
         /// <summary>
-        /// The latest minute whose state differs from the minute before, or null when it never
-        /// changed since the platform started. Only minutes near a fault can be in ALARM, so only
+        /// The latest minute after <paramref name="after"/> whose state differs from the minute
+        /// before, or null when there is none. Only minutes near a fault can be in ALARM, so only
         /// those are evaluated.
         /// </summary>
-        private long? LastChange(long nowMinute, long startedMinute)
+        private long? LastChange(long nowMinute, long after)
         {
             foreach (var (from, to) in timeline.DisturbedWindows(nowMinute).Reverse())
             {
-                var low = Math.Max(from + EvaluationPeriods, startedMinute + 1);
+                var low = Math.Max(from + EvaluationPeriods, after + 1);
                 var high = Math.Min(to + EvaluationPeriods - 1, nowMinute);
                 for (var minute = high; minute >= low; minute--)
                 {

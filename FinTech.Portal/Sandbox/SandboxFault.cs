@@ -40,7 +40,7 @@ public static class SandboxFaults
             [SandboxAlarmNames.RedisHitRate, SandboxAlarmNames.SessionThrottles]),
         new(SandboxFault.TaskCrashLoop, "Task crash loop",
             "ECS tasks run out of memory and restart: running tasks drop to 2–4 of 6, targets fail health checks, the remaining tasks run hot and the ALB returns 502s.",
-            [SandboxAlarmNames.ApiUnhealthyHosts, SandboxAlarmNames.Api5xxRate]),
+            [SandboxAlarmNames.ApiUnhealthyHosts, SandboxAlarmNames.Api5xxRate, SandboxAlarmNames.TransactionFailureRate]),
     ];
 
     public static SandboxFaultInfo Describe(SandboxFault fault) => All.Single(f => f.Fault == fault);

@@ -12,6 +12,12 @@ internal readonly record struct ResolvedMetric(SandboxMetricDefinition Definitio
 /// </summary>
 internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatalog catalog)
 {
+    /// <summary>CloudWatch's limit of datapoints per GetMetricData answer.</summary>
+    public const int MaxDatapoints = 100_800;
+
+    /// <summary>Every minute of a period is computed, so an absurd period would be an absurd amount of work.</summary>
+    public const int MaxPeriodSeconds = 366 * 86_400;
+
     public SandboxModel Model => model;
 
     public SandboxMetricCatalog Catalog => catalog;
@@ -23,6 +29,12 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
         {
             throw new ArgumentException(
                 $"Query '{query.Id}' asks for a period of {query.PeriodSeconds} s. The Sandbox, like CloudWatch for standard-resolution metrics, needs a period that is a multiple of 60 seconds (60, 300, 3600, ...).",
+                nameof(query));
+        }
+        if (query.PeriodSeconds > MaxPeriodSeconds)
+        {
+            throw new ArgumentException(
+                $"Query '{query.Id}' asks for a period of {query.PeriodSeconds} s; the Sandbox answers periods up to a year ({MaxPeriodSeconds} s).",
                 nameof(query));
         }
         if (query.Statistic.Name is null)
@@ -50,6 +62,16 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
         {
             return new MetricSeries(query.Id, label, metric.Definition.Unit, []);
         }
+        var status = MetricDataStatus.Complete;
+        string? message = null;
+        var periods = (endMinute - firstMinute + periodMinutes - 1) / periodMinutes;
+        if (periods > MaxDatapoints)
+        {
+            // Like CloudWatch (newest first, then a NextToken): the most recent datapoints, flagged as partial.
+            firstMinute += (periods - MaxDatapoints) * periodMinutes;
+            status = MetricDataStatus.PartialData;
+            message = $"The range holds {periods:N0} periods of {query.PeriodSeconds} s; these are the latest {MaxDatapoints:N0}. Raise the period or narrow the range.";
+        }
         var timeline = new SandboxTimeline(model, state, firstMinute, endMinute);
         var points = new List<MetricPoint>((int)((endMinute - firstMinute) / periodMinutes + 1));
         var buffer = new double[periodMinutes];
@@ -61,7 +83,7 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
                 points.Add(new MetricPoint(DateTimeOffset.FromUnixTimeSeconds(periodStart * 60), value));
             }
         }
-        return new MetricSeries(query.Id, label, metric.Definition.Unit, points);
+        return new MetricSeries(query.Id, label, metric.Definition.Unit, points, status, message);
     }
 
     public bool TryResolve(MetricQuery query, out ResolvedMetric metric)
@@ -76,8 +98,16 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
     }
 
     /// <summary>The statistic of one minute, as an alarm's one-minute datapoint; NaN when the minute has none.</summary>
-    public double MinuteValue(ResolvedMetric metric, SandboxTimeline timeline, long minute) =>
-        TryAggregate(metric, timeline, minute, minute + 1, new double[1], out var value) ? value : double.NaN;
+    public double MinuteValue(ResolvedMetric metric, SandboxTimeline timeline, long minute)
+    {
+        if (metric.Definition.Kind == SampleKind.Distribution)
+        {
+            return TryAggregateDistribution(metric, timeline, minute, minute + 1, out var value) ? value : double.NaN;
+        }
+        // One sample is its own sum, mean, minimum, maximum and every percentile.
+        var sample = metric.Definition.Value!(timeline.At(minute), metric.Target);
+        return metric.Statistic.Name == "SampleCount" ? (double.IsNaN(sample) ? double.NaN : 1) : sample;
+    }
 
     private static bool TryAggregate(ResolvedMetric metric, SandboxTimeline timeline, long fromMinute, long toMinute, double[] buffer, out double value)
     {

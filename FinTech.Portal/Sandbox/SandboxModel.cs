@@ -165,7 +165,8 @@ internal sealed class SandboxModel
     {
         var f = m.Faults;
         return 0.0007 + 0.0011 * m.LoadFraction + 0.0002 * J(S(Noise.Alb5xx), m.Index)
-            + 0.07 * f.ErrorBurst + 0.02 * f.TaskCrashLoop + 0.004 * f.LatencySpike;
+            + 0.07 * f.ErrorBurst + 0.02 * f.TaskCrashLoop + 0.004 * f.LatencySpike
+            + (m.DatabaseFailover ? 0.004 : 0) + (m.CacheFailover ? 0.001 : 0);
     }
 
     /// <summary>502/503 from the load balancer itself: targets that vanish mid-request in a crash loop.</summary>
@@ -191,7 +192,8 @@ internal sealed class SandboxModel
     {
         var f = m.Faults;
         var rate = 0.0015 + 0.0005 * J(S(Noise.TxFailed), m.Index) + 0.9 * (Target5xxRate(m) + Elb5xxRate(m))
-            + 0.003 * f.CacheMissStorm + 0.002 * f.LatencySpike;
+            + 0.003 * f.CacheMissStorm + 0.002 * f.LatencySpike
+            + (m.DatabaseFailover ? 0.006 : 0);
         return Math.Round(TransactionsProcessed(m) * rate);
     }
 
@@ -222,9 +224,11 @@ internal sealed class SandboxModel
         var f = m.Faults;
         var u = m.LoadFraction;
         var noise = 4 * J(S(Noise.RdsConnections, instance), m.Index);
-        return Math.Round(instance == m.Writer
+        var connections = instance == m.Writer
             ? 95 + 115 * u + noise + 60 * f.CacheMissStorm + 35 * f.TaskCrashLoop
-            : 55 + 85 * u + noise + 90 * f.CacheMissStorm);
+            : 55 + 85 * u + noise + 90 * f.CacheMissStorm;
+        // Right after a failover the pools are still reconnecting to the new writer; the old one has rebooted.
+        return Math.Round(m.DatabaseFailover ? connections * (instance == m.Writer ? 0.6 : 0.3) : connections);
     }
 
     /// <summary>db.r6g.large (16 GiB): shared buffers take their part, each connection ~9.5 MiB.</summary>
@@ -243,7 +247,8 @@ internal sealed class SandboxModel
             return double.NaN;
         }
         var lag = 10 + 18 * Math.Min(m.LoadFraction, 1) + 2.5 * J(S(Noise.RdsLag, instance), m.Index);
-        return lag + m.Faults.ReplicaLag * (4200 + 900 * SandboxNoise.Wander(S(Noise.RdsLagFault, instance), m.Index, 5));
+        return lag + m.Faults.ReplicaLag * (4200 + 900 * SandboxNoise.Wander(S(Noise.RdsLagFault, instance), m.Index, 5))
+            + (m.DatabaseFailover ? 250 : 0);
     }
 
     public double AuroraReplicaLagMaximum(SandboxMinute m)
@@ -269,7 +274,7 @@ internal sealed class SandboxModel
         }
         var f = m.Faults;
         return 1.6 + 1.8 * Math.Min(m.LoadFraction, 1) + 0.25 * J(S(Noise.RdsCommit, instance), m.Index)
-            + 2.5 * f.CacheMissStorm + 1.2 * f.ErrorBurst;
+            + 2.5 * f.CacheMissStorm + 1.2 * f.ErrorBurst + (m.DatabaseFailover ? 1.5 : 0);
     }
 
     /// <summary>Deadlocks per second: a rare one on a normal day; retried ledger writes collide in an error burst.</summary>
@@ -307,7 +312,8 @@ internal sealed class SandboxModel
         var rate = 95.2 - 1.2 * m.LoadFraction
             + 1.0 * SandboxNoise.Wander(S(Noise.RedisHitWander, node), m.Index, 25)
             + 0.4 * J(S(Noise.RedisHit, node), m.Index)
-            - 38 * m.Faults.CacheMissStorm;
+            - 38 * m.Faults.CacheMissStorm
+            - (m.CacheFailover ? 4 : 0);
         return Math.Clamp(rate, 0, 100);
     }
 

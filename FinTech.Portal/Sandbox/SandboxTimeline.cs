@@ -21,9 +21,26 @@ internal sealed record SandboxState(
 
     public int PrimaryAt(long minute) => RoleAt(PrimaryChanges, minute);
 
+    /// <summary>Whether a new writer took over at the start of the minute (the disruption of a failover).</summary>
+    public bool WriterTookOverAt(long minute) => TookOverAt(WriterChanges, minute);
+
+    public bool PrimaryTookOverAt(long minute) => TookOverAt(PrimaryChanges, minute);
+
     public int CurrentWriter => WriterChanges[^1].Index;
 
     public int CurrentPrimary => PrimaryChanges[^1].Index;
+
+    private static bool TookOverAt(ImmutableArray<RoleChange> changes, long minute)
+    {
+        for (var i = changes.Length - 1; i > 0 && changes[i].FromMinute >= minute; i--)
+        {
+            if (changes[i].FromMinute == minute)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static int RoleAt(ImmutableArray<RoleChange> changes, long minute)
     {
@@ -44,8 +61,12 @@ internal readonly record struct FaultLevels(double LatencySpike, double ErrorBur
     public bool Any => LatencySpike > 0 || ErrorBurst > 0 || ReplicaLag > 0 || CacheMissStorm > 0 || TaskCrashLoop > 0;
 }
 
-/// <summary>The inputs of one minute that every metric of that minute shares.</summary>
-internal readonly record struct SandboxMinute(long Index, double RequestsPerSecond, FaultLevels Faults, int Writer, int Primary)
+/// <summary>
+/// The inputs of one minute that every metric of that minute shares. <see cref="DatabaseFailover"/>
+/// and <see cref="CacheFailover"/> mark the first minute under a new writer or primary.
+/// </summary>
+internal readonly record struct SandboxMinute(
+    long Index, double RequestsPerSecond, FaultLevels Faults, int Writer, int Primary, bool DatabaseFailover = false, bool CacheFailover = false)
 {
     /// <summary>0 at the night trough, 1 at the evening peak.</summary>
     public double LoadFraction => Math.Clamp((RequestsPerSecond - SandboxModel.TroughRequestsPerSecond) / (SandboxModel.PeakRequestsPerSecond - SandboxModel.TroughRequestsPerSecond), 0, 1.2);
@@ -79,7 +100,8 @@ internal sealed class SandboxTimeline
     }
 
     public SandboxMinute At(long minute) =>
-        new(minute, _model.RequestsPerSecond(minute), LevelsAt(minute), _state.WriterAt(minute), _state.PrimaryAt(minute));
+        new(minute, _model.RequestsPerSecond(minute), LevelsAt(minute), _state.WriterAt(minute), _state.PrimaryAt(minute),
+            _state.WriterTookOverAt(minute), _state.PrimaryTookOverAt(minute));
 
     /// <summary>Whether any fault acts in the minute; outside such minutes the platform is at its baseline.</summary>
     public bool IsDisturbed(long minute) => LevelsAt(minute).Any;
