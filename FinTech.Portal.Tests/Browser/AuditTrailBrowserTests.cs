@@ -1,7 +1,4 @@
 using FinTech.Portal.Audit;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -10,7 +7,7 @@ namespace FinTech.Portal.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class AuditTrailBrowserTests(BrowserFixture browser) : IDisposable
 {
-    private readonly AuditorPortal _portal = new();
+    private readonly PortalServer _portal = new();
 
     [Fact]
     public async Task An_auditor_filters_the_trail_opens_an_event_and_exports_the_filter_as_csv()
@@ -37,7 +34,7 @@ public sealed class AuditTrailBrowserTests(BrowserFixture browser) : IDisposable
 
     private async Task FilterOpenAndExportAsync(IPage page)
     {
-
+        await page.SignInAsPersonaAsync("aubrey");
         await page.GotoAsync("audit");
         await Assertions.Expect(page.GetByTestId("audit-row").First).ToBeVisibleAsync();
         await page.GetByTestId("filter-event-type").FillAsync(AuditEventTypes.SandboxFaultChanged);
@@ -61,21 +58,9 @@ public sealed class AuditTrailBrowserTests(BrowserFixture browser) : IDisposable
         var exports = await _portal.Services.GetRequiredService<AuditStore>()
             .SearchAsync(new AuditFilter(EventType: AuditEventTypes.AuditExported), null, 10, CancellationToken.None);
         var export = Assert.Single(exports.Events);
-        Assert.Equal(TestAuditorAuthentication.UserId, export.Actor.UserId);
+        Assert.Equal("sandbox:aubrey", export.Actor.UserId);
         Assert.Equal(AuditEventTypes.SandboxFaultChanged, export.Parameters["eventType"]);
     }
 
     public void Dispose() => _portal.Dispose();
-
-    /// <summary>The real portal, with the test-only Auditor sign-in (see <see cref="TestAuditorAuthentication"/>).</summary>
-    private sealed class AuditorPortal : PortalServer
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services =>
-                services.AddAuthentication(TestAuditorAuthentication.SchemeName)
-                    .AddScheme<AuthenticationSchemeOptions, TestAuditorAuthentication>(TestAuditorAuthentication.SchemeName, _ => { }));
-        }
-    }
 }

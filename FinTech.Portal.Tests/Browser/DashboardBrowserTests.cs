@@ -10,6 +10,7 @@ public class DashboardBrowserTests(BrowserFixture browser)
     {
         await using var server = new PortalServer();
         var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
 
         await page.GotoAsync("/");
 
@@ -26,6 +27,7 @@ public class DashboardBrowserTests(BrowserFixture browser)
     {
         await using var server = new PortalServer();
         var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
 
         await page.GotoAsync("/dashboards/database?range=7d");
 
@@ -40,6 +42,7 @@ public class DashboardBrowserTests(BrowserFixture browser)
     {
         await using var server = new PortalServer();
         var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/");
         var refreshed = page.Locator("[data-testid=refreshed-at]");
         await Expect(refreshed).ToContainTextAsync("Refreshed");

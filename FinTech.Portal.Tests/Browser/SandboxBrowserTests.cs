@@ -13,6 +13,7 @@ public class SandboxBrowserTests(BrowserFixture browser)
     {
         await using var server = new PortalServer();
         var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/sandbox?env=sandbox");
         var knob = page.Locator("[data-testid=fault-CacheMissStorm] input[type=checkbox]");
         await Expect(knob).Not.ToBeCheckedAsync();

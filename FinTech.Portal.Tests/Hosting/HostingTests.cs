@@ -29,7 +29,7 @@ public class HostingTests
     public async Task An_unknown_address_answers_404_with_a_page_that_leads_back()
     {
         await using var server = new PortalServer();
-        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var client = await server.SignedInClientAsync("olivia");
 
         var response = await client.GetAsync(new Uri("/no-such-page", UriKind.Relative));
 
@@ -155,13 +155,29 @@ public class HostingTests
         }
     }
 
+    /// <summary>
+    /// <c>/__echo</c> as an anonymous endpoint chosen before the pipeline runs (routing keeps an
+    /// endpoint already set), so it passes the sign-in requirement and answers after the forwarded
+    /// headers middleware has done its work.
+    /// </summary>
     private sealed class EchoAfterPipeline : IStartupFilter
     {
+        private static readonly Endpoint _echo = new(
+            context => context.Response.WriteAsync($"{context.Request.Scheme} {context.Request.Host} {context.Connection.RemoteIpAddress}"),
+            new EndpointMetadataCollection(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute()),
+            "echo");
+
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Path == "/__echo")
+                {
+                    context.SetEndpoint(_echo);
+                }
+                return nextMiddleware(context);
+            });
             next(app);
-            app.Run(context => context.Response.WriteAsync(
-                $"{context.Request.Scheme} {context.Request.Host} {context.Connection.RemoteIpAddress}"));
         };
     }
 }

@@ -18,17 +18,18 @@ public sealed class SandboxPageTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
     private readonly SandboxBackend _backend;
     private readonly AuditedIdentityServices _audit;
+    private readonly Bunit.TestDoubles.BunitAuthorizationContext _authorization;
 
     public SandboxPageTests()
     {
         _backend = new SandboxBackend(_time);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
-        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         // Knob changes go through the service that checks the role and records the change.
         _audit = new AuditedIdentityServices(_context.Services);
         _context.Services.AddSingleton<SandboxFaultKnobs>();
-        _context.SignInAs(SandboxPersonas.Olivia);
+        _authorization = _context.SignInAs(SandboxPersonas.Olivia);
+        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         // MudSwitch listens for keys through MudBlazor's key interceptor.
         _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true);
         _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
@@ -114,7 +115,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
     [Fact]
     public void Someone_without_the_Operator_role_is_refused_by_the_service_and_the_knob_stays_off()
     {
-        _context.SignInAs(SandboxPersonas.Avery);
+        _authorization.SwitchTo(SandboxPersonas.Avery);
         var page = Render(SandboxEnvironment);
 
         page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);

@@ -111,6 +111,16 @@ public static class IdentitySetup
         {
             app.UseHsts();
         }
+        // The sign-in endpoints and the hub answer for themselves (400 for a missing antiforgery
+        // token, 403 for a foreign origin); a "not found" page in their place would hide why.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/account") || context.Request.Path.StartsWithSegments("/_blazor"))
+            {
+                context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
+            }
+            return next(context);
+        });
         app.UseMiddleware<HubOriginMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -71,7 +71,7 @@ internal sealed class HubOriginMiddleware(RequestDelegate next)
             && !string.Equals(origin, $"{context.Request.Scheme}://{context.Request.Host}", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return Task.CompletedTask;
+            return context.Response.WriteAsync("The portal's hub accepts connections from the portal's own pages only.", context.RequestAborted);
         }
         return next(context);
     }
