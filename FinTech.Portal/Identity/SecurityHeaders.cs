@@ -33,7 +33,7 @@ internal sealed class SecurityHeadersMiddleware
         "frame-ancestors 'none'");
 
     public const string PermissionsPolicy =
-        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
 
     public Task InvokeAsync(HttpContext context)
     {
