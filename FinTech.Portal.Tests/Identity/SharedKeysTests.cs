@@ -123,13 +123,14 @@ public class SharedKeysOnPostgreSqlTests(PostgresFixture postgres)
     public async Task Two_instances_sharing_one_PostgreSQL_database_accept_each_others_auth_cookies()
     {
         var connectionString = await postgres.Server.CreateDatabaseAsync($"portal_identity_{Guid.NewGuid():N}"[..30]);
-        var settings = new Dictionary<string, string?>
+        // Each task its own Application Name, so that each has its own Npgsql pool, as two tasks do.
+        Dictionary<string, string?> PortalTask(int n) => new()
         {
             ["Database:Provider"] = "PostgreSql",
-            ["Database:ConnectionString"] = connectionString,
+            ["Database:ConnectionString"] = $"{connectionString};Application Name=portal-task-{n}",
         };
-        await using var first = new PortalAppFactory(settings);
-        await using var second = new PortalAppFactory(settings);
+        await using var first = new PortalAppFactory(PortalTask(1));
+        await using var second = new PortalAppFactory(PortalTask(2));
 
         await TwoInstances.A_cookie_issued_by_one_instance_is_accepted_by_the_other(first, second);
     }
