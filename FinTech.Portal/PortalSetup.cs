@@ -4,6 +4,7 @@ using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
 
 namespace FinTech.Portal;
@@ -17,6 +18,7 @@ public static class PortalSetup
         builder.AddPlatform();
         builder.AddDatabase();
         builder.AddAudit();
+        builder.AddSandbox();
         builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -31,6 +33,7 @@ public static class PortalSetup
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapHealthEndpoints();

@@ -25,8 +25,10 @@ public class AlarmsPanelTests : IAsyncLifetime
 
         var panel = _context.Render<AlarmsPanel>(p => p.Add(x => x.Alarms, new SourceData<IReadOnlyList<Alarm>>(PanelState.Current, alarms, DateTimeOffset.UnixEpoch, null)));
 
-        Assert.Equal(["critical-firing", "warning-firing", "ok-one"], panel.FindAll("[data-testid=alarm-row]").Select(r => r.GetAttribute("data-alarm")));
+        Assert.Equal(["critical-firing", "warning-firing"], panel.FindAll("[data-testid=alarm-row]").Select(r => r.GetAttribute("data-alarm")));
+        Assert.Equal("ok-one", panel.Find("[data-testid=alarm-ok]").GetAttribute("data-alarm"));
         Assert.Contains("2 in ALARM", panel.Find("[data-testid=alarms-firing]").TextContent);
+        Assert.Contains("Threshold Crossed", panel.Find("[data-testid=alarm-row] .alarm-reason").TextContent);
     }
 
     [Fact]

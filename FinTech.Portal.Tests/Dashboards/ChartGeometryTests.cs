@@ -82,3 +82,16 @@ public class ChartGeometryTests
         Assert.Equal(1, geometry.YMax);
     }
 }
+
+public class ValueFormatTests
+{
+    [Theory]
+    [InlineData(6.0, DisplayUnit.Count, "6")]
+    [InlineData(5.5, DisplayUnit.Count, "5.5")]
+    [InlineData(212.4, DisplayUnit.Milliseconds, "212 ms")]
+    [InlineData(36.04, DisplayUnit.Milliseconds, "36.0 ms")]
+    [InlineData(0.0754, DisplayUnit.Percent, "0.075 %")]
+    [InlineData(309.2, DisplayUnit.RequestsPerSecond, "309 req/s")]
+    public void Values_carry_their_unit_and_a_sensible_precision(double value, DisplayUnit unit, string expected) =>
+        Assert.Equal(expected, ChartGeometry.FormatValue(value, unit));
+}

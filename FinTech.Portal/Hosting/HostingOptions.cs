@@ -15,9 +15,18 @@ public sealed class HostingOptions : IValidatableObject
     /// </summary>
     public List<string> TrustedProxyNetworks { get; set; } = [];
 
-    /// <summary>Proxies in front of the portal: CloudFront and the ALB.</summary>
+    /// <summary>How many proxy hops of the forwarded headers to believe.</summary>
     [Range(1, 5)]
     public int ForwardLimit { get; set; } = 2;
+
+    /// <summary>
+    /// The header that carries the client address. Behind CloudFront → ALB the X-Forwarded-For
+    /// chain ends in CloudFront's edge address, which is not in any range the portal can trust;
+    /// CloudFront's own <c>CloudFront-Viewer-Address</c> header (forwarded by the origin request
+    /// policy, one trusted hop behind the ALB) names the real client for the audit trail.
+    /// </summary>
+    [Required]
+    public string ForwardedForHeader { get; set; } = "X-Forwarded-For";
 
     /// <summary>Identifies this portal task in logs and audit events; defaults to the host name.</summary>
     public string? InstanceId { get; set; }

@@ -34,6 +34,7 @@ public static class HostingSetup
             {
                 forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
                 forwarded.ForwardLimit = hosting.Value.ForwardLimit;
+                forwarded.ForwardedForHeaderName = hosting.Value.ForwardedForHeader;
                 foreach (var cidr in hosting.Value.TrustedProxyNetworks)
                 {
                     forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(cidr));

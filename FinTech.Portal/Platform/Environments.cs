@@ -12,7 +12,7 @@ public sealed record PortalEnvironment(
     int SandboxSeed,
     AwsEnvironmentOptions? Aws);
 
-/// <summary>The configured environments, in configuration order, and the default one.</summary>
+/// <summary>The configured environments (in key order, as configuration delivers them) and the default one.</summary>
 public sealed class EnvironmentCatalog
 {
     public EnvironmentCatalog(IOptions<PlatformOptions> options)

@@ -11,22 +11,41 @@ public sealed class PlatformOptions : IValidatableObject
 {
     public const string SectionName = "Platform";
 
-    /// <summary>Environments by key (the key is used in URLs and the audit trail, e.g. <c>sandbox</c>, <c>prod</c>).</summary>
+    /// <summary>The embedded default when no environment is configured: one Sandbox.</summary>
+    public const string SandboxKey = "sandbox";
+
+    /// <summary>
+    /// Environments by key (the key is used in URLs and the audit trail, e.g. <c>sandbox</c>, <c>prod</c>).
+    /// When none is configured the portal runs on one Sandbox environment; once any is configured
+    /// only those exist, so a production portal never offers a simulated platform by accident.
+    /// </summary>
     public Dictionary<string, EnvironmentOptions> Environments { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The environment selected when a user first opens the portal.</summary>
-    [Required]
-    public string DefaultEnvironment { get; set; } = "sandbox";
+    /// <summary>The environment selected when a user first opens the portal; the first configured one when empty.</summary>
+    public string? DefaultEnvironment { get; set; }
+
+    internal void ApplyDefaults()
+    {
+        if (Environments.Count == 0)
+        {
+            Environments[SandboxKey] = new EnvironmentOptions { DisplayName = "Sandbox", Backend = PlatformBackend.Sandbox };
+        }
+        DefaultEnvironment ??= Environments.Keys.First();
+        foreach (var environment in Environments.Values.Where(e => e.Backend == PlatformBackend.Sandbox))
+        {
+            environment.Resources.ApplySandboxDefaults();
+        }
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Environments.Count == 0)
         {
             yield return new ValidationResult(
-                "Platform:Environments is empty: configure at least one environment (the embedded default is 'sandbox').",
+                "Platform:Environments is empty: configure at least one environment, or none for the embedded Sandbox.",
                 [nameof(Environments)]);
         }
-        else if (!Environments.ContainsKey(DefaultEnvironment))
+        else if (DefaultEnvironment is null || !Environments.ContainsKey(DefaultEnvironment))
         {
             yield return new ValidationResult(
                 $"Platform:DefaultEnvironment '{DefaultEnvironment}' is not one of Platform:Environments ({string.Join(", ", Environments.Keys)}).",

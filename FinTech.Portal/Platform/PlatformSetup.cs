@@ -10,13 +10,7 @@ public static class PlatformSetup
     {
         builder.Services.AddOptions<PlatformOptions>()
             .BindConfiguration(PlatformOptions.SectionName)
-            .PostConfigure(options =>
-            {
-                foreach (var environment in options.Environments.Values.Where(e => e.Backend == PlatformBackend.Sandbox))
-                {
-                    environment.Resources.ApplySandboxDefaults();
-                }
-            })
+            .PostConfigure(options => options.ApplyDefaults())
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PlatformOptions>, BackendsAvailableValidation>();

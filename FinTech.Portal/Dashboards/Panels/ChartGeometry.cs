@@ -122,6 +122,11 @@ public sealed class ChartGeometry
         {
             format = "N0";
         }
+        else if (unit == DisplayUnit.Count && reference >= 1)
+        {
+            // Task and connection counts are whole most of the time: "6", not "6.00".
+            format = "#,0.##";
+        }
         return value.ToString(format, CultureInfo.InvariantCulture) + UnitSuffix(unit);
     }
 

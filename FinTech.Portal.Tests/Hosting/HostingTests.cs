@@ -1,0 +1,167 @@
+using System.Net;
+using FinTech.Portal.Tests.Browser;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace FinTech.Portal.Tests.Hosting;
+
+public class HostingTests
+{
+    [Fact]
+    public async Task Healthz_and_readyz_answer_200_to_anyone()
+    {
+        await using var server = new PortalServer();
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+
+        var live = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await live.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_unknown_address_answers_404_with_a_page_that_leads_back()
+    {
+        await using var server = new PortalServer();
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+
+        var response = await client.GetAsync(new Uri("/no-such-page", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("That address is not a page of the portal.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_from_a_trusted_proxy_set_the_scheme_host_and_client_address()
+    {
+        await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8" });
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "ops.fintech.example");
+
+        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.Equal("https ops.fintech.example 203.0.113.7", echo);
+    }
+
+    [Fact]
+    public async Task Behind_CloudFront_and_the_ALB_two_trusted_hops_name_the_viewer_not_the_edge()
+    {
+        // infra/ configures exactly this: both hops trusted, because only CloudFront can reach the ALB.
+        await using var server = new EchoServer(new Dictionary<string, string?>
+        {
+            ["Hosting:TrustedProxyNetworks:0"] = "0.0.0.0/0",
+            ["Hosting:ForwardLimit"] = "2",
+        });
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
+        // A viewer's forged entry first, then what CloudFront and the ALB appended.
+        request.Headers.Add("X-Forwarded-For", "10.9.9.9, 203.0.113.7, 198.51.100.20");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.EndsWith(" 203.0.113.7", echo);
+    }
+
+    [Fact]
+    public async Task Behind_CloudFront_the_viewer_address_header_names_the_client()
+    {
+        await using var server = new EchoServer(new Dictionary<string, string?>
+        {
+            ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8",
+            ["Hosting:ForwardedForHeader"] = "CloudFront-Viewer-Address",
+            ["Hosting:ForwardLimit"] = "1",
+        });
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
+        // What the ALB passes on: CloudFront's edge in X-Forwarded-For, the viewer in CloudFront's header.
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7, 198.51.100.20");
+        request.Headers.Add("CloudFront-Viewer-Address", "203.0.113.7:46532");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.StartsWith("https ", echo);
+        Assert.EndsWith(" 203.0.113.7", echo);
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_from_an_untrusted_address_are_ignored()
+    {
+        await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "10.0.0.0/16" });
+        // Loopback is Kestrel's default known proxy; take it away so only the configured range counts.
+        server.ClearDefaultProxies = true;
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+
+        Assert.StartsWith("http ", echo);
+        Assert.EndsWith("127.0.0.1", echo);
+    }
+
+    [Fact]
+    public void Logs_are_json_lines_on_the_console()
+    {
+        using var server = new PortalServer();
+
+        var formatter = server.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName;
+
+        Assert.Equal(ConsoleFormatterNames.Json, formatter);
+    }
+
+    [Fact]
+    public void A_malformed_trusted_proxy_network_stops_the_start_with_the_setting_named()
+    {
+        using var server = new PortalServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "10.0.0.0/33" });
+
+        var error = Assert.ThrowsAny<Exception>(() => server.RootUri);
+
+        Assert.Contains("Hosting:TrustedProxyNetworks contains '10.0.0.0/33'", error.ToString());
+    }
+
+    /// <summary>The portal plus a last-resort endpoint that tells what the pipeline made of the request.</summary>
+    private sealed class EchoServer(IReadOnlyDictionary<string, string?> settings) : PortalServer(settings)
+    {
+        public bool ClearDefaultProxies { get; set; }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<IStartupFilter>(new EchoAfterPipeline());
+                services.PostConfigure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(options =>
+                {
+                    if (ClearDefaultProxies)
+                    {
+                        options.KnownProxies.Clear();
+                        options.KnownIPNetworks.Clear();
+                        options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("10.0.0.0/16"));
+                    }
+                });
+            });
+        }
+    }
+
+    private sealed class EchoAfterPipeline : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Run(context => context.Response.WriteAsync(
+                $"{context.Request.Scheme} {context.Request.Host} {context.Connection.RemoteIpAddress}"));
+        };
+    }
+}

@@ -1,0 +1,103 @@
+using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
+using FinTech.Portal.Tests.Browser;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace FinTech.Portal.Tests.Platform;
+
+public class PlatformOptionsTests
+{
+    private static EnvironmentCatalog Catalog(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddPlatform();
+        builder.AddSandbox();
+        return builder.Services.BuildServiceProvider().GetRequiredService<EnvironmentCatalog>();
+    }
+
+    [Fact]
+    public void With_no_environment_configured_the_portal_runs_on_one_Sandbox()
+    {
+        var catalog = Catalog([]);
+
+        var sandbox = Assert.Single(catalog.All);
+        Assert.Equal("sandbox", sandbox.Key);
+        Assert.Equal(PlatformBackend.Sandbox, sandbox.Backend);
+        Assert.Same(sandbox, catalog.Default);
+        Assert.Equal(["fintech-aurora-1", "fintech-aurora-2"], sandbox.Resources.AuroraInstances);
+    }
+
+    [Fact]
+    public void Configured_environments_replace_the_embedded_Sandbox()
+    {
+        var catalog = Catalog(new()
+        {
+            ["Platform:Environments:staging:DisplayName"] = "Staging",
+            ["Platform:Environments:staging:Backend"] = "Sandbox",
+            ["Platform:Environments:demo:DisplayName"] = "Demo",
+        });
+
+        // Configuration hands keys over sorted; without a DefaultEnvironment the first one opens.
+        Assert.Equal(["demo", "staging"], catalog.All.Select(e => e.Key));
+        Assert.Equal("demo", catalog.Default.Key);
+    }
+
+    [Fact]
+    public void A_default_environment_that_is_not_configured_is_refused_with_the_choices()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Catalog(new()
+        {
+            ["Platform:Environments:staging:Backend"] = "Sandbox",
+            ["Platform:DefaultEnvironment"] = "prod",
+        }));
+
+        Assert.Contains("Platform:DefaultEnvironment 'prod' is not one of Platform:Environments (staging)", error.Message);
+    }
+
+    [Fact]
+    public void An_Aws_environment_without_its_account_and_region_is_refused_with_the_keys_named()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Catalog(new()
+        {
+            ["Platform:Environments:prod:Backend"] = "Aws",
+            ["Platform:Environments:prod:Aws:AccountId"] = "12345",
+            ["Platform:Environments:prod:Resources:AuroraInstances:0"] = "fintech-prod-aurora-1",
+            ["Platform:Environments:prod:Resources:RedisNodes:0"] = "fintech-prod-redis-001",
+        }));
+
+        Assert.Contains("Platform:Environments:prod:Aws:AccountId must be the 12-digit AWS account id.", error.Message);
+        Assert.Contains("Platform:Environments:prod:Aws:Region is required", error.Message);
+    }
+
+    [Fact]
+    public void Resource_names_that_are_not_CloudWatch_dimension_values_are_refused()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Catalog(new()
+        {
+            ["Platform:Environments:staging:Resources:LoadBalancer"] = "fintech-alb",
+        }));
+
+        Assert.Contains("Platform:Environments:staging:Resources:LoadBalancer must be the ALB dimension value 'app/NAME/ID'", error.Message);
+    }
+
+    [Fact]
+    public void The_portal_does_not_start_with_an_environment_on_a_backend_this_build_lacks()
+    {
+        using var server = new PortalServer(new Dictionary<string, string?>
+        {
+            ["Platform:Environments:prod:Backend"] = "Aws",
+            ["Platform:Environments:prod:Aws:AccountId"] = "123456789012",
+            ["Platform:Environments:prod:Aws:Region"] = "eu-west-1",
+            ["Platform:Environments:prod:Resources:AuroraInstances:0"] = "fintech-prod-aurora-1",
+            ["Platform:Environments:prod:Resources:RedisNodes:0"] = "fintech-prod-redis-001",
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => server.RootUri);
+
+        Assert.Contains("Platform:Environments:prod:Backend is Aws, which this portal build does not include", error.ToString());
+    }
+}

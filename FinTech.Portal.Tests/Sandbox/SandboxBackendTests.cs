@@ -1,0 +1,79 @@
+using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FinTech.Portal.Tests.Sandbox;
+
+public class SandboxBackendTests
+{
+    private static PortalEnvironment Environment(string key, PlatformBackend backend = PlatformBackend.Sandbox, int seed = 5) =>
+        new(key, key, backend, IsProduction: false, new PlatformResources(), seed, Aws: null);
+
+    [Fact]
+    public void Connecting_an_environment_and_asking_for_its_platform_give_the_same_model()
+    {
+        var backend = new SandboxBackend(new FakeTimeProvider(SandboxTestPlatform.TuesdayMorning));
+        var environment = Environment("sandbox");
+
+        var connection = backend.Connect(environment);
+        var platform = backend.PlatformFor(environment);
+
+        Assert.Same(platform.Metrics, connection.Metrics);
+        Assert.Same(platform.Alarms, connection.Alarms);
+        Assert.Same(platform.Topology, connection.Topology);
+        Assert.Same(environment, connection.Environment);
+        Assert.Equal(5, platform.Seed);
+        Assert.Same(platform, backend.PlatformFor(Environment("SANDBOX")));
+    }
+
+    [Fact]
+    public void Each_Sandbox_environment_has_its_own_platform()
+    {
+        var backend = new SandboxBackend(new FakeTimeProvider(SandboxTestPlatform.TuesdayMorning));
+
+        var first = backend.PlatformFor(Environment("sandbox"));
+        var second = backend.PlatformFor(Environment("training", seed: 6));
+        first.SetFault(SandboxFault.ErrorBurst, on: true);
+
+        Assert.NotSame(first, second);
+        Assert.Empty(second.ActiveFaults);
+    }
+
+    [Fact]
+    public void An_Aws_environment_has_no_simulated_platform()
+    {
+        var backend = new SandboxBackend(TimeProvider.System);
+        var environment = Environment("prod", PlatformBackend.Aws);
+
+        Assert.False(backend.TryGetPlatform(environment, out _));
+        Assert.Contains("only Sandbox environments", Assert.Throws<InvalidOperationException>(() => backend.PlatformFor(environment)).Message);
+    }
+
+    [Fact]
+    public async Task The_portal_registry_connects_the_embedded_sandbox_environment_to_the_Sandbox_backend()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Platform:DefaultEnvironment"] = "sandbox",
+            ["Platform:Environments:sandbox:Backend"] = "Sandbox",
+            ["Platform:Environments:sandbox:SandboxSeed"] = "99",
+        });
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(SandboxTestPlatform.TuesdayMorning));
+        builder.AddPlatform();
+        builder.AddSandbox();
+        using var host = builder.Build();
+
+        var connection = host.Services.GetRequiredService<PlatformRegistry>().Connect("sandbox");
+        var alarms = await connection.Alarms.DescribeAlarmsAsync(CancellationToken.None);
+
+        Assert.IsType<SandboxMetricSource>(connection.Metrics);
+        Assert.Equal(9, alarms.Count);
+        var platform = host.Services.GetRequiredService<SandboxBackend>().PlatformFor(connection.Environment);
+        Assert.Equal(99, platform.Seed);
+        Assert.Same(platform.Metrics, connection.Metrics);
+    }
+}

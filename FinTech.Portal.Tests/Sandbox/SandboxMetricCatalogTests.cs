@@ -1,0 +1,270 @@
+using FinTech.Portal.Platform;
+
+namespace FinTech.Portal.Tests.Sandbox;
+
+public class SandboxMetricCatalogTests
+{
+    private static readonly SandboxTestPlatform Day = new(now: SandboxTestPlatform.TuesdayMorning.AddHours(14));
+
+    /// <summary>Every metric of the catalogue with the range a normal day stays in (Average/Sum per minute).</summary>
+    private static readonly Dictionary<string, (Func<SandboxTestPlatform, MetricQuery> Query, double Min, double Max)> Catalogue = new()
+    {
+        ["ALB TargetResponseTime p50 (s)"] = (p => p.Alb("TargetResponseTime", Statistic.P50), 0.03, 0.065),
+        ["ALB TargetResponseTime p99 (s)"] = (p => p.Alb("TargetResponseTime", Statistic.P99), 0.17, 0.46),
+        ["ALB TargetResponseTime Average (s)"] = (p => p.TargetGroup("TargetResponseTime", Statistic.Average), 0.035, 0.09),
+        ["ALB TargetResponseTime Maximum (s)"] = (p => p.Alb("TargetResponseTime", Statistic.Maximum), 0.4, 3),
+        ["ALB RequestCount per minute"] = (p => p.Alb("RequestCount", Statistic.Sum), 280 * 60, 1950 * 60),
+        ["ALB RequestCount per minute, target group"] = (p => p.TargetGroup("RequestCount", Statistic.Sum), 280 * 60, 1950 * 60),
+        ["ALB HTTPCode_Target_2XX_Count"] = (p => p.Alb("HTTPCode_Target_2XX_Count", Statistic.Sum), 270 * 60, 1900 * 60),
+        ["ALB HTTPCode_Target_4XX_Count"] = (p => p.Alb("HTTPCode_Target_4XX_Count", Statistic.Sum), 200, 2600),
+        ["ALB HTTPCode_Target_5XX_Count"] = (p => p.Alb("HTTPCode_Target_5XX_Count", Statistic.Sum), 5, 250),
+        ["ALB HTTPCode_ELB_5XX_Count"] = (p => p.Alb("HTTPCode_ELB_5XX_Count", Statistic.Sum), 0, 10),
+        ["ALB HealthyHostCount"] = (p => p.TargetGroup("HealthyHostCount", Statistic.Minimum), 6, 6),
+        ["ALB UnHealthyHostCount"] = (p => p.TargetGroup("UnHealthyHostCount", Statistic.Maximum), 0, 0),
+        ["ECS CPUUtilization"] = (p => p.Ecs("AWS/ECS", "CPUUtilization", Statistic.Average), 10, 60),
+        ["ECS MemoryUtilization"] = (p => p.Ecs("AWS/ECS", "MemoryUtilization", Statistic.Average), 35, 50),
+        ["ECS RunningTaskCount"] = (p => p.Ecs("ECS/ContainerInsights", "RunningTaskCount", Statistic.Average), 6, 6),
+        ["ECS DesiredTaskCount"] = (p => p.Ecs("ECS/ContainerInsights", "DesiredTaskCount", Statistic.Average), 6, 6),
+        ["ECS PendingTaskCount"] = (p => p.Ecs("ECS/ContainerInsights", "PendingTaskCount", Statistic.Average), 0, 0),
+        ["RDS writer CPUUtilization"] = (p => p.Instance("CPUUtilization", "fintech-aurora-1", Statistic.Average), 17, 46),
+        ["RDS reader CPUUtilization"] = (p => p.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average), 9, 34),
+        ["RDS WRITER role CPUUtilization"] = (p => p.Role("CPUUtilization", "WRITER", Statistic.Average), 17, 46),
+        ["RDS READER role CPUUtilization"] = (p => p.Role("CPUUtilization", "READER", Statistic.Average), 9, 34),
+        ["RDS writer DatabaseConnections"] = (p => p.Instance("DatabaseConnections", "fintech-aurora-1", Statistic.Average), 85, 220),
+        ["RDS READER role DatabaseConnections"] = (p => p.Role("DatabaseConnections", "READER", Statistic.Average), 45, 150),
+        ["RDS writer FreeableMemory (bytes)"] = (p => p.Instance("FreeableMemory", "fintech-aurora-1", Statistic.Average), 4.5e9, 7e9),
+        ["RDS reader AuroraReplicaLag (ms)"] = (p => p.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average), 7, 32),
+        ["RDS writer CommitLatency (ms)"] = (p => p.Instance("CommitLatency", "fintech-aurora-1", Statistic.Average), 1.2, 4),
+        ["RDS writer Deadlocks (per s)"] = (p => p.Instance("Deadlocks", "fintech-aurora-1", Statistic.Average), 0, 0.02),
+        ["RDS cluster AuroraReplicaLagMaximum (ms)"] = (p => p.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum), 7, 32),
+        ["RDS cluster CommitLatency (ms)"] = (p => p.Cluster("CommitLatency", Statistic.Average), 1.2, 4),
+        ["Redis primary CacheHitRate"] = (p => p.Node("CacheHitRate", "fintech-redis-001", Statistic.Average), 92, 97.5),
+        ["Redis replica CacheHitRate"] = (p => p.Node("CacheHitRate", "fintech-redis-002", Statistic.Average), 92, 97.5),
+        ["Redis primary Evictions"] = (p => p.Node("Evictions", "fintech-redis-001", Statistic.Sum), 0, 6),
+        ["Redis primary EngineCPUUtilization"] = (p => p.Node("EngineCPUUtilization", "fintech-redis-001", Statistic.Average), 7, 35),
+        ["Redis primary DatabaseMemoryUsagePercentage"] = (p => p.Node("DatabaseMemoryUsagePercentage", "fintech-redis-001", Statistic.Average), 58, 70),
+        ["Redis replica ReplicationLag (s)"] = (p => p.Node("ReplicationLag", "fintech-redis-002", Statistic.Average), 0.005, 0.04),
+        ["Redis primary CurrConnections"] = (p => p.Node("CurrConnections", "fintech-redis-001", Statistic.Average), 150, 165),
+        ["Redis primary CacheHits"] = (p => p.Node("CacheHits", "fintech-redis-001", Statistic.Sum), 18_000, 160_000),
+        ["Redis primary CacheMisses"] = (p => p.Node("CacheMisses", "fintech-redis-001", Statistic.Sum), 700, 12_000),
+        ["DynamoDB ConsumedReadCapacityUnits"] = (p => p.Table("ConsumedReadCapacityUnits", Statistic.Sum), 7_000, 55_000),
+        ["DynamoDB ConsumedWriteCapacityUnits"] = (p => p.Table("ConsumedWriteCapacityUnits", Statistic.Sum), 3_000, 26_000),
+        ["DynamoDB ReadThrottleEvents"] = (p => p.Table("ReadThrottleEvents", Statistic.Sum), 0, 0),
+        ["DynamoDB WriteThrottleEvents"] = (p => p.Table("WriteThrottleEvents", Statistic.Sum), 0, 0),
+        ["DynamoDB ThrottledRequests GetItem"] = (p => p.Operation("ThrottledRequests", "GetItem", Statistic.Sum), 0, 0),
+        ["DynamoDB SuccessfulRequestLatency GetItem p99 (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "GetItem", Statistic.P99), 5, 10),
+        ["DynamoDB SuccessfulRequestLatency PutItem Average (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "PutItem", Statistic.Average), 3.5, 6),
+        ["DynamoDB SuccessfulRequestLatency UpdateItem p50 (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "UpdateItem", Statistic.P50), 4, 6),
+        ["DynamoDB SuccessfulRequestLatency DeleteItem p90 (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "DeleteItem", Statistic.P90), 5, 9),
+        ["Business TransactionsProcessed per minute"] = (p => p.Business("TransactionsProcessed", Statistic.Sum), 5_000, 38_000),
+        ["Business TransactionsFailed per minute"] = (p => p.Business("TransactionsFailed", Statistic.Sum), 5, 150),
+        ["Business TransactionLatency p99 (ms)"] = (p => p.Business("TransactionLatency", Statistic.P99), 250, 700),
+    };
+
+    public static TheoryData<string> CatalogueMetrics => new(Catalogue.Keys);
+
+    [Theory]
+    [MemberData(nameof(CatalogueMetrics))]
+    public void Every_catalogue_metric_answers_a_day_of_minutes_within_a_plausible_range(string metric)
+    {
+        var (query, min, max) = Catalogue[metric];
+
+        var series = Day.Series(query(Day), TimeSpan.FromDays(1));
+
+        Assert.Equal(1440, series.Points.Count);
+        Assert.All(series.Points, p => Assert.InRange(p.Value, min, max));
+    }
+
+    [Fact]
+    public void Traffic_follows_the_day_from_the_night_trough_to_the_evening_peak()
+    {
+        var series = Day.Series(Day.Alb("RequestCount", Statistic.Sum, 3600), TimeSpan.FromDays(1));
+
+        var perSecond = series.Points.ToDictionary(p => p.Timestamp.Hour, p => p.Value / 3600);
+        Assert.InRange(perSecond[4], 280, 400);
+        Assert.InRange(perSecond[20], 1600, 1950);
+        Assert.True(perSecond[10] > 3 * perSecond[4]);
+    }
+
+    [Fact]
+    public void Weekends_see_less_traffic_than_weekdays()
+    {
+        var platform = new SandboxTestPlatform(now: new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero));
+
+        var days = platform.Series(platform.Alb("RequestCount", Statistic.Sum, 86400), TimeSpan.FromDays(7)).Points;
+
+        Assert.Equal(7, days.Count);
+        var weekend = days.Where(p => p.Timestamp.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday).Average(p => p.Value);
+        var weekday = days.Where(p => p.Timestamp.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)).Average(p => p.Value);
+        Assert.True(weekend < 0.85 * weekday, $"weekend {weekend:N0} vs weekday {weekday:N0} requests a day");
+    }
+
+    [Fact]
+    public void Latency_tail_is_well_above_the_median_and_rises_with_load()
+    {
+        var p50 = Day.Series(Day.Alb("TargetResponseTime", Statistic.P50, 3600), TimeSpan.FromDays(1)).Points.ToDictionary(p => p.Timestamp.Hour, p => p.Value);
+        var p99 = Day.Series(Day.Alb("TargetResponseTime", Statistic.P99, 3600), TimeSpan.FromDays(1)).Points.ToDictionary(p => p.Timestamp.Hour, p => p.Value);
+
+        Assert.All(p50.Keys, hour => Assert.True(p99[hour] > 4 * p50[hour]));
+        Assert.True(p99[20] > p99[4] * 1.4, $"p99 at the evening peak {p99[20]:F3} s vs the night {p99[4]:F3} s");
+    }
+
+    [Fact]
+    public void Counts_add_up_requests_split_into_their_status_codes_and_transactions_are_a_share_of_requests()
+    {
+        var requests = Day.Latest(Day.Alb("RequestCount", Statistic.Sum));
+        var codes = new[] { "HTTPCode_Target_2XX_Count", "HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count" }
+            .Sum(code => Day.Latest(Day.Alb(code, Statistic.Sum)));
+        var transactions = Day.Latest(Day.Business("TransactionsProcessed", Statistic.Sum));
+        var hits = Day.Latest(Day.Node("CacheHits", "fintech-redis-001", Statistic.Sum));
+        var misses = Day.Latest(Day.Node("CacheMisses", "fintech-redis-001", Statistic.Sum));
+        var hitRate = Day.Latest(Day.Node("CacheHitRate", "fintech-redis-001", Statistic.Average));
+
+        Assert.Equal(requests, codes);
+        Assert.InRange(transactions / requests, 0.3, 0.34);
+        Assert.Equal(hitRate, 100 * hits / (hits + misses), 1);
+    }
+
+    [Theory]
+    [InlineData(60, 15)]
+    [InlineData(60, 60 * 24 * 7)]
+    [InlineData(300, 60 * 3)]
+    [InlineData(300, 60 * 24)]
+    [InlineData(3600, 60 * 24)]
+    [InlineData(3600, 60 * 24 * 7)]
+    [InlineData(86400, 60 * 24 * 7)]
+    public void Periods_give_one_aligned_point_per_period_in_ascending_order(int period, int rangeMinutes)
+    {
+        var query = Day.Alb("TargetResponseTime", Statistic.P99, period);
+
+        var points = Day.Series(query, TimeSpan.FromMinutes(rangeMinutes)).Points;
+
+        Assert.Equal(rangeMinutes * 60 / period, points.Count);
+        Assert.All(points, p => Assert.Equal(0, p.Timestamp.ToUnixTimeSeconds() % period));
+        Assert.All(points.Zip(points.Skip(1)), pair => Assert.Equal(period, (pair.Second.Timestamp - pair.First.Timestamp).TotalSeconds));
+        Assert.Equal(Day.Now - TimeSpan.FromSeconds(period), points[^1].Timestamp);
+    }
+
+    [Fact]
+    public void An_unaligned_start_is_rounded_down_to_the_period()
+    {
+        var start = Day.Now.AddHours(-1).AddSeconds(-150);
+
+        var points = Day.Series(Day.Alb("RequestCount", Statistic.Sum, 300), start, Day.Now).Points;
+
+        Assert.Equal(Day.Now.AddHours(-1).AddMinutes(-5), points[0].Timestamp);
+        Assert.Equal(13, points.Count);
+    }
+
+    [Fact]
+    public void A_range_of_more_than_100800_periods_answers_the_latest_ones_as_partial_data_like_CloudWatch()
+    {
+        var series = Day.Series(Day.Alb("RequestCount", Statistic.Sum), TimeSpan.FromMinutes(100_800 + 30));
+
+        Assert.Equal(MetricDataStatus.PartialData, series.Status);
+        Assert.Equal(100_800, series.Points.Count);
+        Assert.Equal(Day.Now.AddMinutes(-1), series.Points[^1].Timestamp);
+        Assert.Contains("latest 100,800", series.Message);
+    }
+
+    [Fact]
+    public void Minutes_that_have_not_happened_yet_have_no_datapoints()
+    {
+        var platform = new SandboxTestPlatform();
+        platform.Advance(TimeSpan.FromSeconds(30));
+
+        var points = platform.Series(platform.Alb("RequestCount", Statistic.Sum), platform.Now.AddMinutes(-10), platform.Now.AddHours(1)).Points;
+
+        Assert.Equal(10, points.Count);
+        Assert.Equal(SandboxTestPlatform.TuesdayMorning.AddMinutes(-1), points[^1].Timestamp);
+    }
+
+    [Fact]
+    public void A_longer_period_sums_counts_and_averages_levels_of_its_minutes()
+    {
+        var minutes = Day.Series(Day.Alb("RequestCount", Statistic.Sum), TimeSpan.FromMinutes(5)).Points;
+        var cpuMinutes = Day.Series(Day.Ecs("AWS/ECS", "CPUUtilization", Statistic.Average), TimeSpan.FromMinutes(5)).Points;
+
+        var fiveMinutes = Day.Series(Day.Alb("RequestCount", Statistic.Sum, 300), TimeSpan.FromMinutes(5)).Points.Single();
+        var cpu = Day.Series(Day.Ecs("AWS/ECS", "CPUUtilization", Statistic.Average, 300), TimeSpan.FromMinutes(5)).Points.Single();
+        var cpuMax = Day.Series(Day.Ecs("AWS/ECS", "CPUUtilization", Statistic.Maximum, 300), TimeSpan.FromMinutes(5)).Points.Single();
+        var samples = Day.Series(Day.Ecs("AWS/ECS", "CPUUtilization", Statistic.SampleCount, 300), TimeSpan.FromMinutes(5)).Points.Single();
+
+        Assert.Equal(minutes.Sum(p => p.Value), fiveMinutes.Value);
+        Assert.Equal(cpuMinutes.Average(p => p.Value), cpu.Value, 9);
+        Assert.Equal(cpuMinutes.Max(p => p.Value), cpuMax.Value);
+        Assert.Equal(5, samples.Value);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)]
+    [InlineData(90)]
+    [InlineData(-60)]
+    public void A_period_that_is_not_a_multiple_of_60_seconds_is_refused(int period)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Day.Series(Day.Alb("RequestCount", Statistic.Sum, period), TimeSpan.FromHours(1)));
+
+        Assert.Contains("multiple of 60 seconds", error.Message);
+    }
+
+    [Fact]
+    public void A_period_longer_than_a_year_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Day.Series(Day.Alb("RequestCount", Statistic.Sum, 367 * 86_400), TimeSpan.FromDays(400)));
+
+        Assert.Contains("up to a year", error.Message);
+    }
+
+    [Fact]
+    public void More_than_500_queries_in_one_request_are_refused()
+    {
+        var queries = Enumerable.Range(0, 501).Select(i => Day.Alb("RequestCount", Statistic.Sum) with { Id = $"q{i}" }).ToList();
+
+        var error = Assert.Throws<ArgumentException>(() => Day.Platform.Metrics.GetMetricData(new MetricDataRequest(queries, Day.Now.AddHours(-1), Day.Now)));
+
+        Assert.Contains("500", error.Message);
+    }
+
+    [Theory]
+    [InlineData("AWS/ApplicationELB", "NoSuchMetric", "LoadBalancer", "app/fintech-api-alb/50dc6c495c0c9188")]
+    [InlineData("AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/someone-elses-alb/1")]
+    [InlineData("AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "fintech-aurora-9")]
+    [InlineData("AWS/ElastiCache", "CacheHitRate", "CacheClusterId", "other-redis-001")]
+    [InlineData("AWS/Lambda", "Invocations", "FunctionName", "anything")]
+    [InlineData("AWS/ECS", "CPUUtilization", "ClusterName", "fintech")]
+    public void An_unknown_metric_or_dimension_answers_an_empty_series_like_CloudWatch(string ns, string metric, string dimension, string value)
+    {
+        var series = Day.Series(SandboxTestPlatform.Query(ns, metric, Statistic.Average, 60, (dimension, value)), TimeSpan.FromHours(1));
+
+        Assert.Empty(series.Points);
+        Assert.Equal(metric, series.Label);
+    }
+
+    [Fact]
+    public void A_series_carries_the_query_id_the_label_and_the_unit()
+    {
+        var query = Day.Alb("TargetResponseTime", Statistic.P99) with { Id = "latency", Label = "API p99" };
+
+        var series = Day.Series(query, TimeSpan.FromMinutes(5));
+
+        Assert.Equal("latency", series.Id);
+        Assert.Equal("API p99", series.Label);
+        Assert.Equal(MetricUnit.Seconds, series.Unit);
+        Assert.Equal(MetricDataStatus.Complete, series.Status);
+    }
+
+    [Fact]
+    public async Task The_metric_port_answers_every_query_of_a_request_in_order()
+    {
+        IMetricSource source = Day.Platform.Metrics;
+        var request = new MetricDataRequest(
+            [Day.Alb("RequestCount", Statistic.Sum) with { Id = "a" }, Day.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum) with { Id = "b" }],
+            Day.Now.AddMinutes(-30), Day.Now);
+
+        var result = await source.GetMetricDataAsync(request, CancellationToken.None);
+
+        Assert.Equal(["a", "b"], result.Select(s => s.Id));
+        Assert.All(result, s => Assert.Equal(30, s.Points.Count));
+    }
+}

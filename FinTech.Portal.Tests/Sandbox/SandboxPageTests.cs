@@ -1,0 +1,138 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using FinTech.Portal.Audit;
+using FinTech.Portal.Platform;
+using FinTech.Portal.Sandbox;
+using FinTech.Portal.Tests.Audit;
+using FinTech.Portal.Tests.Database;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FinTech.Portal.Tests.Sandbox;
+
+public sealed class SandboxPageTests : IAsyncLifetime
+{
+    private static readonly PortalEnvironment SandboxEnvironment =
+        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 11, Aws: null);
+
+    private readonly BunitContext _context = PortalBunit.Create();
+    private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
+    private readonly SandboxBackend _backend;
+    // Knob changes are recorded in the audit trail before they are made: a real (SQLite) trail.
+    private readonly SqliteTestDatabase _auditDatabase = new();
+    private readonly AuditTestKit _audit;
+
+    public SandboxPageTests()
+    {
+        _backend = new SandboxBackend(_time);
+        _audit = new AuditTestKit(_auditDatabase.Database);
+        _context.Services.AddSingleton<TimeProvider>(_time);
+        _context.Services.AddSingleton(_backend);
+        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail));
+        _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
+        _context.Services.AddScoped<AuditCaller>();
+        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        // MudSwitch listens for keys through MudBlazor's key interceptor.
+        _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true);
+        _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
+    }
+
+    private IRenderedComponent<SandboxPage> Render(PortalEnvironment environment) =>
+        _context.Render<SandboxPage>(parameters => parameters.AddCascadingValue(environment));
+
+    [Fact]
+    public void The_page_shows_one_switch_per_fault_the_alarms_and_the_writer_and_primary()
+    {
+        var page = Render(SandboxEnvironment);
+
+        Assert.All(Enum.GetValues<SandboxFault>(), fault => Assert.NotNull(page.Find($"[data-testid=fault-{fault}] input[type=checkbox]")));
+        Assert.Equal(9, page.FindAll("[data-testid^=alarm-]").Count);
+        Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
+        Assert.Equal("fintech-redis-001", page.Find("[data-testid=redis-primary]").TextContent);
+    }
+
+    [Fact]
+    public void Turning_a_switch_turns_the_fault_on_and_the_alarm_shows_once_simulated_time_passes()
+    {
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults);
+        page.WaitForAssertion(() =>
+            Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent));
+        Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
+    }
+
+    [Fact]
+    public void A_change_made_elsewhere_shows_on_the_page()
+    {
+        var page = Render(SandboxEnvironment);
+
+        _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
+
+        page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+    }
+
+    [Fact]
+    public void Prerendered_switches_are_disabled_because_no_circuit_would_hear_them()
+    {
+        _context.Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var page = Render(SandboxEnvironment);
+
+        var switches = page.FindAll("input[type=checkbox]");
+        Assert.Equal(5, switches.Count);
+        Assert.All(switches, input => Assert.True(input.HasAttribute("disabled")));
+    }
+
+    [Fact]
+    public void An_Aws_environment_is_told_it_has_no_fault_knobs()
+    {
+        var production = SandboxEnvironment with { Key = "prod", DisplayName = "Production", Backend = PlatformBackend.Aws };
+
+        var page = Render(production);
+
+        Assert.Contains("Production runs on the Aws backend", page.Find("[data-testid=not-sandbox]").TextContent);
+        Assert.Empty(page.FindAll("input[type=checkbox]"));
+    }
+
+    /// <summary>Collapses the whitespace of rendered markup so tests can compare sentences.</summary>
+    private static string Squeeze(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact]
+    public async Task Turning_a_switch_is_recorded_in_the_audit_trail_as_a_fault_change()
+    {
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults));
+        var change = Assert.Single((await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events);
+        Assert.Equal(("sandbox", "sandbox-fault/LatencySpike", "true"), (change.Environment, change.Target, change.Parameters["on"]));
+    }
+
+    [Fact]
+    public async Task When_the_audit_trail_cannot_be_written_the_knob_stays_put_and_the_page_says_why()
+    {
+        await _auditDatabase.TamperAsync("DROP TABLE audit_events");
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.Contains("was not carried out", page.Find("[data-testid=fault-error]").TextContent));
+        Assert.Empty(_backend.PlatformFor(SandboxEnvironment).ActiveFaults);
+    }
+
+    public Task InitializeAsync() => _audit.Migrations.ApplyAsync(CancellationToken.None);
+
+    // MudBlazor's services are only asynchronously disposable.
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        _audit.Dispose();
+        await _auditDatabase.DisposeAsync();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics.CodeAnalysis;
+using FinTech.Portal.Platform;
+
+namespace FinTech.Portal.Sandbox;
+
+/// <summary>
+/// The Sandbox backend: one <see cref="SandboxPlatform"/> per Sandbox environment, created on
+/// first use and kept for the life of the portal, so every page and the registry see the same model.
+/// </summary>
+public sealed class SandboxBackend(TimeProvider timeProvider) : IPlatformBackend
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SandboxPlatform> _platforms = new(StringComparer.OrdinalIgnoreCase);
+
+    public PlatformBackend Kind => PlatformBackend.Sandbox;
+
+    public PlatformConnection Connect(PortalEnvironment environment)
+    {
+        var platform = PlatformFor(environment);
+        return new PlatformConnection(environment, platform.Metrics, platform.Alarms, platform.Topology);
+    }
+
+    /// <summary>The simulated platform of a Sandbox environment (its knobs, its failovers).</summary>
+    public SandboxPlatform PlatformFor(PortalEnvironment environment) =>
+        TryGetPlatform(environment, out var platform)
+            ? platform
+            : throw new InvalidOperationException(
+                $"Environment '{environment.Key}' uses the {environment.Backend} backend; only Sandbox environments have a simulated platform.");
+
+    public bool TryGetPlatform(PortalEnvironment environment, [NotNullWhen(true)] out SandboxPlatform? platform)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        platform = null;
+        if (environment.Backend != PlatformBackend.Sandbox)
+        {
+            return false;
+        }
+        lock (_gate)
+        {
+            if (!_platforms.TryGetValue(environment.Key, out platform))
+            {
+                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider);
+                _platforms[environment.Key] = platform;
+            }
+        }
+        return true;
+    }
+}
