@@ -66,16 +66,4 @@ public sealed class AuditTrailBrowserTests(BrowserFixture browser) : IDisposable
     }
 
     public void Dispose() => _portal.Dispose();
-
-    /// <summary>The real portal, with the test-only Auditor sign-in (see <see cref="TestAuditorAuthentication"/>).</summary>
-    private sealed class AuditorPortal : PortalServer
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services =>
-                services.AddAuthentication(TestAuditorAuthentication.SchemeName)
-                    .AddScheme<AuthenticationSchemeOptions, TestAuditorAuthentication>(TestAuditorAuthentication.SchemeName, _ => { }));
-        }
-    }
 }

@@ -20,10 +20,14 @@ public sealed class TestAuditorAuthentication(IOptionsMonitor<AuthenticationSche
     public const string UserId = "test-auditor-alice";
     public const string DisplayName = "Alice Auditor (test)";
 
+    /// <summary>A request header that replaces the Auditor role, to test refusals over HTTP.</summary>
+    public const string RoleHeader = "X-Test-Role";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        var role = Request.Headers.TryGetValue(RoleHeader, out var header) && header.Count > 0 ? header[0]! : PortalRoles.Auditor;
         var identity = new ClaimsIdentity(
-            [new Claim("oid", UserId), new Claim("name", DisplayName), new Claim(ClaimTypes.Name, DisplayName), new Claim(ClaimTypes.Role, PortalRoles.Auditor)],
+            [new Claim("oid", UserId), new Claim("name", DisplayName), new Claim(ClaimTypes.Name, DisplayName), new Claim(ClaimTypes.Role, role)],
             SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
