@@ -17,9 +17,9 @@ public static class PortalSetup
     {
         builder.AddHosting();
         builder.AddPlatform();
-        builder.AddSandbox();
         builder.AddDatabase();
         builder.AddAudit();
+        builder.AddSandbox();
         builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -201,4 +201,19 @@ public sealed class AuditPagesTests : IAsyncLifetime
         Assert.Equal(AuditOutcome.Failed, verified.Outcome);
         Assert.Equal("2", verified.Parameters["brokenAt"]);
     }
+
+    [Fact]
+    public async Task Anchoring_on_demand_pins_the_head_and_verification_then_names_that_anchor()
+    {
+        await _context.Kit.RecordManyAsync(2);
+        var panel = Bunit.Render<AuditVerifyPanel>();
+
+        panel.Find("[data-testid=anchor-button]").Click();
+        panel.WaitForAssertion(() => Assert.StartsWith("Anchored #2 (", panel.Find("[data-testid=anchor-result]").TextContent));
+        panel.Find("[data-testid=verify-button]").Click();
+
+        panel.WaitForAssertion(() => Assert.Contains("matches anchor at #2.", panel.Find("[data-testid=verify-result]").TextContent));
+        var anchored = Assert.Single(await _context.EventsAsync(AuditEventTypes.AuditAnchored));
+        Assert.Equal("user-alice", anchored.Actor.UserId);
+    }
 }

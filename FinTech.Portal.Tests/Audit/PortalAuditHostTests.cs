@@ -43,3 +43,51 @@ public sealed class PortalAuditHostTests : IDisposable
 
     public void Dispose() => _portal.Dispose();
 }
+
+/// <summary>The export endpoints over HTTP, signed in as a Sandbox persona.</summary>
+public sealed class AuditExportEndpointTests : IDisposable
+{
+    private readonly PortalServer _portal = new();
+
+    [Fact]
+    public async Task The_json_lines_export_of_a_filter_verifies_offline()
+    {
+        var trail = _portal.Services.GetRequiredService<AuditTrail>();
+        using var client = await _portal.SignedInClientAsync("aubrey");
+        for (var i = 0; i < 3; i++)
+        {
+            await trail.RecordAsync(AuditTestKit.Entry(i), CancellationToken.None);
+        }
+
+        var response = await client.GetAsync("audit/export.jsonl?eventType=sandbox.fault-changed");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal(3, body.Split('\n').Count(l => l.Contains("\"type\":\"event\"", StringComparison.Ordinal)));
+        Assert.Null(AuditExport.VerifyJsonLines(new StringReader(body)));
+    }
+
+    [Fact]
+    public async Task A_signed_in_user_without_the_auditor_role_is_forbidden_the_export()
+    {
+        using var client = await _portal.SignedInClientAsync("olivia");
+
+        var response = await client.GetAsync("audit/export.csv");
+
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_time_that_is_not_a_time_is_a_bad_request_with_the_expected_form()
+    {
+        using var client = await _portal.SignedInClientAsync("aubrey");
+
+        var response = await client.GetAsync("audit/export.csv?from=soon");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("2026-11-24T03:00:00Z", await response.Content.ReadAsStringAsync());
+    }
+
+    public void Dispose() => _portal.Dispose();
+}

@@ -31,7 +31,7 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IDisposable
         var latency = page.Locator("[data-testid=fault-LatencySpike] input[type=checkbox]");
         await latency.CheckAsync();
         await Assertions.Expect(latency).ToBeCheckedAsync();
-        await Assertions.Expect(page.GetByTestId("knob-error")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("fault-error")).ToHaveCountAsync(0);
 
         // Signing out ends the session.
         await page.GetByTestId("sign-out").ClickAsync();

@@ -72,9 +72,9 @@ public class DashboardRefreshHubTests
     public async Task A_late_viewer_gets_the_latest_snapshot_at_once_without_a_new_query()
     {
         await using var fixture = new HubFixture();
-        using var first = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
-        await Task.Delay(20);
+        var published = false;
+        using var first = fixture.Hub.Subscribe(HubFixture.Overview(), _ => Volatile.Write(ref published, true));
+        await HubFixture.WaitUntilAsync(() => Volatile.Read(ref published));
 
         DashboardSnapshot? delivered = null;
         using var late = fixture.Hub.Subscribe(HubFixture.Overview(), s => delivered = s);

@@ -58,6 +58,8 @@ public class AuthorizationMatrixTests : IAsyncLifetime
         foreach (var caller in _callers)
         {
             var client = _app.CreatePortalClient();
+            // As a browser asks: a refused page answers with the access-denied page.
+            client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
             if (caller is not null)
             {
                 await PersonaSignIn.AsAsync(client, caller.Key);

@@ -58,6 +58,7 @@ public class IdentityAuditTests
         await using var app = new PortalAppFactory();
         var client = app.CreatePortalClient();
         await PersonaSignIn.AsAsync(client, "olivia");
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
 
         var response = await client.GetAsync("/audit/export.csv");
 
@@ -70,6 +71,20 @@ public class IdentityAuditTests
         Assert.Equal(AuditOutcome.Denied, recorded.Outcome);
         Assert.Equal("/audit/export.csv", recorded.Target);
         Assert.Equal("Reading and exporting the audit trail needs one of the roles Auditor or Admin; you have Operator.", recorded.Reason);
+    }
+
+    [Fact]
+    public async Task A_script_refused_an_endpoint_gets_403_and_the_reason()
+    {
+        await using var app = new PortalAppFactory();
+        var client = app.CreatePortalClient();
+        await PersonaSignIn.AsAsync(client, "avery");
+
+        var response = await client.GetAsync("/audit/export.jsonl");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("Reading and exporting the audit trail needs one of the roles Auditor or Admin; you have Approver.", await response.Content.ReadAsStringAsync());
+        Assert.Equal(AuditEventTypes.AccessDenied, (await app.IdentityEventsAsync())[^1].EventType);
     }
 
     [Fact]

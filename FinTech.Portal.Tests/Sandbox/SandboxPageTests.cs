@@ -1,10 +1,16 @@
 using Bunit;
-using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Components;
+using FinTech.Portal.Audit;
+using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
+using FinTech.Portal.Tests.Audit;
+using FinTech.Portal.Tests.Database;
 using FinTech.Portal.Tests.Identity;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -17,16 +23,25 @@ public sealed class SandboxPageTests : IAsyncLifetime
     private readonly BunitContext _context = PortalBunit.Create();
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
     private readonly SandboxBackend _backend;
-    private readonly AuditedIdentityServices _audit;
+    // Knob changes are recorded in the audit trail before they are made: a real (SQLite) trail.
+    private readonly SqliteTestDatabase _auditDatabase = new();
+    private readonly AuditTestKit _audit;
     private readonly Bunit.TestDoubles.BunitAuthorizationContext _authorization;
 
     public SandboxPageTests()
     {
         _backend = new SandboxBackend(_time);
+        _audit = new AuditTestKit(_auditDatabase.Database);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
-        // Knob changes go through the service that checks the role and records the change.
-        _audit = new AuditedIdentityServices(_context.Services);
+        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail));
+        _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
+        _context.Services.AddScoped<AuditCaller>();
+        // Knob changes go through the service that checks the caller's role before the switch.
+        _context.Services.AddSingleton(_audit.Trail);
+        _context.Services.AddSingleton<IdentityAudit>();
+        _context.Services.AddSingleton<PortalAuthorization>();
+        _context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         _context.Services.AddSingleton<SandboxFaultKnobs>();
         _authorization = _context.SignInAs(SandboxPersonas.Olivia);
         _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -100,16 +115,16 @@ public sealed class SandboxPageTests : IAsyncLifetime
     private static string Squeeze(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [Fact]
-    public async Task A_knob_change_is_recorded_in_the_audit_trail_with_the_operator()
+    public async Task Turning_a_switch_is_recorded_in_the_audit_trail_as_a_fault_change()
     {
         var page = Render(SandboxEnvironment);
 
         page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
 
-        var recorded = Assert.Single(await _audit.EventsAsync(FinTech.Portal.Audit.AuditEventTypes.SandboxFaultChanged));
-        Assert.Equal("sandbox:olivia", recorded.Actor.UserId);
-        Assert.Equal("sandbox", recorded.Environment);
-        Assert.Equal("true", recorded.Parameters["on"]);
+        page.WaitForAssertion(() => Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults));
+        var change = Assert.Single((await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events);
+        Assert.Equal(("sandbox", "sandbox-fault/LatencySpike", "true"), (change.Environment, change.Target, change.Parameters["on"]));
+        Assert.Equal("sandbox:olivia", change.Actor.UserId);
     }
 
     [Fact]
@@ -120,16 +135,30 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
         page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
 
+        page.WaitForAssertion(() => Assert.Equal(
+            "Changing Sandbox fault knobs needs the Operator role; you have Approver.", page.Find("[data-testid=fault-error]").TextContent.Trim()));
         Assert.Empty(_backend.PlatformFor(SandboxEnvironment).ActiveFaults);
-        Assert.Equal("Changing Sandbox fault knobs needs the Operator role; you have Approver.", page.Find("[data-testid=knob-error]").TextContent);
     }
 
-    public Task InitializeAsync() => _audit.MigrateAsync();
+    [Fact]
+    public async Task When_the_audit_trail_cannot_be_written_the_knob_stays_put_and_the_page_says_why()
+    {
+        await _auditDatabase.TamperAsync("DROP TABLE audit_events");
+        var page = Render(SandboxEnvironment);
+
+        page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.Contains("was not carried out", page.Find("[data-testid=fault-error]").TextContent));
+        Assert.Empty(_backend.PlatformFor(SandboxEnvironment).ActiveFaults);
+    }
+
+    public Task InitializeAsync() => _audit.Migrations.ApplyAsync(CancellationToken.None);
 
     // MudBlazor's services are only asynchronously disposable.
     public async Task DisposeAsync()
     {
         await _context.DisposeAsync();
-        await _audit.DisposeAsync();
+        _audit.Dispose();
+        await _auditDatabase.DisposeAsync();
     }
 }

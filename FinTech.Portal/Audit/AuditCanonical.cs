@@ -99,8 +99,23 @@ public static class AuditCanonical
         }
     }
 
+    /// <summary>Writes the hashed bytes, with content already in UTF-8, into <paramref name="destination"/> and returns their length.</summary>
+    public static int WriteHashInput(string previousHash, long sequence, ReadOnlySpan<byte> content, Span<byte> destination)
+    {
+        WriteLink(previousHash, sequence, destination);
+        content.CopyTo(destination[(HashBytes + sizeof(long))..]);
+        return HashBytes + sizeof(long) + content.Length;
+    }
+
     /// <summary>Writes the hashed bytes into <paramref name="destination"/> and returns their length.</summary>
     public static int WriteHashInput(string previousHash, long sequence, string content, Span<byte> destination)
+    {
+        WriteLink(previousHash, sequence, destination);
+        var length = System.Text.Encoding.UTF8.GetBytes(content, destination[(HashBytes + sizeof(long))..]);
+        return HashBytes + sizeof(long) + length;
+    }
+
+    private static void WriteLink(string previousHash, long sequence, Span<byte> destination)
     {
         if (previousHash.Length != HashBytes * 2 || Convert.FromHexString(previousHash, destination[..HashBytes], out _, out var written) != OperationStatus.Done || written != HashBytes)
         {
@@ -108,7 +123,5 @@ public static class AuditCanonical
             destination[..HashBytes].Fill(0xFF);
         }
         BinaryPrimitives.WriteInt64BigEndian(destination.Slice(HashBytes, sizeof(long)), sequence);
-        var length = System.Text.Encoding.UTF8.GetBytes(content, destination[(HashBytes + sizeof(long))..]);
-        return HashBytes + sizeof(long) + length;
     }
 }

@@ -29,7 +29,12 @@ public sealed class AuditOptions : IValidatableObject
 
     /// <summary>
     /// How long events stay online, searchable in the portal (default 400 days, at least 365).
-    /// Older events are shown as due for archive; they are never deleted from the chain.
+    /// "Online retention" is a promise about availability, not a deletion schedule: the list
+    /// shows it and flags older events as due for archive, and nothing is ever deleted. Each
+    /// event's hash covers the one before it, so removing the oldest events would leave the
+    /// rest unprovable from the start of the chain (and the table's triggers refuse DELETE).
+    /// Archiving, when it comes, exports a verified range with its anchors to cold storage and
+    /// keeps the chain whole.
     /// </summary>
     public int RetentionDays { get; set; } = 400;
 

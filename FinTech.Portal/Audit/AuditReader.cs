@@ -18,6 +18,7 @@ public sealed class AuditReader(
     AuditTrail trail,
     AuditVerifier verifier,
     IAuditAnchorSink anchors,
+    AuditAnchoring anchoring,
     IAuthorizationService authorization,
     IOptions<AuditOptions> options,
     TimeProvider time)
@@ -87,6 +88,16 @@ public sealed class AuditReader(
             },
             Reason: result.Message), ct);
         return result;
+    }
+
+    /// <summary>
+    /// Writes the current chain head to the anchor sink now (a reviewer about to export or hand
+    /// over evidence pins the chain first). Recorded as <c>audit.anchored</c> by the reviewer.
+    /// </summary>
+    public async Task<AuditAnchor?> AnchorNowAsync(ClaimsPrincipal user, string? sourceIp, CancellationToken ct)
+    {
+        await AuthorizeAsync(user, sourceIp, AuditEventTypes.AuditAnchored, "audit-chain", ct);
+        return await anchoring.AnchorNowAsync(AuditActor.FromPrincipal(user, sourceIp), ct);
     }
 
     /// <summary>Can <paramref name="user"/> read the trail? For pages deciding what to show; the methods above check again.</summary>

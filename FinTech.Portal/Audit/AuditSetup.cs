@@ -63,29 +63,23 @@ public static class AuditSetup
             return;
         }
         var sourceIp = http.Connection.RemoteIpAddress?.ToString();
-        // The export is recorded before the first byte is sent; a failure to record is a 503.
-        await using var body = new MemoryStream();
-        try
-        {
-            await reader.ExportAsync(http.User, sourceIp, filter, format, body, ct);
-        }
-        catch (AuditAccessDeniedException e)
-        {
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await http.Response.WriteAsync(e.Message, ct);
-            return;
-        }
-        catch (AuditUnavailableException e)
-        {
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await http.Response.WriteAsync(e.Message, ct);
-            return;
-        }
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         http.Response.ContentType = contentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{extension}\"";
-        body.Position = 0;
-        await body.CopyToAsync(http.Response.Body, ct);
+        // Streamed straight to the client (an export can hold millions of events). The export is
+        // recorded before the first byte is written, so a refusal or a trail that cannot be
+        // written still gets a proper status code.
+        try
+        {
+            await reader.ExportAsync(http.User, sourceIp, filter, format, http.Response.Body, ct);
+        }
+        catch (Exception e) when (e is AuditAccessDeniedException or AuditUnavailableException && !http.Response.HasStarted)
+        {
+            http.Response.Headers.ContentDisposition = default;
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            http.Response.StatusCode = e is AuditAccessDeniedException ? StatusCodes.Status403Forbidden : StatusCodes.Status503ServiceUnavailable;
+            await http.Response.WriteAsync(e.Message, ct);
+        }
     }
 
     private sealed class ReadAuditPolicyUnlessDefined : IConfigureOptions<AuthorizationOptions>

@@ -230,6 +230,28 @@ public sealed class AuditStore(PortalDatabase database)
         }
     }
 
+    /// <summary>
+    /// The chain links with their content as the UTF-8 bytes that were hashed (verification):
+    /// no text decoding on the way in, no re-encoding before hashing.
+    /// </summary>
+    public async IAsyncEnumerable<AuditRawLink> ReadRawChainAsync(long from, long? to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT sequence, previous_hash, hash, {database.Dialect.Utf8Bytes("content")} FROM audit_events WHERE sequence >= @from" +
+            (to is null ? "" : " AND sequence <= @to") + " ORDER BY sequence";
+        MigrationRunner.AddParameter(command, "@from", from);
+        if (to is { } last)
+        {
+            MigrationRunner.AddParameter(command, "@to", last);
+        }
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new AuditRawLink(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<byte[]>(3));
+        }
+    }
+
     /// <summary>The sequence of the event whose stored hash is <paramref name="hash"/>, if any (explains a broken link).</summary>
     public async Task<long?> FindSequenceByHashAsync(string hash, CancellationToken cancellationToken)
     {
@@ -306,6 +328,9 @@ public sealed class AuditStore(PortalDatabase database)
     private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 }
+
+/// <summary>One link of the chain with its content as the stored UTF-8 bytes.</summary>
+public readonly record struct AuditRawLink(long Sequence, string PreviousHash, string Hash, byte[] Content);
 
 /// <summary>One link of the chain as stored.</summary>
 public readonly record struct AuditLink(long Sequence, string PreviousHash, string Hash, string Content);

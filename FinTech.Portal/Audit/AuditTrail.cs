@@ -54,7 +54,10 @@ public sealed partial class AuditTrail(AuditStore store, PortalInstance instance
     /// Records <paramref name="entry"/> inside the caller's <paramref name="transaction"/> (on the
     /// portal database): the event exists if and only if the caller commits. Until then the chain
     /// is locked for other writers, so keep the transaction short. On SQLite the transaction must
-    /// be an immediate one (the default of <c>BeginTransaction</c>).
+    /// be an immediate one (the default of <c>BeginTransaction</c>); on PostgreSQL, READ COMMITTED
+    /// (the default), so the head is read after the chain lock is taken. A transaction that
+    /// cannot see the latest head fails with <see cref="AuditUnavailableException"/> (the primary
+    /// key refuses the duplicate sequence) rather than forking the chain.
     /// </summary>
     public async Task<AuditRecorded> RecordAsync(AuditEntry entry, DbTransaction transaction, CancellationToken ct)
     {

@@ -67,14 +67,14 @@ public sealed class AuditVerifier(AuditStore store, IAuditAnchorSink anchors)
             }
         }
 
-        var channel = Channel.CreateBounded<AuditLink[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<AuditRawLink[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = Task.Run(async () =>
         {
             try
             {
-                var batch = new List<AuditLink>(BatchSize);
-                await foreach (var link in store.ReadChainAsync(first, to, stop.Token))
+                var batch = new List<AuditRawLink>(BatchSize);
+                await foreach (var link in store.ReadRawChainAsync(first, to, stop.Token))
                 {
                     batch.Add(link);
                     if (batch.Count == BatchSize)
@@ -128,7 +128,7 @@ public sealed class AuditVerifier(AuditStore store, IAuditAnchorSink anchors)
                                     $"#{link.Sequence} does not link to the hash of #{link.Sequence - 1}.");
                             break;
                         }
-                        var needed = AuditCanonical.HashBytes + sizeof(long) + System.Text.Encoding.UTF8.GetMaxByteCount(link.Content.Length);
+                        var needed = AuditCanonical.HashBytes + sizeof(long) + link.Content.Length;
                         if (needed > buffer.Length)
                         {
                             ArrayPool<byte>.Shared.Return(buffer);

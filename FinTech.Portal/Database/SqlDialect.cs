@@ -30,6 +30,9 @@ public abstract class SqlDialect
     /// </summary>
     public abstract bool BatchIsOneTransaction { get; }
 
+    /// <summary>A text column as its UTF-8 bytes, so a reader that hashes them never decodes and re-encodes text.</summary>
+    public abstract string Utf8Bytes(string column);
+
     private sealed class SqliteDialect : SqlDialect
     {
         public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
@@ -45,6 +48,8 @@ public abstract class SqlDialect
         public override string TableExists => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
 
         public override bool BatchIsOneTransaction => false;
+
+        public override string Utf8Bytes(string column) => $"CAST({column} AS BLOB)";
     }
 
     private sealed class PostgreSqlDialect : SqlDialect
@@ -59,5 +64,7 @@ public abstract class SqlDialect
         public override string TableExists => "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @name";
 
         public override bool BatchIsOneTransaction => true;
+
+        public override string Utf8Bytes(string column) => $"convert_to({column}, 'UTF8')";
     }
 }

@@ -5,8 +5,8 @@ namespace FinTech.Portal.Identity;
 
 /// <summary>
 /// When a signed-in user is refused a page or endpoint: records the denial in the audit trail and
-/// sends a browser to the access-denied page, which says which role is missing. Anonymous
-/// visitors are sent to sign in as usual.
+/// sends a browser to the access-denied page, which says which role is missing (other clients get
+/// 403 and the reason). Anonymous visitors are sent to sign in as usual.
 /// </summary>
 internal sealed class AccessDeniedResultHandler(IdentityAudit audit, ILogger<AccessDeniedResultHandler> logger)
     : IAuthorizationMiddlewareResultHandler
@@ -35,7 +35,10 @@ internal sealed class AccessDeniedResultHandler(IdentityAudit audit, ILogger<Acc
             logger.LogError(e, "An access denial for {Path} could not be recorded in the audit trail.", context.Request.Path.Value);
         }
 
-        if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/_blazor"))
+        // A browser navigating to a page or a download gets the page that explains; scripts and
+        // other clients get the status code and the reason.
+        if (HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/_blazor")
+            && context.Request.Headers.Accept.Any(accept => accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true))
         {
             var query = QueryString.Create(new Dictionary<string, string?>
             {

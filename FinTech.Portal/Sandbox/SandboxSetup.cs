@@ -8,6 +8,7 @@ public static class SandboxSetup
     public static IHostApplicationBuilder AddSandbox(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SandboxBackend>();
+        builder.Services.AddSingleton<SandboxFaultSwitch>();
         builder.Services.AddSingleton<IPlatformBackend>(services => services.GetRequiredService<SandboxBackend>());
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;

@@ -220,7 +220,7 @@ public static class AuditBenchmark
         }
         var samples = new List<double>();
         var perQuery = new Dictionary<string, List<double>>();
-        for (var round = 0; round < 30; round++)
+        for (var round = 0; round < 50; round++)
         {
             foreach (var (name, filter, before) in queries)
             {
