@@ -5,6 +5,7 @@ using FinTech.Portal.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["audit"] = AuditBenchmark.RunAsync,
+    ["fanout"] = FanoutBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
