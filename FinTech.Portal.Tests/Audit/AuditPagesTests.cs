@@ -216,4 +216,16 @@ public sealed class AuditPagesTests : IAsyncLifetime
         var anchored = Assert.Single(await _context.EventsAsync(AuditEventTypes.AuditAnchored));
         Assert.Equal("user-alice", anchored.Actor.UserId);
     }
+
+    [Fact]
+    public async Task When_the_trail_cannot_be_read_the_verification_panel_says_so_in_words()
+    {
+        await _context.Kit.RecordManyAsync(2);
+        var panel = Bunit.Render<AuditVerifyPanel>();
+        await _context.TamperAsync("ALTER TABLE audit_events RENAME TO audit_events_gone");
+
+        panel.Find("[data-testid=verify-button]").Click();
+
+        panel.WaitForAssertion(() => Assert.Contains("could not", panel.Find("[data-testid=verify-error]").TextContent));
+    }
 }

@@ -40,13 +40,13 @@ public sealed class AuditReader(
             parameters["before"] = keyset.ToString(CultureInfo.InvariantCulture);
         }
         await AuthorizeAndRecordAsync(user, sourceIp, AuditEventTypes.AuditSearched, "audit-trail", parameters, ct);
-        return await store.SearchAsync(filter, before, Math.Clamp(pageSize, 1, MaxPageSize), ct);
+        return await ReadAsync(() => store.SearchAsync(filter, before, Math.Clamp(pageSize, 1, MaxPageSize), ct), ct);
     }
 
     public async Task<AuditEvent?> GetAsync(ClaimsPrincipal user, string? sourceIp, long sequence, CancellationToken ct)
     {
         await AuthorizeAndRecordAsync(user, sourceIp, AuditEventTypes.AuditEventViewed, Target(sequence), null, ct);
-        return await store.GetAsync(sequence, ct);
+        return await ReadAsync(() => store.GetAsync(sequence, ct), ct);
     }
 
     /// <summary>Writes the events matching <paramref name="filter"/> to <paramref name="output"/>, after recording the export.</summary>
@@ -71,7 +71,7 @@ public sealed class AuditReader(
     public async Task<AuditVerification> VerifyAsync(ClaimsPrincipal user, string? sourceIp, long? from, long? to, CancellationToken ct)
     {
         await AuthorizeAsync(user, sourceIp, AuditEventTypes.AuditVerified, "audit-chain", ct);
-        var result = await verifier.VerifyAsync(from, to, ct);
+        var result = await ReadAsync(() => verifier.VerifyAsync(from, to, ct), ct);
         await trail.RecordAsync(new AuditEntry(
             AuditEventTypes.AuditVerified,
             AuditActor.FromPrincipal(user, sourceIp),
@@ -103,6 +103,19 @@ public sealed class AuditReader(
     /// <summary>Can <paramref name="user"/> read the trail? For pages deciding what to show; the methods above check again.</summary>
     public async Task<bool> CanReadAsync(ClaimsPrincipal user) =>
         (await authorization.AuthorizeAsync(user, PortalPolicies.ReadAudit)).Succeeded;
+
+    /// <summary>A read that fails for any reason but cancellation is reported as the trail being unavailable, in words for people.</summary>
+    private static async Task<T> ReadAsync<T>(Func<Task<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (e is not AuditUnavailableException && !(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            throw new AuditUnavailableException("The audit trail could not be read right now. Try again in a moment; if it persists, the portal database needs attention.", e);
+        }
+    }
 
     private static string Target(long sequence) => "audit-event/" + sequence.ToString(CultureInfo.InvariantCulture);
 

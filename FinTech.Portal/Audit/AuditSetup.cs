@@ -42,14 +42,14 @@ public static class AuditSetup
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var audit = endpoints.MapGroup("/audit").RequireAuthorization(PortalPolicies.ReadAudit);
-        audit.MapGet("/export.csv", (HttpContext http, AuditReader reader, CancellationToken ct) =>
-            ExportAsync(http, reader, AuditExportFormat.Csv, "text/csv", "csv", ct));
-        audit.MapGet("/export.jsonl", (HttpContext http, AuditReader reader, CancellationToken ct) =>
-            ExportAsync(http, reader, AuditExportFormat.JsonLines, "application/jsonl", "jsonl", ct));
+        audit.MapGet("/export.csv", (HttpContext http, AuditReader reader, TimeProvider time, CancellationToken ct) =>
+            ExportAsync(http, reader, time, AuditExportFormat.Csv, "text/csv", "csv", ct));
+        audit.MapGet("/export.jsonl", (HttpContext http, AuditReader reader, TimeProvider time, CancellationToken ct) =>
+            ExportAsync(http, reader, time, AuditExportFormat.JsonLines, "application/jsonl", "jsonl", ct));
         return endpoints;
     }
 
-    private static async Task ExportAsync(HttpContext http, AuditReader reader, AuditExportFormat format, string contentType, string extension, CancellationToken ct)
+    private static async Task ExportAsync(HttpContext http, AuditReader reader, TimeProvider time, AuditExportFormat format, string contentType, string extension, CancellationToken ct)
     {
         AuditFilter filter;
         try
@@ -63,7 +63,7 @@ public static class AuditSetup
             return;
         }
         var sourceIp = http.Connection.RemoteIpAddress?.ToString();
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         http.Response.ContentType = contentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{extension}\"";
         // Streamed straight to the client (an export can hold millions of events). The export is

@@ -44,11 +44,11 @@ public sealed class AuditStore(PortalDatabase database)
             $"INSERT INTO audit_events ({Columns}) SELECT @sequence, @previous_hash, @hash, @content " +
             "WHERE EXISTS (SELECT 1 FROM (SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1) head " +
             "WHERE head.sequence = @head_sequence AND head.hash = @previous_hash) RETURNING sequence";
-        MigrationRunner.AddParameter(command, "@sequence", sequence);
-        MigrationRunner.AddParameter(command, "@previous_hash", head.Hash);
-        MigrationRunner.AddParameter(command, "@hash", hash);
-        MigrationRunner.AddParameter(command, "@content", content);
-        MigrationRunner.AddParameter(command, "@head_sequence", head.Sequence);
+        command.AddParameter("@sequence", sequence);
+        command.AddParameter("@previous_hash", head.Hash);
+        command.AddParameter("@hash", hash);
+        command.AddParameter("@content", content);
+        command.AddParameter("@head_sequence", head.Sequence);
         var inserted = false;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -117,10 +117,10 @@ public sealed class AuditStore(PortalDatabase database)
         {
             insert.Transaction = transaction;
             insert.CommandText = $"INSERT INTO audit_events ({Columns}) VALUES (@sequence, @previous_hash, @hash, @content)";
-            MigrationRunner.AddParameter(insert, "@sequence", sequence);
-            MigrationRunner.AddParameter(insert, "@previous_hash", previousHash);
-            MigrationRunner.AddParameter(insert, "@hash", hash);
-            MigrationRunner.AddParameter(insert, "@content", content);
+            insert.AddParameter("@sequence", sequence);
+            insert.AddParameter("@previous_hash", previousHash);
+            insert.AddParameter("@hash", hash);
+            insert.AddParameter("@content", content);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         return new AuditRecorded(sequence, hash, occurredAt);
@@ -142,7 +142,7 @@ public sealed class AuditStore(PortalDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM audit_events WHERE sequence = @sequence";
-        MigrationRunner.AddParameter(command, "@sequence", sequence);
+        command.AddParameter("@sequence", sequence);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
@@ -161,7 +161,7 @@ public sealed class AuditStore(PortalDatabase database)
         if (before is { } keyset)
         {
             where.Add("sequence < @before");
-            MigrationRunner.AddParameter(command, "@before", keyset);
+            command.AddParameter("@before", keyset);
         }
         var limit = $" ORDER BY sequence DESC LIMIT {pageSize + 1}";
         if (string.IsNullOrWhiteSpace(filter.Actor))
@@ -172,7 +172,7 @@ public sealed class AuditStore(PortalDatabase database)
         {
             // "Actor" is a user id or a display name. An OR of the two would defeat both indexes;
             // two index-ordered branches merged by sequence keep the page a short index walk.
-            MigrationRunner.AddParameter(command, "@actor", filter.Actor.Trim());
+            command.AddParameter("@actor", filter.Actor.Trim());
             var byId = WhereClause([.. where, "actor_id = @actor"]);
             var byName = WhereClause([.. where, "actor_name = @actor", "actor_id <> @actor"]);
             command.CommandText =
@@ -218,10 +218,10 @@ public sealed class AuditStore(PortalDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM audit_events WHERE sequence >= @from" +
             (to is null ? "" : " AND sequence <= @to") + " ORDER BY sequence";
-        MigrationRunner.AddParameter(command, "@from", from);
+        command.AddParameter("@from", from);
         if (to is { } last)
         {
-            MigrationRunner.AddParameter(command, "@to", last);
+            command.AddParameter("@to", last);
         }
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -240,10 +240,10 @@ public sealed class AuditStore(PortalDatabase database)
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT sequence, previous_hash, hash, {database.Dialect.Utf8Bytes("content")} FROM audit_events WHERE sequence >= @from" +
             (to is null ? "" : " AND sequence <= @to") + " ORDER BY sequence";
-        MigrationRunner.AddParameter(command, "@from", from);
+        command.AddParameter("@from", from);
         if (to is { } last)
         {
-            MigrationRunner.AddParameter(command, "@to", last);
+            command.AddParameter("@to", last);
         }
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -258,7 +258,7 @@ public sealed class AuditStore(PortalDatabase database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT sequence FROM audit_events WHERE hash = @hash ORDER BY sequence LIMIT 1";
-        MigrationRunner.AddParameter(command, "@hash", hash);
+        command.AddParameter("@hash", hash);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
@@ -271,7 +271,7 @@ public sealed class AuditStore(PortalDatabase database)
             if (!string.IsNullOrWhiteSpace(value))
             {
                 where.Add($"{column} = {name}");
-                MigrationRunner.AddParameter(command, name, value.Trim());
+                command.AddParameter(name, value.Trim());
             }
         }
         // Appends never let time go backwards, so a time range is also a sequence range: the
@@ -281,18 +281,18 @@ public sealed class AuditStore(PortalDatabase database)
         {
             where.Add("occurred_at >= @from");
             where.Add("sequence >= COALESCE((SELECT f.sequence FROM audit_events f WHERE f.occurred_at >= @from ORDER BY f.occurred_at, f.sequence LIMIT 1), 9223372036854775807)");
-            MigrationRunner.AddParameter(command, "@from", AuditCanonical.FormatTimestamp(from));
+            command.AddParameter("@from", AuditCanonical.FormatTimestamp(from));
         }
         if (filter.To is { } to)
         {
             where.Add("occurred_at < @to");
             where.Add("sequence < COALESCE((SELECT t.sequence FROM audit_events t WHERE t.occurred_at >= @to ORDER BY t.occurred_at, t.sequence LIMIT 1), 9223372036854775807)");
-            MigrationRunner.AddParameter(command, "@to", AuditCanonical.FormatTimestamp(to));
+            command.AddParameter("@to", AuditCanonical.FormatTimestamp(to));
         }
         if (!string.IsNullOrWhiteSpace(filter.Actor))
         {
             where.Add("(actor_id = @actor OR actor_name = @actor)");
-            MigrationRunner.AddParameter(command, "@actor", filter.Actor.Trim());
+            command.AddParameter("@actor", filter.Actor.Trim());
         }
         Equal("event_type", "@event_type", filter.EventType);
         Equal("environment", "@environment", filter.Environment);
@@ -301,7 +301,7 @@ public sealed class AuditStore(PortalDatabase database)
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
             where.Add(database.Dialect.ContainsIgnoringCase("content", "@text"));
-            MigrationRunner.AddParameter(command, "@text", "%" + EscapeLike(filter.Text.Trim()) + "%");
+            command.AddParameter("@text", "%" + EscapeLike(filter.Text.Trim()) + "%");
         }
         return where;
     }

@@ -41,7 +41,7 @@ public sealed class MigrationRunner(PortalDatabase database, TimeProvider time, 
             {
                 check.Transaction = transaction;
                 check.CommandText = "SELECT count(*) FROM schema_migrations WHERE id = @id";
-                AddParameter(check, "@id", migration.Id);
+                check.AddParameter("@id", migration.Id);
                 if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
                 {
                     await transaction.RollbackAsync(cancellationToken);
@@ -53,8 +53,8 @@ public sealed class MigrationRunner(PortalDatabase database, TimeProvider time, 
             {
                 record.Transaction = transaction;
                 record.CommandText = "INSERT INTO schema_migrations (id, applied_at) VALUES (@id, @at)";
-                AddParameter(record, "@id", migration.Id);
-                AddParameter(record, "@at", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+                record.AddParameter("@id", migration.Id);
+                record.AddParameter("@at", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
@@ -85,13 +85,5 @@ public sealed class MigrationRunner(PortalDatabase database, TimeProvider time, 
         command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static void AddParameter(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
     }
 }

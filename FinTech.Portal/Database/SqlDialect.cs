@@ -20,8 +20,6 @@ public abstract class SqlDialect
     /// <summary>A case-insensitive substring match of <paramref name="column"/> against a LIKE pattern parameter.</summary>
     public abstract string ContainsIgnoringCase(string column, string parameter);
 
-    /// <summary>Does a table of that name exist (one parameter, <c>@name</c>)?</summary>
-    public abstract string TableExists { get; }
 
     /// <summary>
     /// Do the statements of one command, sent without a transaction, run as one transaction? True
@@ -45,7 +43,6 @@ public abstract class SqlDialect
         // LIKE is case-insensitive for ASCII in SQLite.
         public override string ContainsIgnoringCase(string column, string parameter) => $"{column} LIKE {parameter} ESCAPE '\\'";
 
-        public override string TableExists => "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name";
 
         public override bool BatchIsOneTransaction => false;
 
@@ -61,7 +58,6 @@ public abstract class SqlDialect
 
         public override string ContainsIgnoringCase(string column, string parameter) => $"{column} ILIKE {parameter} ESCAPE '\\'";
 
-        public override string TableExists => "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @name";
 
         public override bool BatchIsOneTransaction => true;
 

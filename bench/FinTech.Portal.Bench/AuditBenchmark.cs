@@ -85,10 +85,10 @@ public static class AuditBenchmark
             await using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO plain_events (sequence, previous_hash, hash, content) VALUES (@sequence, @previous_hash, @hash, @content)";
             var row = plainRows[i];
-            MigrationRunner.AddParameter(insert, "@sequence", row.Sequence);
-            MigrationRunner.AddParameter(insert, "@previous_hash", row.Previous);
-            MigrationRunner.AddParameter(insert, "@hash", row.Hash);
-            MigrationRunner.AddParameter(insert, "@content", row.Content);
+            insert.AddParameter("@sequence", row.Sequence);
+            insert.AddParameter("@previous_hash", row.Previous);
+            insert.AddParameter("@hash", row.Hash);
+            insert.AddParameter("@content", row.Content);
             await insert.ExecuteNonQueryAsync();
         }
 
@@ -178,7 +178,8 @@ public static class AuditBenchmark
         var anchorFile = Path.Combine(Path.GetTempPath(), $"fintech-audit-bench-anchors-{Guid.NewGuid():N}.jsonl");
         var verifier = new AuditVerifier(store, new FileAuditAnchorSink(anchorFile));
         var verifySeconds = double.MaxValue;
-        for (var run = 0; run < 2; run++)
+        // Best of three for both sides: the machine is shared, and a slow run says more about the neighbours than about the code.
+        for (var run = 0; run < 3; run++)
         {
             watch.Restart();
             var result = await verifier.VerifyAsync(null, null, CancellationToken.None);
