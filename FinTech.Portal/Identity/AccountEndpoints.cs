@@ -42,7 +42,7 @@ internal static class AccountEndpoints
         if (chosen is null)
         {
             // Recorded when the trail can take it; the visitor is refused either way.
-            await TryRecordAsync(() => audit.SignInFailedAsync(null, IdentitySetup.SourceIpOf(http), $"There is no Sandbox persona '{persona}'.", http.RequestAborted), http);
+            await TryRecordAsync(() => audit.SignInFailedAsync(null, IdentitySetup.SourceIpOf(http), $"There is no Sandbox persona '{Truncate(persona)}'.", http.RequestAborted), http);
             return Results.Redirect($"{IdentitySetup.SignInPath}?error=unknown-persona");
         }
         var user = PortalUser.Create(nameof(IdentityMode.Sandbox), chosen.UserId, chosen.DisplayName, [chosen.Role], time.GetUtcNow());
@@ -58,6 +58,9 @@ internal static class AccountEndpoints
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, user, new AuthenticationProperties { IsPersistent = false });
         return Results.LocalRedirect(IdentitySetup.LocalReturnUrl(returnUrl));
     }
+
+    /// <summary>What a visitor typed is recorded, but not at any length.</summary>
+    private static string? Truncate(string? text) => text is { Length: > 64 } ? text[..64] + "…" : text;
 
     private static IResult EntraChallenge(string? returnUrl) =>
         Results.Challenge(
