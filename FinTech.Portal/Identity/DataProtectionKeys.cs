@@ -66,19 +66,11 @@ internal sealed class DatabaseXmlRepository(PortalDatabase database, TimeProvide
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO data_protection_keys (friendly_name, xml, created_at) VALUES (@name, @xml, @at)";
-        Add(command, "@name", friendlyName);
-        Add(command, "@xml", element.ToString(SaveOptions.DisableFormatting));
-        Add(command, "@at", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+        command.AddParameter("@name", friendlyName)
+            .AddParameter("@xml", element.ToString(SaveOptions.DisableFormatting))
+            .AddParameter("@at", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
         command.ExecuteNonQuery();
     }
 
     private DbConnection Open() => database.OpenConnectionAsync(CancellationToken.None).GetAwaiter().GetResult();
-
-    private static void Add(DbCommand command, string name, string value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
 }
