@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 
 namespace FinTech.Portal.Tests.Browser;
@@ -67,6 +69,23 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IDisposable
         Assert.True(_problems.Count == 0, string.Join(Environment.NewLine, _problems));
     }
 
+    [Fact]
+    public async Task An_unattended_page_asks_for_sign_in_again_after_the_idle_time()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var server = new PortalServerWithClock(time, new Dictionary<string, string?> { ["Identity:IdleTimeout"] = "00:05:00" });
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.Clock.InstallAsync();
+        await page.SignInAsPersonaAsync("olivia");
+        await Assertions.Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Olivia Operator");
+
+        // Six minutes without input, on both sides: the page reloads and the lapsed cookie is refused.
+        time.Advance(TimeSpan.FromMinutes(6));
+        await page.Clock.RunForAsync((long)TimeSpan.FromMinutes(6).TotalMilliseconds);
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/sign-in\\?returnUrl=%2F$"));
+    }
+
     /// <summary>A page whose console errors and CSP violations fail the test.</summary>
     private async Task<IPage> NewWatchedPageAsync()
     {
@@ -94,4 +113,14 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IDisposable
     }
 
     public void Dispose() => _server.Dispose();
+}
+
+/// <summary>The portal on Kestrel with a clock the test moves (session cookies expire by it).</summary>
+internal sealed class PortalServerWithClock(TimeProvider time, IReadOnlyDictionary<string, string?> settings) : PortalServer(settings)
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton(time));
+    }
 }
