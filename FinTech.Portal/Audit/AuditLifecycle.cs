@@ -39,14 +39,25 @@ public sealed class AuditLifecycle(
             Parameters: ConfigurationInForce(configuration)), cancellationToken);
     }
 
+    private readonly Lock _stopGate = new();
+    private Task? _stopped;
+
     // Not cancelled with the host's token: by the time this runs, the web server may have used up
     // the shutdown grace period waiting for open circuits, and the stop must be recorded anyway
     // (the database's own timeouts bound the wait).
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        trail.RecordAsync(new AuditEntry(
-            AuditEventTypes.PortalStopped, AuditActor.System, AuditOutcome.Succeeded,
-            Target: instance.Id,
-            Parameters: new Dictionary<string, string?> { ["instance"] = instance.Id }), CancellationToken.None);
+    // Recorded once, and every caller waits for that one recording: a host can be stopped twice at
+    // once (a test host stops it while the program's Run() stops and then disposes it), and the
+    // second stop must not dispose the database under the first one's write.
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopGate)
+        {
+            return _stopped ??= trail.RecordAsync(new AuditEntry(
+                AuditEventTypes.PortalStopped, AuditActor.System, AuditOutcome.Succeeded,
+                Target: instance.Id,
+                Parameters: new Dictionary<string, string?> { ["instance"] = instance.Id }), CancellationToken.None);
+        }
+    }
 
     /// <summary>The portal's configuration as flat <c>Section:Key</c> pairs, with secret-looking keys redacted.</summary>
     public static IReadOnlyDictionary<string, string?> ConfigurationInForce(IConfiguration configuration)
