@@ -62,6 +62,18 @@ public class StartupRefusalTests
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public void A_sign_in_mode_that_arrives_after_the_services_were_set_up_stops_the_start()
+    {
+        // The browser tests' server adds its settings as a late configuration source.
+        using var server = new FinTech.Portal.Tests.Browser.PortalServer(EntraSettings());
+
+        var error = Record.Exception(() => server.RootUri);
+
+        Assert.NotNull(error);
+        Assert.Contains("Identity:Mode is EntraId, but the sign-in was set up as Sandbox", Flatten(error));
+    }
+
     public static Dictionary<string, string?> EntraSettings(Dictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>

@@ -43,6 +43,7 @@ public static class IdentitySetup
 
         // The registration depends on the mode; the validation above reads the same key at start.
         var mode = ModeFrom(builder.Configuration);
+        builder.Services.AddSingleton(new RegisteredIdentityMode(mode));
         var authentication = builder.Services.AddAuthentication(options =>
         {
             options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
@@ -145,16 +146,27 @@ public static class IdentitySetup
             ? url
             : "/";
 
+    /// <summary>The sign-in mode the services were registered for.</summary>
+    private sealed record RegisteredIdentityMode(IdentityMode Mode);
+
     /// <summary>
     /// Refuses configurations that must never run: the persona sign-in (no password) where real
     /// production is reachable, and Entra ID sign-in without its required settings.
     /// </summary>
-    private sealed class IdentityModeValidation(IHostEnvironment host, IOptions<PlatformOptions> platform, IConfiguration configuration)
+    private sealed class IdentityModeValidation(
+        IHostEnvironment host, IOptions<PlatformOptions> platform, IConfiguration configuration, RegisteredIdentityMode registered)
         : IValidateOptions<PortalIdentityOptions>
     {
         public ValidateOptionsResult Validate(string? name, PortalIdentityOptions options)
         {
             var errors = new List<string>();
+            if (registered.Mode != options.Mode)
+            {
+                // Configuration that arrives after the services were built (a late configuration
+                // source) would leave the portal signing people in one way while believing another.
+                errors.Add($"Identity:Mode is {options.Mode}, but the sign-in was set up as {registered.Mode}: " +
+                    "set Identity:Mode where the host reads it at start (environment, command line or appsettings).");
+            }
             if (options.Mode == IdentityMode.Sandbox)
             {
                 if (host.IsProduction())
