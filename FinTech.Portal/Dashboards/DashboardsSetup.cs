@@ -9,6 +9,7 @@ public static class DashboardsSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<DashboardRefreshHub>();
+        builder.Services.AddSingleton<DashboardViewer>();
         return builder;
     }
 }
