@@ -1,3 +1,4 @@
+using FinTech.Portal.Audit;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,5 +28,11 @@ public class SandboxBrowserTests(BrowserFixture browser)
         var environment = server.Services.GetRequiredService<EnvironmentCatalog>().Get("sandbox");
         var platform = server.Services.GetRequiredService<SandboxBackend>().PlatformFor(environment);
         Assert.Equal([SandboxFault.CacheMissStorm], platform.ActiveFaults);
+
+        // The change is in the trail with who did it and from where, though it came over the circuit.
+        var changes = await server.Services.GetRequiredService<AuditStore>().SearchAsync(
+            AuditFilter.None with { EventType = AuditEventTypes.SandboxFaultChanged }, null, 10, CancellationToken.None);
+        var change = Assert.Single(changes.Events);
+        Assert.Equal(("sandbox:olivia", "127.0.0.1", AuditOutcome.Succeeded), (change.Actor.UserId, change.Actor.SourceIp, change.Outcome));
     }
 }
