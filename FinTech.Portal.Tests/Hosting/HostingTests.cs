@@ -95,6 +95,27 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task A_configured_public_origin_is_the_scheme_and_host_of_every_request()
+    {
+        await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:PublicOrigin"] = "https://ops.fintech.example" });
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+
+        var echo = await client.GetStringAsync(new Uri("/__echo", UriKind.Relative));
+
+        Assert.StartsWith("https ops.fintech.example ", echo);
+    }
+
+    [Fact]
+    public void A_public_origin_with_a_path_stops_the_start_with_the_setting_named()
+    {
+        using var server = new PortalServer(new Dictionary<string, string?> { ["Hosting:PublicOrigin"] = "https://ops.fintech.example/portal" });
+
+        var error = Assert.ThrowsAny<Exception>(() => server.RootUri);
+
+        Assert.Contains("Hosting:PublicOrigin must be a scheme and host only", error.ToString());
+    }
+
+    [Fact]
     public async Task Forwarded_headers_from_an_untrusted_address_are_ignored()
     {
         await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "10.0.0.0/16" });

@@ -28,11 +28,25 @@ public sealed class HostingOptions : IValidatableObject
     [Required]
     public string ForwardedForHeader { get; set; } = "X-Forwarded-For";
 
+    /// <summary>
+    /// The address people use, e.g. <c>https://ops.fintech.example</c>. CloudFront does not send
+    /// X-Forwarded-Host, so behind it the request's own host is the ALB's; when this is set every
+    /// request takes its scheme and host from here, and so do the sign-in redirect URIs.
+    /// </summary>
+    public Uri? PublicOrigin { get; set; }
+
     /// <summary>Identifies this portal task in logs and audit events; defaults to the host name.</summary>
     public string? InstanceId { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (PublicOrigin is { } origin && (!origin.IsAbsoluteUri || origin.AbsolutePath != "/" || origin.Query.Length > 0
+            || (origin.Scheme != Uri.UriSchemeHttps && origin.Scheme != Uri.UriSchemeHttp)))
+        {
+            yield return new ValidationResult(
+                $"Hosting:PublicOrigin must be a scheme and host only, such as https://ops.fintech.example, got '{origin}'.",
+                [nameof(PublicOrigin)]);
+        }
         foreach (var cidr in TrustedProxyNetworks)
         {
             if (!IPNetwork.TryParse(cidr, out _))

@@ -47,6 +47,17 @@ public static class HostingSetup
     public static WebApplication UseForwardedHeadersFromProxies(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        if (app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.PublicOrigin is { } origin)
+        {
+            var scheme = origin.Scheme;
+            var host = new HostString(origin.IsDefaultPort ? origin.Host : origin.Authority);
+            app.Use((context, next) =>
+            {
+                context.Request.Scheme = scheme;
+                context.Request.Host = host;
+                return next(context);
+            });
+        }
         return app;
     }
 

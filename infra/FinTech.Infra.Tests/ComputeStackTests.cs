@@ -1,3 +1,4 @@
+using Amazon.CDK;
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
 
@@ -102,6 +103,32 @@ public sealed class ComputeStackTests(SynthesizedPlatform platform)
             ("SecurityGroups", new object[] { Like.Object(("Fn::ImportValue", Match.StringLikeRegexp("AlbSecurityGroup"))) }),
             ("Subnets", Like.ArrayWith(Like.Object(("Fn::ImportValue", Match.StringLikeRegexp("edgeSubnet"))))),
             ("LoadBalancerAttributes", Like.ArrayWith(Like.Object(("Key", "routing.http.drop_invalid_header_fields.enabled"), ("Value", "true"))))));
+    }
+
+    [Fact]
+    public void With_a_viewer_domain_the_portal_is_told_its_public_origin()
+    {
+        var dev = platform.Settings.Platform.Environments["dev"] with
+        {
+            ViewerDomainName = "portal.dev.example.com",
+            ViewerCertificateArn = "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-00000000000e",
+        };
+        var config = new PlatformConfig { Organization = platform.Settings.Platform.Organization, Environments = new Dictionary<string, EnvironmentConfig> { ["dev"] = dev } };
+        var stacks = PlatformStacks.Build(new App(new AppProps { Context = platform.Settings.Context }), config, platform.Actions);
+
+        var withDomain = PortalEnvironmentOf(Amazon.CDK.Assertions.Template.FromStack(stacks.Environments["dev"].Compute));
+
+        Assert.Equal("\"https://portal.dev.example.com\"", withDomain["Hosting__PublicOrigin"]);
+        Assert.False(PortalEnvironmentOf(Template).ContainsKey("Hosting__PublicOrigin"));
+    }
+
+    private static Dictionary<string, string> PortalEnvironmentOf(Template template)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(template.ToJSON());
+        var task = TemplateJson.Resources(json, "AWS::ECS::TaskDefinition")
+            .Single(t => t.Properties["Family"]!.GetValue<string>().EndsWith("-portal", StringComparison.Ordinal)).Properties;
+        var portal = task["ContainerDefinitions"]!.AsArray().Single()!;
+        return portal["Environment"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["Value"]!.ToJsonString());
     }
 
     [Fact]

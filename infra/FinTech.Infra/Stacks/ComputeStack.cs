@@ -178,7 +178,7 @@ public sealed class ComputeStack : Stack
         var names = env.Names;
         var prefix = $"Platform__Environments__{env.Key}__";
         var resources = $"{prefix}Resources__";
-        return new Dictionary<string, string>
+        var variables = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_HTTP_PORTS"] = NetworkStack.ServicePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -216,5 +216,12 @@ public sealed class ComputeStack : Stack
             ["Audit__AnchorSink"] = "CloudWatchLogs",
             ["Audit__AnchorLogGroup"] = names.AuditAnchorLogGroup,
         };
+        if (!string.IsNullOrWhiteSpace(config.ViewerDomainName))
+        {
+            // CloudFront sends no X-Forwarded-Host and the origin request policy keeps the ALB's Host,
+            // so the portal learns its public address (for the Entra redirect URIs) from here.
+            variables["Hosting__PublicOrigin"] = $"https://{config.ViewerDomainName}";
+        }
+        return variables;
     }
 }
