@@ -40,14 +40,9 @@ public class HostingTests
     [Fact]
     public async Task Forwarded_headers_from_a_trusted_proxy_set_the_scheme_host_and_client_address()
     {
-        await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8" });
-        using var client = new HttpClient { BaseAddress = server.RootUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
-        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-        request.Headers.Add("X-Forwarded-Host", "ops.fintech.example");
-
-        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        var echo = await EchoAsync(
+            new() { ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8" },
+            new() { ["X-Forwarded-For"] = "203.0.113.7", ["X-Forwarded-Proto"] = "https", ["X-Forwarded-Host"] = "ops.fintech.example" });
 
         Assert.Equal("https ops.fintech.example 203.0.113.7", echo);
     }
@@ -56,18 +51,10 @@ public class HostingTests
     public async Task Behind_CloudFront_and_the_ALB_two_trusted_hops_name_the_viewer_not_the_edge()
     {
         // infra/ configures exactly this: both hops trusted, because only CloudFront can reach the ALB.
-        await using var server = new EchoServer(new Dictionary<string, string?>
-        {
-            ["Hosting:TrustedProxyNetworks:0"] = "0.0.0.0/0",
-            ["Hosting:ForwardLimit"] = "2",
-        });
-        using var client = new HttpClient { BaseAddress = server.RootUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
-        // A viewer's forged entry first, then what CloudFront and the ALB appended.
-        request.Headers.Add("X-Forwarded-For", "10.9.9.9, 203.0.113.7, 198.51.100.20");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-
-        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        var echo = await EchoAsync(
+            new() { ["Hosting:TrustedProxyNetworks:0"] = "0.0.0.0/0", ["Hosting:ForwardLimit"] = "2" },
+            // A viewer's forged entry first, then what CloudFront and the ALB appended.
+            new() { ["X-Forwarded-For"] = "10.9.9.9, 203.0.113.7, 198.51.100.20", ["X-Forwarded-Proto"] = "https" });
 
         Assert.EndsWith(" 203.0.113.7", echo);
     }
@@ -75,20 +62,20 @@ public class HostingTests
     [Fact]
     public async Task Behind_CloudFront_the_viewer_address_header_names_the_client()
     {
-        await using var server = new EchoServer(new Dictionary<string, string?>
-        {
-            ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8",
-            ["Hosting:ForwardedForHeader"] = "CloudFront-Viewer-Address",
-            ["Hosting:ForwardLimit"] = "1",
-        });
-        using var client = new HttpClient { BaseAddress = server.RootUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
-        // What the ALB passes on: CloudFront's edge in X-Forwarded-For, the viewer in CloudFront's header.
-        request.Headers.Add("X-Forwarded-For", "203.0.113.7, 198.51.100.20");
-        request.Headers.Add("CloudFront-Viewer-Address", "203.0.113.7:46532");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-
-        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        var echo = await EchoAsync(
+            new()
+            {
+                ["Hosting:TrustedProxyNetworks:0"] = "127.0.0.0/8",
+                ["Hosting:ForwardedForHeader"] = "CloudFront-Viewer-Address",
+                ["Hosting:ForwardLimit"] = "1",
+            },
+            // What the ALB passes on: CloudFront's edge in X-Forwarded-For, the viewer in CloudFront's header.
+            new()
+            {
+                ["X-Forwarded-For"] = "203.0.113.7, 198.51.100.20",
+                ["CloudFront-Viewer-Address"] = "203.0.113.7:46532",
+                ["X-Forwarded-Proto"] = "https",
+            });
 
         Assert.StartsWith("https ", echo);
         Assert.EndsWith(" 203.0.113.7", echo);
@@ -97,10 +84,7 @@ public class HostingTests
     [Fact]
     public async Task A_configured_public_origin_is_the_scheme_and_host_of_every_request()
     {
-        await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:PublicOrigin"] = "https://ops.fintech.example" });
-        using var client = new HttpClient { BaseAddress = server.RootUri };
-
-        var echo = await client.GetStringAsync(new Uri("/__echo", UriKind.Relative));
+        var echo = await EchoAsync(new() { ["Hosting:PublicOrigin"] = "https://ops.fintech.example" }, []);
 
         Assert.StartsWith("https ops.fintech.example ", echo);
     }
@@ -118,15 +102,11 @@ public class HostingTests
     [Fact]
     public async Task Forwarded_headers_from_an_untrusted_address_are_ignored()
     {
-        await using var server = new EchoServer(new Dictionary<string, string?> { ["Hosting:TrustedProxyNetworks:0"] = "10.0.0.0/16" });
         // Loopback is Kestrel's default known proxy; take it away so only the configured range counts.
-        server.ClearDefaultProxies = true;
-        using var client = new HttpClient { BaseAddress = server.RootUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
-        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
-        request.Headers.Add("X-Forwarded-Proto", "https");
-
-        var echo = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        var echo = await EchoAsync(
+            new() { ["Hosting:TrustedProxyNetworks:0"] = "10.0.0.0/16" },
+            new() { ["X-Forwarded-For"] = "203.0.113.7", ["X-Forwarded-Proto"] = "https" },
+            clearDefaultProxies: true);
 
         Assert.StartsWith("http ", echo);
         Assert.EndsWith("127.0.0.1", echo);
@@ -150,6 +130,24 @@ public class HostingTests
         var error = Assert.ThrowsAny<Exception>(() => server.RootUri);
 
         Assert.Contains("Hosting:TrustedProxyNetworks contains '10.0.0.0/33'", error.ToString());
+    }
+
+    /// <summary>
+    /// Sends one request with <paramref name="headers"/> to a portal configured with
+    /// <paramref name="settings"/>, and returns what the pipeline made of it: "scheme host client".
+    /// </summary>
+    private static async Task<string> EchoAsync(
+        Dictionary<string, string?> settings, Dictionary<string, string> headers, bool clearDefaultProxies = false)
+    {
+        await using var server = new EchoServer(settings) { ClearDefaultProxies = clearDefaultProxies };
+        using var client = new HttpClient { BaseAddress = server.RootUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/__echo");
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.Add(name, value);
+        }
+        using var response = await client.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
     }
 
     /// <summary>The portal plus a last-resort endpoint that tells what the pipeline made of the request.</summary>
