@@ -16,17 +16,12 @@ namespace FinTech.Portal.Tests.Browser;
 /// </summary>
 public class PortalServer : WebApplicationFactory<Program>
 {
+    private readonly PortalTestFiles _files = new();
     private readonly Dictionary<string, string?> _settings;
 
     public PortalServer(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        DataDirectory = Directory.CreateTempSubdirectory("portal-test-").FullName;
-        _settings = new Dictionary<string, string?>
-        {
-            ["Database:ConnectionString"] = $"Data Source={Path.Combine(DataDirectory, "portal.db")}",
-            ["Audit:AnchorFile"] = Path.Combine(DataDirectory, "audit-anchors.jsonl"),
-            ["Dashboards:RefreshInterval"] = "00:00:02",
-        };
+        _settings = _files.Settings(new Dictionary<string, string?> { ["Dashboards:RefreshInterval"] = "00:00:02" });
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -35,7 +30,7 @@ public class PortalServer : WebApplicationFactory<Program>
     }
 
     /// <summary>Where this instance keeps its files; deleted on dispose.</summary>
-    public string DataDirectory { get; }
+    public string DataDirectory => _files.Directory;
 
     /// <summary>Starts the server (once) and returns its address, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri RootUri
@@ -59,13 +54,6 @@ public class PortalServer : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open by a late background write: the OS cleans temp folders.
-        }
+        _files.Dispose();
     }
 }

@@ -20,23 +20,14 @@ public sealed class PortalAppFactory(
 {
     public static readonly Uri BaseAddress = new("https://localhost");
 
-    private readonly bool _ownsDataDirectory = dataDirectory is null;
+    private readonly PortalTestFiles _files = new(dataDirectory);
 
-    public string DataDirectory { get; } = dataDirectory ?? Directory.CreateTempSubdirectory("portal-identity-test-").FullName;
+    public string DataDirectory => _files.Directory;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
-        var all = new Dictionary<string, string?>
-        {
-            ["Database:ConnectionString"] = $"Data Source={Path.Combine(DataDirectory, "portal.db")}",
-            ["Audit:AnchorFile"] = Path.Combine(DataDirectory, "audit-anchors.jsonl"),
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            all[key] = value;
-        }
-        foreach (var (key, value) in all)
+        foreach (var (key, value) in _files.Settings(settings))
         {
             builder.UseSetting(key, value);
         }
@@ -49,17 +40,7 @@ public sealed class PortalAppFactory(
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (_ownsDataDirectory)
-        {
-            try
-            {
-                Directory.Delete(DataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A pooled SQLite connection may still hold the file; the OS cleans temp folders.
-            }
-        }
+        _files.Dispose();
     }
 
     public HttpClient CreatePortalClient(bool followRedirects = false) =>
