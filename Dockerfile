@@ -21,6 +21,9 @@ RUN apt-get update \
 WORKDIR /app
 # Only the published output reaches the final image; it stays owned by root and read-only to the app user.
 COPY --from=build /app ./
+# The one folder the app may write: the default SQLite database and audit anchors (production uses
+# PostgreSQL and CloudWatch Logs, but a local `docker run` on the Sandbox defaults needs it).
+RUN mkdir -p /app/App_Data && chown "$APP_UID" /app/App_Data
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_NOLOGO=true
 EXPOSE 8080
