@@ -51,4 +51,17 @@ public class DashboardBrowserTests(BrowserFixture browser)
         // The test server refreshes every 2 s; a later refresh changes the time shown.
         await Expect(refreshed).Not.ToHaveTextAsync(first!, new() { Timeout = 15_000 });
     }
+
+    [Fact]
+    public async Task A_link_to_an_environment_that_does_not_exist_says_so_instead_of_showing_another()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+
+        await page.GotoAsync("/dashboards/overview?env=prdo");
+
+        await Expect(page.Locator("[data-testid=unknown-environment]")).ToContainTextAsync("There is no environment 'prdo'");
+        await Expect(page.Locator("[data-testid=panel-latency]")).ToHaveCountAsync(0);
+    }
 }

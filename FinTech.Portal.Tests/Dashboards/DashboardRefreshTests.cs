@@ -48,6 +48,18 @@ public class DashboardRefreshTests
     }
 
     [Fact]
+    public async Task The_at_a_glance_row_shows_the_last_minute_of_the_charts_below()
+    {
+        var (fixture, latest, subscription) = await WatchOverviewAsync(p => p.ValueByMetric["TargetResponseTime"] = 0.3);
+        await using var _ = fixture;
+        using var __ = subscription;
+        var snapshot = latest()!;
+
+        Assert.Equal(300, snapshot.Panel("now-p99").Series.Single().Latest);
+        Assert.Equal(snapshot.Panel("latency").Series.Single(s => s.Label == "p99").Latest, snapshot.Panel("now-p99").Series.Single().Latest);
+    }
+
+    [Fact]
     public async Task Requests_per_second_divide_the_period_sum_by_its_length()
     {
         var (fixture, latest, subscription) = await WatchOverviewAsync(p => p.ValueByMetric["RequestCount"] = 6000);

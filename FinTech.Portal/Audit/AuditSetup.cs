@@ -32,7 +32,6 @@ public static class AuditSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditAnchoring>());
 
         builder.Services.AddAuthorization();
-        builder.Services.AddSingleton<IConfigureOptions<AuthorizationOptions>, ReadAuditPolicyUnlessDefined>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<AuditCaller>();
         return builder;
@@ -79,17 +78,6 @@ public static class AuditSetup
             http.Response.ContentType = "text/plain; charset=utf-8";
             http.Response.StatusCode = e is AuditAccessDeniedException ? StatusCodes.Status403Forbidden : StatusCodes.Status503ServiceUnavailable;
             await http.Response.WriteAsync(e.Message, ct);
-        }
-    }
-
-    private sealed class ReadAuditPolicyUnlessDefined : IConfigureOptions<AuthorizationOptions>
-    {
-        public void Configure(AuthorizationOptions options)
-        {
-            if (options.GetPolicy(PortalPolicies.ReadAudit) is null)
-            {
-                options.AddPolicy(PortalPolicies.ReadAudit, policy => policy.RequireRole(PortalRoles.Auditor, PortalRoles.Admin));
-            }
         }
     }
 }

@@ -39,6 +39,15 @@ public static class DashboardCatalog
             "Overview",
             "API latency, traffic, errors and capacity of the platform, and what is alarming.",
             [
+                // At a glance, the last whole minute: the same metrics as the charts below, so no extra queries.
+                new PanelDefinition("now-p99", "p99 latency now", PanelKind.Stat, DisplayUnit.Milliseconds,
+                    [Latency("p99", loadBalancer, Statistic.P99)], Columns: 3),
+                new PanelDefinition("now-requests", "Requests now", PanelKind.Stat, DisplayUnit.RequestsPerSecond,
+                    [new MetricSeriesDefinition("requests/s", requests, SeriesScale.PerSecond)], Columns: 3),
+                new PanelDefinition("now-errors", "5xx rate now", PanelKind.Stat, DisplayUnit.Percent,
+                    [new PercentSeriesDefinition("target 5xx", new MetricSpec(Alb, "HTTPCode_Target_5XX_Count", loadBalancer, Statistic.Sum), requests)], Columns: 3),
+                new PanelDefinition("now-healthy", "Healthy targets now", PanelKind.Stat, DisplayUnit.Count,
+                    [new MetricSeriesDefinition("healthy targets", new MetricSpec(Alb, "HealthyHostCount", targets, Statistic.Minimum))], Columns: 3),
                 new PanelDefinition("latency", "API latency (TargetResponseTime)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
                 [
                     Latency("p50", loadBalancer, Statistic.P50),

@@ -97,7 +97,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     private async Task RunAsync(Feed feed)
     {
         var token = feed.Stop.Token;
-        while (!token.IsCancellationRequested)
+        while (true)
         {
             try
             {
@@ -112,25 +112,24 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
                 {
                     Deliver(subscriber, snapshot);
                 }
-                await Task.Delay(_interval, _time, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                break;
+                return;
             }
             catch (Exception error)
             {
                 // The refresher turns upstream failures into panel states; reaching here is a
                 // bug. Keep the loop alive so the dashboard recovers at the next interval.
                 _logger.LogError(error, "Refreshing dashboard {Dashboard} of {Environment} failed", feed.Key.Dashboard, feed.Key.Environment);
-                try
-                {
-                    await Task.Delay(_interval, _time, token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+            }
+            try
+            {
+                await Task.Delay(_interval, _time, token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }

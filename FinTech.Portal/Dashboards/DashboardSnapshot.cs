@@ -16,6 +16,14 @@ public sealed record DashboardSnapshot(
     SourceData<PlatformTopology> Topology)
 {
     public PanelData Panel(string id) => Panels.TryGetValue(id, out var data) ? data : PanelData.Loading;
+
+    /// <summary>What a viewer sees before the first refresh arrives: the window, every panel loading.</summary>
+    public static DashboardSnapshot Waiting(DashboardKey key, TimeRange range, DateTimeOffset now)
+    {
+        var (start, end) = range.WindowEndingAt(now);
+        return new DashboardSnapshot(key, default, start, end, new Dictionary<string, PanelData>(),
+            SourceData<IReadOnlyList<Alarm>>.Loading, SourceData<PlatformTopology>.Loading);
+    }
 }
 
 public enum PanelState

@@ -88,6 +88,4 @@ public sealed class PlatformRegistry(EnvironmentCatalog catalog, IEnumerable<IPl
             return connection;
         }
     }
-
-    internal IEnumerable<PlatformBackend> AvailableBackends => _backends.Keys;
 }

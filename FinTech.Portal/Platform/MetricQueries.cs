@@ -15,11 +15,7 @@ public sealed record MetricQuery(
     IReadOnlyList<MetricDimension> Dimensions,
     Statistic Statistic,
     int PeriodSeconds,
-    string? Label = null)
-{
-    public string DimensionValue(string name) =>
-        Dimensions.FirstOrDefault(d => d.Name == name)?.Value ?? "";
-}
+    string? Label = null);
 
 /// <summary>A <c>GetMetricData</c> request: up to 500 queries over one time range.</summary>
 public sealed record MetricDataRequest(IReadOnlyList<MetricQuery> Queries, DateTimeOffset Start, DateTimeOffset End)
@@ -41,10 +37,7 @@ public sealed record MetricSeries(
     MetricUnit Unit,
     IReadOnlyList<MetricPoint> Points,
     MetricDataStatus Status = MetricDataStatus.Complete,
-    string? Message = null)
-{
-    public double? Latest => Points.Count == 0 ? null : Points[^1].Value;
-}
+    string? Message = null);
 
 public readonly record struct MetricPoint(DateTimeOffset Timestamp, double Value);
 
