@@ -20,7 +20,7 @@ internal sealed class HubFixture : IAsyncDisposable
         options.Value.Environments["sandbox"].Resources.ApplySandboxDefaults();
         Catalog = new EnvironmentCatalog(options);
         Hub = new DashboardRefreshHub(
-            new PlatformRegistry(Catalog, [Platform.AsBackend()]),
+            new PlatformRegistry(Catalog, [.. Platform.AsPorts()]),
             Catalog,
             Time,
             Options.Create(new DashboardOptions { RefreshInterval = Interval, UpstreamTimeout = TimeSpan.FromSeconds(5) }),

@@ -84,14 +84,11 @@ internal sealed class ScriptedPlatform : IMetricSource, IAlarmSource, ITopologyS
             new SessionTableState("fintech-sessions", "ACTIVE", "PAY_PER_REQUEST", 120_000, true),
             DateTimeOffset.UnixEpoch));
 
-    /// <summary>A backend that connects every environment to this platform.</summary>
-    public IPlatformBackend AsBackend() => new Backend(this);
-
-    private sealed class Backend(ScriptedPlatform platform) : IPlatformBackend
-    {
-        public PlatformBackend Kind => PlatformBackend.Sandbox;
-
-        public PlatformConnection Connect(PortalEnvironment environment) =>
-            new(environment, platform, platform, platform);
-    }
+    /// <summary>The ports of a Sandbox backend that connects every environment to this platform.</summary>
+    public IReadOnlyList<PlatformPortRegistration> AsPorts() =>
+    [
+        PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, _ => this),
+        PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => this),
+        PlatformPortRegistration.For<ITopologySource>(PlatformBackend.Sandbox, _ => this),
+    ];
 }

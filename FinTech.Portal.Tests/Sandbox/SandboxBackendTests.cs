@@ -13,18 +13,12 @@ public class SandboxBackendTests
         new(key, key, backend, IsProduction: false, new PlatformResources(), seed, Aws: null);
 
     [Fact]
-    public void Connecting_an_environment_and_asking_for_its_platform_give_the_same_model()
+    public void The_same_environment_key_in_any_case_gives_the_same_model()
     {
         var backend = new SandboxBackend(new FakeTimeProvider(SandboxTestPlatform.TuesdayMorning));
-        var environment = Environment("sandbox");
 
-        var connection = backend.Connect(environment);
-        var platform = backend.PlatformFor(environment);
+        var platform = backend.PlatformFor(Environment("sandbox"));
 
-        Assert.Same(platform.Metrics, connection.Metrics);
-        Assert.Same(platform.Alarms, connection.Alarms);
-        Assert.Same(platform.Topology, connection.Topology);
-        Assert.Same(environment, connection.Environment);
         Assert.Equal(5, platform.Seed);
         Assert.Same(platform, backend.PlatformFor(Environment("SANDBOX")));
     }
@@ -70,10 +64,43 @@ public class SandboxBackendTests
         var connection = host.Services.GetRequiredService<PlatformRegistry>().Connect("sandbox");
         var alarms = await connection.Alarms.DescribeAlarmsAsync(CancellationToken.None);
 
-        Assert.IsType<SandboxMetricSource>(connection.Metrics);
-        Assert.Equal(9, alarms.Count);
         var platform = host.Services.GetRequiredService<SandboxBackend>().PlatformFor(connection.Environment);
         Assert.Equal(99, platform.Seed);
         Assert.Same(platform.Metrics, connection.Metrics);
+        Assert.Same(platform.Alarms, connection.Alarms);
+        Assert.Same(platform.Topology, connection.Topology);
+        Assert.Same(connection, host.Services.GetRequiredService<PlatformRegistry>().Connect("SANDBOX"));
+        Assert.Equal(platform.Alarms.Describe().Count, alarms.Count);
+    }
+
+    [Fact]
+    public void A_port_the_backend_does_not_offer_is_reported_as_an_unavailable_platform()
+    {
+        var environment = Environment("sandbox");
+        var connection = new PlatformConnection(environment,
+            [PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Aws, _ => throw new InvalidOperationException("not this backend"))]);
+
+        Assert.False(connection.Has<IMetricSource>());
+        var error = Assert.Throws<PlatformUnavailableException>(() => connection.Metrics);
+        Assert.Equal("Environment 'sandbox' (Sandbox backend) does not offer IMetricSource in this portal build.", error.Message);
+    }
+
+    [Fact]
+    public void A_port_is_built_once_per_connection_and_only_when_first_used()
+    {
+        var built = 0;
+        var connection = new PlatformConnection(Environment("sandbox"),
+            [PlatformPortRegistration.For<ITopologySource>(PlatformBackend.Sandbox, env =>
+            {
+                built++;
+                return new SandboxBackend(TimeProvider.System).PlatformFor(env).Topology;
+            })]);
+
+        Assert.Equal(0, built);
+        var first = connection.Topology;
+        var second = connection.Topology;
+
+        Assert.Same(first, second);
+        Assert.Equal(1, built);
     }
 }

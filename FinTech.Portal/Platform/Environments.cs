@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace FinTech.Portal.Platform;
@@ -44,48 +45,34 @@ public sealed class EnvironmentCatalog
             $"There is no environment '{key}'. Configured: {string.Join(", ", All.Select(e => e.Key))}.");
 }
 
-/// <summary>The ports of one environment, ready to call.</summary>
-public sealed record PlatformConnection(
-    PortalEnvironment Environment,
-    IMetricSource Metrics,
-    IAlarmSource Alarms,
-    ITopologySource Topology);
-
-/// <summary>A backend kind (Sandbox, Aws) that can connect an environment to its ports.</summary>
-public interface IPlatformBackend
-{
-    PlatformBackend Kind { get; }
-
-    PlatformConnection Connect(PortalEnvironment environment);
-}
-
 /// <summary>
-/// Hands out one <see cref="PlatformConnection"/> per environment, created on first use and
-/// kept for the life of the portal (a Sandbox model or a set of signed clients).
+/// Hands out one <see cref="PlatformConnection"/> per environment, created on first use and kept
+/// for the life of the portal. Connecting does no I/O: a port is built on first use by the
+/// factory its feature folder registered for the environment's backend (see
+/// <see cref="PlatformPorts.AddPlatformPort{TPort}"/>), so a new port joins without editing the
+/// registry or any other backend.
 /// </summary>
-public sealed class PlatformRegistry(EnvironmentCatalog catalog, IEnumerable<IPlatformBackend> backends)
+public sealed class PlatformRegistry(EnvironmentCatalog catalog, IEnumerable<PlatformPortRegistration> registrations)
 {
-    private readonly Dictionary<PlatformBackend, IPlatformBackend> _backends = backends.ToDictionary(b => b.Kind);
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, PlatformConnection> _connections = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ILookup<PlatformBackend, PlatformPortRegistration> _registrations = registrations.ToLookup(r => r.Backend);
+    private readonly ConcurrentDictionary<string, PlatformConnection> _connections = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The backends that have at least one port in this build.</summary>
+    public IReadOnlyCollection<PlatformBackend> Backends => _registrations.Select(g => g.Key).ToList();
 
     public PlatformConnection Connect(string environmentKey) => Connect(catalog.Get(environmentKey));
 
     public PlatformConnection Connect(PortalEnvironment environment)
     {
-        lock (_gate)
+        ArgumentNullException.ThrowIfNull(environment);
+        return _connections.GetOrAdd(environment.Key, _ =>
         {
-            if (!_connections.TryGetValue(environment.Key, out var connection))
+            if (!_registrations.Contains(environment.Backend))
             {
-                if (!_backends.TryGetValue(environment.Backend, out var backend))
-                {
-                    throw new InvalidOperationException(
-                        $"Environment '{environment.Key}' uses the {environment.Backend} backend, which this portal build does not include.");
-                }
-                connection = backend.Connect(environment);
-                _connections[environment.Key] = connection;
+                throw new InvalidOperationException(
+                    $"Environment '{environment.Key}' uses the {environment.Backend} backend, which this portal build does not include.");
             }
-            return connection;
-        }
+            return new PlatformConnection(environment, _registrations[environment.Backend]);
+        });
     }
 }

@@ -21,11 +21,11 @@ public static class PlatformSetup
     }
 
     /// <summary>Refuses to start when an environment names a backend this build does not have.</summary>
-    private sealed class BackendsAvailableValidation(IEnumerable<IPlatformBackend> backends) : IValidateOptions<PlatformOptions>
+    private sealed class BackendsAvailableValidation(IEnumerable<PlatformPortRegistration> ports) : IValidateOptions<PlatformOptions>
     {
         public ValidateOptionsResult Validate(string? name, PlatformOptions options)
         {
-            var available = backends.Select(b => b.Kind).ToHashSet();
+            var available = ports.Select(p => p.Backend).ToHashSet();
             var missing = options.Environments
                 .Where(e => !available.Contains(e.Value.Backend))
                 .Select(e => $"Platform:Environments:{e.Key}:Backend is {e.Value.Backend}, which this portal build does not include (available: {string.Join(", ", available)}).")

@@ -7,18 +7,10 @@ namespace FinTech.Portal.Sandbox;
 /// The Sandbox backend: one <see cref="SandboxPlatform"/> per Sandbox environment, created on
 /// first use and kept for the life of the portal, so every page and the registry see the same model.
 /// </summary>
-public sealed class SandboxBackend(TimeProvider timeProvider) : IPlatformBackend
+public sealed class SandboxBackend(TimeProvider timeProvider)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SandboxPlatform> _platforms = new(StringComparer.OrdinalIgnoreCase);
-
-    public PlatformBackend Kind => PlatformBackend.Sandbox;
-
-    public PlatformConnection Connect(PortalEnvironment environment)
-    {
-        var platform = PlatformFor(environment);
-        return new PlatformConnection(environment, platform.Metrics, platform.Alarms, platform.Topology);
-    }
 
     /// <summary>The simulated platform of a Sandbox environment (its knobs, its failovers).</summary>
     public SandboxPlatform PlatformFor(PortalEnvironment environment) =>

@@ -9,8 +9,16 @@ public static class SandboxSetup
     {
         builder.Services.AddSingleton<SandboxBackend>();
         builder.Services.AddSingleton<SandboxFaultSwitch>();
-        builder.Services.AddSingleton<IPlatformBackend>(services => services.GetRequiredService<SandboxBackend>());
+        builder.Services.AddSandboxPort<IMetricSource>(platform => platform.Metrics);
+        builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
+        builder.Services.AddSandboxPort<ITopologySource>(platform => platform.Topology);
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;
     }
+
+    /// <summary>Registers a port that a Sandbox environment answers from its simulated platform.</summary>
+    public static IServiceCollection AddSandboxPort<TPort>(this IServiceCollection services, Func<SandboxPlatform, TPort> port)
+        where TPort : class =>
+        services.AddPlatformPort(PlatformBackend.Sandbox,
+            (provider, environment) => port(provider.GetRequiredService<SandboxBackend>().PlatformFor(environment)));
 }

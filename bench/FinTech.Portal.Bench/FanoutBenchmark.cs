@@ -45,10 +45,11 @@ internal static class FanoutBenchmark
         builder.AddSandbox();
         using var services = builder.Services.BuildServiceProvider();
 
-        var counter = new CountingBackend(services.GetRequiredService<IEnumerable<IPlatformBackend>>().Single());
+        var ports = services.GetRequiredService<IEnumerable<PlatformPortRegistration>>().ToList();
+        var counter = new CountingMetricSource(ports.Single(p => p.Port == typeof(IMetricSource)));
         var catalog = services.GetRequiredService<EnvironmentCatalog>();
         await using var hub = new DashboardRefreshHub(
-            new PlatformRegistry(catalog, [counter]),
+            new PlatformRegistry(catalog, [.. ports.Where(p => p.Port != typeof(IMetricSource)), counter.Registration]),
             catalog,
             TimeProvider.System,
             Options.Create(new DashboardOptions { RefreshInterval = interval }),
@@ -103,21 +104,18 @@ internal static class FanoutBenchmark
     }
 
     /// <summary>Counts the GetMetricData calls that reach the platform.</summary>
-    private sealed class CountingBackend(IPlatformBackend inner) : IPlatformBackend, IMetricSource
+    private sealed class CountingMetricSource(PlatformPortRegistration inner) : IMetricSource
     {
         private int _metricCalls;
         private IMetricSource? _metrics;
 
         public int MetricCalls => Volatile.Read(ref _metricCalls);
 
-        public PlatformBackend Kind => inner.Kind;
-
-        public PlatformConnection Connect(PortalEnvironment environment)
+        public PlatformPortRegistration Registration => PlatformPortRegistration.For<IMetricSource>(inner.Backend, environment =>
         {
-            var connection = inner.Connect(environment);
-            _metrics = connection.Metrics;
-            return connection with { Metrics = this };
-        }
+            _metrics = (IMetricSource)inner.Create(environment);
+            return this;
+        });
 
         public Task<IReadOnlyList<MetricSeries>> GetMetricDataAsync(MetricDataRequest request, CancellationToken cancellationToken)
         {
