@@ -38,7 +38,7 @@ public sealed record PortalSession(
 /// session on this task are told at once (<see cref="WatchEnd"/>); other tasks notice at their
 /// next revalidation.
 /// </summary>
-public sealed class PortalSessions(PortalDatabase database, TimeProvider time, IOptions<PortalIdentityOptions> options)
+public sealed class PortalSessions(PortalDatabase database, TimeProvider time, IOptions<PortalIdentityOptions> options, IdentityAudit audit, ILogger<PortalSessions> logger)
 {
     /// <summary>The cookie's claim that names the session row.</summary>
     public const string SessionIdClaim = "portal:session";
@@ -113,11 +113,11 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
         var session = await FindAsync(id, ct);
         if (session is null)
         {
-            return new SessionCheck(false, "unknown", NewlyEnded: false);
+            return new SessionCheck(false, "unknown");
         }
         if (session.EndedAt is not null)
         {
-            return new SessionCheck(false, session.EndReason, NewlyEnded: false);
+            return new SessionCheck(false, session.EndReason);
         }
         var now = time.GetUtcNow();
         var expired = now - session.StartedAt >= options.Value.MaxSessionAge ? SessionEndReasons.MaxAge
@@ -125,7 +125,11 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
             : null;
         if (expired is not null)
         {
-            return new SessionCheck(false, expired, NewlyEnded: await EndAsync(id, expired, ct));
+            if (await EndAsync(id, expired, ct))
+            {
+                await RecordEndAsync(user, expired, ct);
+            }
+            return new SessionCheck(false, expired);
         }
         // Written at most once per granularity, not on every request.
         if (touch && now - session.LastSeenAt >= TouchGranularity)
@@ -133,6 +137,20 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
             await ExecuteAsync("UPDATE identity_sessions SET last_seen_at = @now WHERE id = @id AND ended_at IS NULL", ct, ("@now", Format(now)), ("@id", id));
         }
         return SessionCheck.Active;
+    }
+
+    /// <summary>An idle or too old session ends without anyone acting: the trail says when it was noticed.</summary>
+    private async Task RecordEndAsync(ClaimsPrincipal user, string reason, CancellationToken ct)
+    {
+        try
+        {
+            await audit.SessionEndedAsync(user, sourceIp: null, reason, ct);
+        }
+        catch (FinTech.Portal.Audit.AuditUnavailableException e)
+        {
+            // The session is over either way (lowering privilege never waits for the trail).
+            logger.LogError(e, "The end of a session ({Reason}) could not be recorded in the audit trail.", reason);
+        }
     }
 
     /// <summary>A tenth of the idle time, at most a minute: idle expiry is late by no more than this.</summary>
@@ -267,12 +285,12 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
 }
 
 /// <summary>The answer of <see cref="PortalSessions.CheckAsync"/>.</summary>
-public sealed record SessionCheck(bool IsActive, string? EndReason, bool NewlyEnded)
+public sealed record SessionCheck(bool IsActive, string? EndReason)
 {
-    public static SessionCheck Active { get; } = new(true, null, false);
+    public static SessionCheck Active { get; } = new(true, null);
 
     /// <summary>A principal that carries no session (built in code, never from a cookie: the cookie check refuses those).</summary>
-    public static SessionCheck NoSession { get; } = new(true, null, false);
+    public static SessionCheck NoSession { get; } = new(true, null);
 
     /// <summary>What a person reads when their session is over.</summary>
     public string Message => EndReason switch

@@ -50,16 +50,11 @@ internal static class SessionCookie
             }
             var now = (context.Options.TimeProvider ?? TimeProvider.System).GetUtcNow();
             // A cookie without a session row (issued before sessions existed) is not accepted either.
-            var check = !IsWithinMaxAge(context.Principal, now, maxSessionAge) ? new SessionCheck(false, SessionEndReasons.MaxAge, false)
-                : PortalSessions.IdOf(context.Principal) is null ? new SessionCheck(false, "unknown", false)
+            var check = !IsWithinMaxAge(context.Principal, now, maxSessionAge) ? new SessionCheck(false, SessionEndReasons.MaxAge)
+                : PortalSessions.IdOf(context.Principal) is null ? new SessionCheck(false, "unknown")
                 : await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().CheckAsync(context.Principal, touch: true, context.HttpContext.RequestAborted);
             if (!check.IsActive)
             {
-                if (check.NewlyEnded)
-                {
-                    var audit = context.HttpContext.RequestServices.GetRequiredService<IdentityAudit>();
-                    await AccountEndpoints.TryRecordAsync(() => audit.SessionEndedAsync(context.Principal, IdentitySetup.SourceIpOf(context.HttpContext), check.EndReason, context.HttpContext.RequestAborted), context.HttpContext);
-                }
                 context.RejectPrincipal();
                 await context.HttpContext.SignOutAsync(context.Scheme.Name);
             }
