@@ -135,6 +135,52 @@ public class SessionEndTests
     }
 
     [Fact]
+    public async Task An_Admin_ends_a_persons_sessions_everywhere_and_the_trail_says_who_did_it()
+    {
+        await using var app = new PortalAppFactory();
+        var laptop = app.CreatePortalClient();
+        var phone = app.CreatePortalClient();
+        var admin = app.CreatePortalClient();
+        await PersonaSignIn.AsAsync(laptop, "olivia");
+        await PersonaSignIn.AsAsync(phone, "olivia");
+        await PersonaSignIn.AsAsync(admin, "ada");
+        var adminUser = OpenPageUserOf(app, SandboxPersonas.Ada, PortalRoles.Admin);
+        var revocation = app.Services.GetRequiredService<SessionRevocation>();
+
+        var before = await revocation.SignedInAsync(adminUser, "10.0.0.9", CancellationToken.None);
+        var (ended, warning) = await revocation.EndSessionsOfAsync(adminUser, "10.0.0.9", SandboxPersonas.Olivia.UserId, CancellationToken.None);
+        var after = await revocation.SignedInAsync(adminUser, "10.0.0.9", CancellationToken.None);
+
+        Assert.Equal(2, before.Single(p => p.UserId == SandboxPersonas.Olivia.UserId).Sessions);
+        Assert.Equal(2, ended);
+        Assert.Null(warning);
+        Assert.DoesNotContain(after, p => p.UserId == SandboxPersonas.Olivia.UserId);
+        Assert.Equal(HttpStatusCode.Redirect, (await laptop.GetAsync("/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await phone.GetAsync("/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/account")).StatusCode);
+        var revoked = Assert.Single(await app.IdentityEventsAsync(), e => e.EventType == AuditEventTypes.SessionsRevoked);
+        Assert.Equal("sandbox:ada", revoked.Actor.UserId);
+        Assert.Equal("10.0.0.9", revoked.Actor.SourceIp);
+        Assert.Equal("user/sandbox:olivia", revoked.Target);
+        Assert.Equal("2", revoked.Parameters["sessionsEnded"]);
+    }
+
+    [Fact]
+    public async Task Only_an_Admin_may_end_someone_elses_sessions()
+    {
+        await using var app = new PortalAppFactory();
+        var client = app.CreatePortalClient();
+        await PersonaSignIn.AsAsync(client, "olivia");
+        var auditor = PortalUser.Create("Sandbox", SandboxPersonas.Aubrey.UserId, SandboxPersonas.Aubrey.DisplayName, [PortalRoles.Auditor], DateTimeOffset.UtcNow);
+
+        var refused = await Assert.ThrowsAsync<PortalAccessDeniedException>(() =>
+            app.Services.GetRequiredService<SessionRevocation>().EndSessionsOfAsync(auditor, null, SandboxPersonas.Olivia.UserId, CancellationToken.None));
+
+        Assert.Equal("Ending other people's sessions needs the Admin role; you have Auditor.", refused.Message);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_missing_token_is_logged_as_information_without_a_stack_trace()
     {
         var logs = new ListLogger();

@@ -81,6 +81,7 @@ public static class IdentitySetup
 
         builder.Services.AddSingleton<IdentityAudit>();
         builder.Services.AddSingleton<PortalSessions>();
+        builder.Services.AddSingleton<SessionRevocation>();
         builder.Services.AddSingleton<PortalAuthorization>();
 
         builder.Services.AddAntiforgery();
