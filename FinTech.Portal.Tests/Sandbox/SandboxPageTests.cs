@@ -83,9 +83,13 @@ public sealed class SandboxPageTests : IAsyncLifetime
     {
         var page = Render(SandboxEnvironment);
 
-        _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
+        var failover = _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
 
+        page.WaitForAssertion(() => Assert.Equal("failing-over", page.Find("[data-testid=aurora-status]").TextContent));
+        Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
+        _time.Advance(failover.Duration);
         page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+        Assert.Equal("available", page.Find("[data-testid=aurora-status]").TextContent);
     }
 
     [Fact]
