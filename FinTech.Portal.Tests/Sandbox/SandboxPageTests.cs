@@ -130,6 +130,27 @@ public sealed class SandboxPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_knob_turned_by_several_clicks_at_once_is_changed_and_recorded_once()
+    {
+        var knobs = _context.Services.GetRequiredService<SandboxFaultKnobs>();
+        var olivia = SandboxPersonas.Olivia;
+        var user = PortalUser.Create("Sandbox", olivia.UserId, olivia.DisplayName, [olivia.Role], _time.GetUtcNow());
+        using var start = new Barrier(8);
+
+        var clicks = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            return await knobs.SetFaultAsync(user, "127.0.0.1", SandboxEnvironment, SandboxFault.ErrorBurst, on: true, CancellationToken.None);
+        })).ToList();
+        var changed = await Task.WhenAll(clicks);
+
+        Assert.Single(changed, c => c);
+        var events = (await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events;
+        Assert.Single(events);
+        Assert.Single(_backend.PlatformFor(SandboxEnvironment).FaultHistory);
+    }
+
+    [Fact]
     public void Someone_without_the_Operator_role_is_refused_by_the_service_and_the_knob_stays_off()
     {
         _authorization.SwitchTo(SandboxPersonas.Avery);
