@@ -16,6 +16,7 @@ public static class Migrations
     [
         AuditEvents,
         DataProtectionKeys,
+        Identity.PortalSessions.Migration,
     ];
 
     /// <summary>
