@@ -15,13 +15,13 @@ public sealed class SandboxElastiCache : IElastiCache
 
     private string GroupId => _platform.Resources.RedisReplicationGroup;
 
-    public Task<TestFailoverResponse> TestFailoverAsync(TestFailoverRequest request, CancellationToken cancellationToken = default)
+    public async Task<TestFailoverResponse> TestFailoverAsync(TestFailoverRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         RequireGroup(request.ReplicationGroupId);
-        _platform.TestRedisFailover(request.NodeGroupId);
-        return Task.FromResult(new TestFailoverResponse { ReplicationGroup = Describe() });
+        await _platform.TestRedisFailoverAsync(request.NodeGroupId, cancellationToken);
+        return new TestFailoverResponse { ReplicationGroup = Describe() };
     }
 
     public Task<DescribeReplicationGroupsResponse> DescribeReplicationGroupsAsync(DescribeReplicationGroupsRequest request, CancellationToken cancellationToken = default)

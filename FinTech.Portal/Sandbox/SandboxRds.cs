@@ -17,13 +17,13 @@ public sealed class SandboxRds : IRds
 
     private string ClusterArn => $"arn:aws:rds:{SandboxPlatform.Region}:{SandboxPlatform.AccountId}:cluster:{ClusterId}";
 
-    public Task<FailoverDBClusterResponse> FailoverDBClusterAsync(FailoverDBClusterRequest request, CancellationToken cancellationToken = default)
+    public async Task<FailoverDBClusterResponse> FailoverDBClusterAsync(FailoverDBClusterRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         RequireCluster(request.DBClusterIdentifier);
-        _platform.FailoverAuroraCluster(request.TargetDBInstanceIdentifier);
-        return Task.FromResult(new FailoverDBClusterResponse { DBCluster = Describe() });
+        await _platform.FailoverAuroraClusterAsync(request.TargetDBInstanceIdentifier, cancellationToken);
+        return new FailoverDBClusterResponse { DBCluster = Describe() };
     }
 
     public Task<DescribeDBClustersResponse> DescribeDBClustersAsync(DescribeDBClustersRequest request, CancellationToken cancellationToken = default)

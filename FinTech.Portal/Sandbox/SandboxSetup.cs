@@ -9,7 +9,12 @@ public static class SandboxSetup
     /// <summary>The simulated platform behind every environment whose backend is Sandbox.</summary>
     public static IHostApplicationBuilder AddSandbox(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<SandboxBackend>();
+        builder.Services.AddSingleton<SandboxJournal>();
+        // The journal lives in the portal database; a host without one (a tool, a test) keeps the Sandbox in memory.
+        builder.Services.AddSingleton(services => new SandboxBackend(
+            services.GetRequiredService<TimeProvider>(),
+            services.GetService<Database.PortalDatabase>() is null ? null : services.GetRequiredService<SandboxJournal>()));
+        builder.Services.AddHostedService<SandboxJournalReplay>();
         builder.Services.AddSingleton<SandboxFaultSwitch>();
         builder.Services.AddSandboxPort<IMetricSource>(platform => platform.Metrics);
         builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
