@@ -125,10 +125,12 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
             : null;
         if (expired is not null)
         {
-            if (await EndAsync(id, expired, ct))
+            // Recorded before its open pages are told, so that the trail has it when they close.
+            if (await EndRowAsync(id, expired, ct))
             {
                 await RecordEndAsync(user, expired, ct);
             }
+            Notify(id, expired);
             return new SessionCheck(false, expired);
         }
         // Written at most once per granularity, not on every request.
@@ -159,12 +161,15 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
     /// <summary>Ends one session; false when it was already over. Open pages of it on this task are told at once.</summary>
     public async Task<bool> EndAsync(string sessionId, string reason, CancellationToken ct)
     {
-        var changed = await ExecuteAsync(
-            "UPDATE identity_sessions SET ended_at = @now, end_reason = @reason WHERE id = @id AND ended_at IS NULL",
-            ct, ("@now", Format(time.GetUtcNow())), ("@reason", reason), ("@id", sessionId));
-        Notify(sessionId);
-        return changed > 0;
+        var ended = await EndRowAsync(sessionId, reason, ct);
+        Notify(sessionId, reason);
+        return ended;
     }
+
+    private async Task<bool> EndRowAsync(string sessionId, string reason, CancellationToken ct) =>
+        await ExecuteAsync(
+            "UPDATE identity_sessions SET ended_at = @now, end_reason = @reason WHERE id = @id AND ended_at IS NULL",
+            ct, ("@now", Format(time.GetUtcNow())), ("@reason", reason), ("@id", sessionId)) > 0;
 
     /// <summary>Ends every session of <paramref name="userId"/> that is not over yet; returns how many it ended.</summary>
     public async Task<int> EndAllOfAsync(string userId, string reason, CancellationToken ct)
@@ -207,8 +212,8 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
     }
 
     /// <summary>
-    /// Calls <paramref name="ended"/> (on any thread) when this task ends the session. Dispose the
-    /// result when the watcher goes away (a circuit closing).
+    /// Calls <paramref name="ended"/> with the reason (on any thread) when this task ends the
+    /// session. Dispose the result when the watcher goes away (a circuit closing).
     /// </summary>
     public IDisposable WatchEnd(string sessionId, Action<string> ended)
     {
@@ -217,13 +222,13 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
         return new Unwatch(this, sessionId, key);
     }
 
-    private void Notify(string sessionId)
+    private void Notify(string sessionId, string reason)
     {
         if (_watchers.TryRemove(sessionId, out var watchers))
         {
             foreach (var ended in watchers.Values)
             {
-                ended(sessionId);
+                ended(reason);
             }
         }
     }

@@ -94,6 +94,9 @@ internal sealed class SessionRevalidatingStateProvider : RevalidatingServerAuthe
 
     protected override TimeSpan RevalidationInterval => _options.Value.SessionRevalidationInterval;
 
+    /// <summary>Why this task ended the circuit's session, when it did (a sign-out lands on the signed-out page, not on sign-in).</summary>
+    public string? EndReason { get; private set; }
+
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var user = authenticationState.User;
@@ -113,7 +116,11 @@ internal sealed class SessionRevalidatingStateProvider : RevalidatingServerAuthe
             var user = (await state).User;
             _watch?.Dispose();
             _watch = PortalSessions.IdOf(user) is { } sessionId
-                ? _sessions.WatchEnd(sessionId, _ => SetAuthenticationState(Task.FromResult(_anonymous)))
+                ? _sessions.WatchEnd(sessionId, reason =>
+                {
+                    EndReason = reason;
+                    SetAuthenticationState(Task.FromResult(_anonymous));
+                })
                 : null;
         }
         catch (Exception e)
