@@ -30,7 +30,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
     public SandboxPageTests()
     {
-        _backend = new SandboxBackend(_time);
+        _backend = new SandboxBackend(_time, new SandboxJournal(_auditDatabase.Database));
         _audit = new AuditTestKit(_auditDatabase.Database);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
