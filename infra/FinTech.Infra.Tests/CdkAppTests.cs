@@ -36,9 +36,9 @@ public sealed class CdkAppTests(SynthesizedPlatform platform)
     {
         var stacks = platform.Env(env).All.ToList();
 
-        Assert.Equal(9, stacks.Count);
+        Assert.Equal(12, stacks.Count);
         Assert.All(stacks, s => Assert.Equal(account, s.Account));
-        Assert.All(stacks, s => Assert.Equal("eu-west-1", s.Region));
+        Assert.All(stacks, s => Assert.Equal(s == platform.Env(env).Global ? "us-east-1" : "eu-west-1", s.Region));
         Assert.All(stacks, s => Assert.StartsWith($"FinTech-{env}-", s.StackName, StringComparison.Ordinal));
     }
 

@@ -15,7 +15,7 @@ public sealed class TemplateRulesTests(SynthesizedPlatform platform)
 
         var violations = stacks.SelectMany(s => _rules.Check(s.StackName, platform.TemplateJson(s))).ToList();
 
-        Assert.Equal(28, stacks.Count);
+        Assert.Equal(38, stacks.Count);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
