@@ -64,6 +64,37 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
         Assert.EndsWith(":password::\"]]}", secrets["PGPASSWORD"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_rotation_of_the_database_secret_restarts_the_portal_through_an_SSM_automation()
+    {
+        var template = platform.Template(platform.Env("prod").Portal);
+
+        template.HasResourceProperties("AWS::Events::Rule", Like.Object(
+            ("EventPattern", Like.Object(
+                ("source", new[] { "aws.secretsmanager" }),
+                ("detail", Like.Object(
+                    ("eventName", new[] { "RotationSucceeded" }),
+                    ("additionalEventData", Like.Object(("SecretId", new object[]
+                    {
+                        Like.Object(("Fn::ImportValue", Match.StringLikeRegexp("AuroraMasterUserSecretSecretArn"))),
+                    }))))))),
+            ("Targets", new object[]
+            {
+                Like.Object(("Arn", "arn:aws:ssm:eu-west-1:333333333333:automation-definition/fintech-prod-restart-portal:$DEFAULT")),
+            })));
+        template.HasResourceProperties("AWS::SSM::Document", Like.Object(
+            ("DocumentType", "Automation"),
+            ("Content", Like.Object(("mainSteps", new object[]
+            {
+                Like.Object(("action", "aws:executeAwsApi"), ("inputs", Like.Object(
+                    ("Service", "ecs"), ("Api", "UpdateService"), ("service", "fintech-prod-portal"), ("forceNewDeployment", true)))),
+            })))));
+        template.HasResourceProperties("AWS::IAM::Policy", Like.Object(("PolicyDocument", Like.Object(("Statement", new object[]
+        {
+            Like.Object(("Action", "ecs:UpdateService"), ("Resource", "arn:aws:ecs:eu-west-1:333333333333:service/fintech-prod/fintech-prod-portal")),
+        })))));
+    }
+
     [Theory]
     [InlineData("prod")]
     [InlineData("dev")]

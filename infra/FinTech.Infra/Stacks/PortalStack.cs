@@ -50,6 +50,8 @@ public sealed class PortalStack : Stack
             },
         });
 
+        RestartOnRotation(env, data);
+
         // Least privilege: the task role may only assume the access role (and write the audit anchors); every
         // platform action of infra/portal-aws-actions.json is granted to the access role.
         _ = new Policy(this, "PortalTaskPolicy", new PolicyProps
@@ -57,6 +59,110 @@ public sealed class PortalStack : Stack
             PolicyName = $"{env.Names.Prefix}-portal-task",
             Roles = [Portal.TaskRole],
             Statements = PortalPolicy.Statements(actions, Partition, env, PortalPolicy.Role.Task),
+        });
+    }
+
+    /// <summary>
+    /// RDS rotates the managed master secret every 7 days; ECS injects its fields when a task starts. When a rotation
+    /// succeeds, EventBridge starts an SSM Automation that forces a new deployment of the portal, so that new tasks
+    /// carry the new password and replace the old ones (no Lambda: the automation calls ECS itself).
+    /// </summary>
+    private void RestartOnRotation(EnvironmentContext env, DataStack data)
+    {
+        var names = env.Names;
+        var config = env.Config;
+        var documentName = $"{names.Prefix}-restart-portal";
+        var serviceArn = $"arn:{Partition}:ecs:{config.Region}:{config.Account}:service/{names.Cluster}/{names.Service("portal")}";
+
+        var automationRole = new Role(this, "RestartAutomationRole", new RoleProps
+        {
+            RoleName = $"{names.Prefix}-restart-portal-automation",
+            Description = "SSM Automation: forces a new deployment of the portal after the database secret rotates",
+            AssumedBy = new ServicePrincipal("ssm.amazonaws.com"),
+        });
+        automationRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ecs:UpdateService"],
+            Resources = [serviceArn],
+        }));
+
+        _ = new Amazon.CDK.AWS.SSM.CfnDocument(this, "RestartPortal", new Amazon.CDK.AWS.SSM.CfnDocumentProps
+        {
+            Name = documentName,
+            DocumentType = "Automation",
+            Content = new Dictionary<string, object>
+            {
+                ["schemaVersion"] = "0.3",
+                ["description"] = "Force a new deployment of the portal so that its tasks read the rotated database secret.",
+                ["assumeRole"] = "{{ AutomationAssumeRole }}",
+                ["parameters"] = new Dictionary<string, object>
+                {
+                    ["AutomationAssumeRole"] = new Dictionary<string, object> { ["type"] = "String" },
+                },
+                ["mainSteps"] = new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["name"] = "ForceNewDeployment",
+                        ["action"] = "aws:executeAwsApi",
+                        ["inputs"] = new Dictionary<string, object>
+                        {
+                            ["Service"] = "ecs",
+                            ["Api"] = "UpdateService",
+                            ["cluster"] = names.Cluster,
+                            ["service"] = names.Service("portal"),
+                            ["forceNewDeployment"] = true,
+                        },
+                    },
+                },
+            },
+        });
+
+        var automationDefinition = $"arn:{Partition}:ssm:{config.Region}:{config.Account}:automation-definition/{documentName}";
+        var eventsRole = new Role(this, "RestartRuleRole", new RoleProps
+        {
+            Description = "EventBridge: starts the portal restart automation",
+            AssumedBy = new ServicePrincipal("events.amazonaws.com"),
+        });
+        eventsRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ssm:StartAutomationExecution"],
+            Resources = [$"{automationDefinition}:*"],
+        }));
+        eventsRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["iam:PassRole"],
+            Resources = [automationRole.RoleArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ssm.amazonaws.com" },
+            },
+        }));
+
+        _ = new Amazon.CDK.AWS.Events.CfnRule(this, "RestartOnRotation", new Amazon.CDK.AWS.Events.CfnRuleProps
+        {
+            Name = names.Alarm("portal-database-secret-rotated"),
+            Description = "The Aurora master secret rotated: restart the portal so that it reads the new password",
+            EventPattern = new Dictionary<string, object>
+            {
+                ["source"] = new[] { "aws.secretsmanager" },
+                ["detail-type"] = new[] { "AWS Service Event via CloudTrail" },
+                ["detail"] = new Dictionary<string, object>
+                {
+                    ["eventName"] = new[] { "RotationSucceeded" },
+                    ["additionalEventData"] = new Dictionary<string, object> { ["SecretId"] = new[] { data.MasterSecretArn } },
+                },
+            },
+            Targets = new object[]
+            {
+                new Amazon.CDK.AWS.Events.CfnRule.TargetProperty
+                {
+                    Id = "RestartPortal",
+                    Arn = $"{automationDefinition}:$DEFAULT",
+                    RoleArn = eventsRole.RoleArn,
+                    Input = Fn.Sub("{\"AutomationAssumeRole\":[\"${Role}\"]}", new Dictionary<string, string> { ["Role"] = automationRole.RoleArn }),
+                },
+            },
         });
     }
 
