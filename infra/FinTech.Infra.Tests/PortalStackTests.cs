@@ -157,14 +157,8 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
     public void Production_without_a_viewer_domain_does_not_synthesize()
     {
         var prod = platform.Settings.Platform.Environments["prod"] with { ViewerDomainName = null, ViewerCertificateArn = null };
-        var config = new PlatformConfig
-        {
-            Organization = platform.Settings.Platform.Organization,
-            Environments = new Dictionary<string, EnvironmentConfig> { ["prod"] = prod },
-        };
 
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            PlatformStacks.Build(new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = platform.Settings.Context }), config, platform.Actions));
+        var error = Assert.Throws<InvalidOperationException>(() => Build(prod));
 
         Assert.Contains("viewerDomainName and viewerCertificateArn", error.Message, StringComparison.Ordinal);
     }
@@ -173,17 +167,20 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
     public void Production_without_alarm_subscriptions_does_not_synthesize()
     {
         var prod = platform.Settings.Platform.Environments["prod"] with { AlarmSubscriptions = [] };
-        var config = new PlatformConfig
-        {
-            Organization = platform.Settings.Platform.Organization,
-            Environments = new Dictionary<string, EnvironmentConfig> { ["prod"] = prod },
-        };
 
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            PlatformStacks.Build(new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = platform.Settings.Context }), config, platform.Actions));
+        var error = Assert.Throws<InvalidOperationException>(() => Build(prod));
 
         Assert.Contains("alarmSubscriptions", error.Message, StringComparison.Ordinal);
     }
+
+    private PlatformStacks Build(EnvironmentConfig prod) => PlatformStacks.Build(
+        new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = platform.Settings.Context }),
+        new PlatformConfig
+        {
+            Organization = platform.Settings.Platform.Organization,
+            Environments = new Dictionary<string, EnvironmentConfig> { ["prod"] = prod },
+        },
+        platform.Actions);
 
     private static Dictionary<string, string> EnvironmentOf(JsonNode container) =>
         container["Environment"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["Value"]!.ToJsonString());

@@ -58,7 +58,7 @@ public sealed class StorageStackTests(SynthesizedPlatform platform)
     {
         Template.HasResourceProperties("AWS::S3::Bucket", Like.Object(
             ("OwnershipControls", Like.Object(("Rules", new object[] { Like.Object(("ObjectOwnership", "BucketOwnerPreferred")) }))),
-            ("LoggingConfiguration", Like.Object(("LogFilePrefix", "edge-logs/")))));
+            ("LoggingConfiguration", Like.Object(("LogFilePrefix", "edgelogs/")))));
         var json = platform.TemplateJson(platform.Env("prod").Storage);
         var albDelivery = TemplateJson.Resources(json, "AWS::S3::BucketPolicy")
             .SelectMany(p => p.Properties["PolicyDocument"]!["Statement"]!.AsArray())

@@ -67,15 +67,7 @@ public sealed class LogArchiveStack : Stack
             Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = trailArn } },
         }));
 
-        AccessLogs = new Bucket(this, "AccessLogs", new BucketProps
-        {
-            Encryption = BucketEncryption.S3_MANAGED,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
+        AccessLogs = StorageStack.LogBucket(this, "AccessLogs", organization.CloudTrailObjectLockDays, ObjectOwnership.BUCKET_OWNER_ENFORCED);
 
         TrailBucket = new Bucket(this, "TrailBucket", new BucketProps
         {

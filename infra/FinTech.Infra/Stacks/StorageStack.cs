@@ -24,46 +24,9 @@ public sealed class StorageStack : Stack
     public StorageStack(Construct scope, string id, EnvironmentContext env, SecurityStack security, IStackProps props)
         : base(scope, id, props)
     {
-        // S3 server access logging delivers only to SSE-S3 buckets, so this one bucket uses S3-managed keys.
-        AccessLogs = new Bucket(this, "AccessLogs", new BucketProps
-        {
-            Encryption = BucketEncryption.S3_MANAGED,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-            LifecycleRules =
-            [
-                new LifecycleRule
-                {
-                    Id = "expire-access-logs",
-                    Expiration = Duration.Days(Math.Max(env.Config.LogRetentionDays, 90)),
-                    NoncurrentVersionExpiration = Duration.Days(30),
-                },
-            ],
-        });
-
-        EdgeLogs = new Bucket(this, "EdgeLogs", new BucketProps
-        {
-            Encryption = BucketEncryption.S3_MANAGED,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            EnforceSSL = true,
-            Versioned = true,
-            ServerAccessLogsBucket = AccessLogs,
-            ServerAccessLogsPrefix = "edge-logs/",
-            RemovalPolicy = RemovalPolicy.RETAIN,
-            LifecycleRules =
-            [
-                new LifecycleRule
-                {
-                    Id = "expire-edge-logs",
-                    Expiration = Duration.Days(Math.Max(env.Config.LogRetentionDays, 90)),
-                    NoncurrentVersionExpiration = Duration.Days(30),
-                },
-            ],
-        });
+        var logDays = Math.Max(env.Config.LogRetentionDays, 90);
+        AccessLogs = LogBucket(this, "AccessLogs", logDays, ObjectOwnership.BUCKET_OWNER_ENFORCED);
+        EdgeLogs = LogBucket(this, "EdgeLogs", logDays, ObjectOwnership.BUCKET_OWNER_PREFERRED, AccessLogs);
 
         DataLake = TieredBucket("DataLake", "data-lake", security);
         Backups = TieredBucket("Backups", "backups", security);
@@ -97,6 +60,33 @@ public sealed class StorageStack : Stack
             OrganizationPerimeter(bucket, env.Organization.OrganizationId, ["s3:*"]);
         }
     }
+
+    /// <summary>
+    /// A bucket for logs that AWS services deliver. S3 server access logging and ALB access logs deliver only to
+    /// SSE-S3 buckets, so log buckets use S3-managed keys; CloudFront's standard logs need ACLs
+    /// (<see cref="ObjectOwnership.BUCKET_OWNER_PREFERRED"/>).
+    /// </summary>
+    public static Bucket LogBucket(Construct scope, string id, int expirationDays, ObjectOwnership ownership, IBucket? accessLogs = null) =>
+        new(scope, id, new BucketProps
+        {
+            Encryption = BucketEncryption.S3_MANAGED,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ObjectOwnership = ownership,
+            EnforceSSL = true,
+            Versioned = true,
+            ServerAccessLogsBucket = accessLogs,
+            ServerAccessLogsPrefix = accessLogs is null ? null : $"{id.ToLowerInvariant()}/",
+            RemovalPolicy = RemovalPolicy.RETAIN,
+            LifecycleRules =
+            [
+                new LifecycleRule
+                {
+                    Id = "expire-logs",
+                    Expiration = Duration.Days(expirationDays),
+                    NoncurrentVersionExpiration = Duration.Days(30),
+                },
+            ],
+        });
 
     /// <summary>
     /// Denies <paramref name="actions"/> to every principal outside the organization. AWS services acting for
