@@ -43,6 +43,18 @@ public sealed class CdkAppTests(SynthesizedPlatform platform)
     }
 
     [Fact]
+    public void Every_Lambda_function_the_CDK_generates_runs_on_a_runtime_Lambda_still_creates()
+    {
+        var runtimes = platform.Stacks.All
+            .SelectMany(s => TemplateJson.Resources(platform.TemplateJson(s), "AWS::Lambda::Function"))
+            .Select(f => f.Properties["Runtime"]!.GetValue<string>())
+            .ToList();
+
+        Assert.NotEmpty(runtimes);
+        Assert.All(runtimes, r => Assert.Equal(FinTech.Infra.Aspects.SupportedLambdaRuntime.Runtime, r));
+    }
+
+    [Fact]
     public void Production_stacks_have_termination_protection()
     {
         Assert.All(platform.Env("prod").All, s => Assert.True(s.TerminationProtection));
