@@ -31,7 +31,7 @@ public sealed class SandboxBackend(TimeProvider timeProvider)
         {
             if (!_platforms.TryGetValue(environment.Key, out platform))
             {
-                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider);
+                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider, environment.Key);
                 _platforms[environment.Key] = platform;
             }
         }

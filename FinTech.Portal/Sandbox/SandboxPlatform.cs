@@ -19,7 +19,7 @@ public sealed class SandboxPlatform
     private readonly List<Action<SandboxChange>> _subscribers = [];
     private SandboxState _state = SandboxState.Initial;
 
-    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider)
+    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider, string environmentKey = PlatformOptions.SandboxKey)
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -32,6 +32,7 @@ public sealed class SandboxPlatform
         Metrics = new SandboxMetricSource(this, Engine);
         Alarms = new SandboxAlarmSource(this, Engine, _resources);
         Topology = new SandboxTopologySource(this, model, _resources);
+        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
     }
 
     public int Seed { get; }
@@ -50,6 +51,8 @@ public sealed class SandboxPlatform
     public SandboxAlarmSource Alarms { get; }
 
     public SandboxTopologySource Topology { get; }
+
+    public SandboxSecretsManager SecretsManager { get; }
 
     public IReadOnlyCollection<SandboxFault> ActiveFaults =>
         State.Faults.Where(f => f.IsActive).Select(f => f.Fault).Distinct().Order().ToList();
@@ -125,6 +128,25 @@ public sealed class SandboxPlatform
             _subscribers.Add(onChange);
         }
         return new Subscription(this, onChange);
+    }
+
+    /// <summary>
+    /// Whether a rotation function could not write to <paramref name="dependency"/> at some time in
+    /// [from, to]: a failover moves the role during the minute before the new holder takes over.
+    /// </summary>
+    private bool IsUnavailable(RotationDependency dependency, DateTimeOffset from, DateTimeOffset to)
+    {
+        var changes = dependency switch
+        {
+            RotationDependency.AuroraWriter => State.WriterChanges,
+            RotationDependency.RedisPrimary => State.PrimaryChanges,
+            _ => [],
+        };
+        return changes.Skip(1).Any(change =>
+        {
+            var takeover = DateTimeOffset.FromUnixTimeSeconds(change.FromMinute * 60);
+            return from <= takeover && to >= takeover.AddMinutes(-1);
+        });
     }
 
     private string SwapRole(string[] members, string? target, string kind, Func<SandboxState, int> current,

@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -12,6 +13,7 @@ public static class SandboxSetup
         builder.Services.AddSandboxPort<IMetricSource>(platform => platform.Metrics);
         builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
         builder.Services.AddSandboxPort<ITopologySource>(platform => platform.Topology);
+        builder.Services.AddSandboxPort<ISecretsManager>(platform => platform.SecretsManager);
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;
     }
