@@ -32,6 +32,7 @@ public sealed class SandboxPlatform
         Metrics = new SandboxMetricSource(this, Engine);
         Alarms = new SandboxAlarmSource(this, Engine, _resources);
         Topology = new SandboxTopologySource(this, model, _resources);
+        Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
         SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
     }
 
@@ -53,6 +54,8 @@ public sealed class SandboxPlatform
     public SandboxTopologySource Topology { get; }
 
     public SandboxSecretsManager SecretsManager { get; }
+
+    public SandboxEcr Ecr { get; }
 
     public IReadOnlyCollection<SandboxFault> ActiveFaults =>
         State.Faults.Where(f => f.IsActive).Select(f => f.Fault).Distinct().Order().ToList();

@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Ecr;
 using FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Sandbox;
@@ -14,6 +15,7 @@ public static class SandboxSetup
         builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
         builder.Services.AddSandboxPort<ITopologySource>(platform => platform.Topology);
         builder.Services.AddSandboxPort<ISecretsManager>(platform => platform.SecretsManager);
+        builder.Services.AddSandboxPort<IEcr>(platform => platform.Ecr);
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;
     }
