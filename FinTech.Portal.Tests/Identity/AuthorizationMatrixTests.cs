@@ -24,6 +24,7 @@ public class AuthorizationMatrixTests : IAsyncLifetime
         [PortalPolicies.ViewDashboards] = [PortalRoles.Operator, PortalRoles.Approver, PortalRoles.Auditor, PortalRoles.Admin],
         [PortalPolicies.RequestOperations] = [PortalRoles.Operator],
         [PortalPolicies.ApproveOperations] = [PortalRoles.Approver],
+        [PortalPolicies.StopOperations] = [PortalRoles.Operator, PortalRoles.Approver, PortalRoles.Admin],
         [PortalPolicies.ReadAudit] = [PortalRoles.Auditor, PortalRoles.Admin],
         [PortalPolicies.ChangeSandboxFaults] = [PortalRoles.Operator],
     };

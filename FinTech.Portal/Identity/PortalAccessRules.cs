@@ -29,6 +29,7 @@ public static class PortalAccessRules
         PortalPolicies.ViewDashboards,
         PortalPolicies.RequestOperations,
         PortalPolicies.ApproveOperations,
+        PortalPolicies.StopOperations,
         PortalPolicies.ReadAudit,
         PortalPolicies.ChangeSandboxFaults,
     ];
@@ -39,6 +40,7 @@ public static class PortalAccessRules
         PortalPolicies.ViewDashboards => PortalRoles.All,
         PortalPolicies.RequestOperations => [PortalRoles.Operator],
         PortalPolicies.ApproveOperations => [PortalRoles.Approver],
+        PortalPolicies.StopOperations => [PortalRoles.Operator, PortalRoles.Approver, PortalRoles.Admin],
         PortalPolicies.ReadAudit => [PortalRoles.Auditor, PortalRoles.Admin],
         PortalPolicies.ChangeSandboxFaults => [PortalRoles.Operator],
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
@@ -50,6 +52,7 @@ public static class PortalAccessRules
         PortalPolicies.ViewDashboards => "Viewing dashboards",
         PortalPolicies.RequestOperations => "Requesting operations",
         PortalPolicies.ApproveOperations => "Approving operations",
+        PortalPolicies.StopOperations => "Stopping operations",
         PortalPolicies.ReadAudit => "Reading and exporting the audit trail",
         PortalPolicies.ChangeSandboxFaults => "Changing Sandbox fault knobs",
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
