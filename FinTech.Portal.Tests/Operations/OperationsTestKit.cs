@@ -20,7 +20,7 @@ namespace FinTech.Portal.Tests.Operations;
 /// </summary>
 public sealed class OperationsTestKit : IDisposable
 {
-    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1")
+    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null)
     {
         Audit = audit ?? new AuditTestKit(database, instance);
         Options = options ?? new OperationsOptions();
@@ -43,7 +43,7 @@ public sealed class OperationsTestKit : IDisposable
             PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => Alarms),
             PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, _ => Alarms),
         ]);
-        Kind = new WidgetRestart();
+        Kind = kind ?? new WidgetRestart();
         var optionsWrapper = Microsoft.Extensions.Options.Options.Create(Options);
         var portalInstance = new PortalInstance(Microsoft.Extensions.Options.Options.Create(new HostingOptions { InstanceId = instance }));
         Store = new OperationStore(database);
@@ -123,7 +123,7 @@ public sealed class OperationsTestKit : IDisposable
 /// target drift), records its call before making it, and counts the actions per run so a test
 /// can prove an action ran once. <see cref="DuringAction"/> lets a test act mid-run.
 /// </summary>
-public sealed class WidgetRestart(string key = WidgetRestart.DefaultKey) : IOperationKind
+public sealed class WidgetRestart(string key = WidgetRestart.DefaultKey, int targets = 2, bool sharedDependency = true) : IOperationKind
 {
     public const string DefaultKey = "widget-restart";
     public const string SharedDependency = "shared-queue";
@@ -140,10 +140,11 @@ public sealed class WidgetRestart(string key = WidgetRestart.DefaultKey) : IOper
     public string DisplayName => key == DefaultKey ? "Widget restart" : "Widget cache flush";
     public TimeSpan VerificationWindow { get; set; } = TimeSpan.Zero;
 
-    public IReadOnlyList<string> Targets(PortalEnvironment environment) => ["widget-1", "widget-2"];
+    public IReadOnlyList<string> Targets(PortalEnvironment environment) => Enumerable.Range(1, targets).Select(n => $"widget-{n}").ToList();
 
-    public IReadOnlyList<string> LockKeys(PortalEnvironment environment, string target) =>
-        [$"{environment.Key}/widget/{target}", $"{environment.Key}/queue/{SharedDependency}"];
+    public IReadOnlyList<string> LockKeys(PortalEnvironment environment, string target) => sharedDependency
+        ? [$"{environment.Key}/widget/{target}", $"{environment.Key}/queue/{SharedDependency}"]
+        : [$"{environment.Key}/widget/{target}"];
 
     public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) => [ScriptedAlarms.StopAlarm];
 

@@ -81,8 +81,9 @@ public sealed class OperationRunFeed(OperationStore store, TimeProvider time, IL
             return;
         }
         await using var connection = await store.OpenAsync(cancellationToken);
+        var parameters = new DynamicParameters();
         var rows = await connection.QueryAsync<(string Id, long Version)>(new CommandDefinition(
-            "SELECT id, version FROM operation_runs WHERE id IN @ids", new { ids }, cancellationToken: cancellationToken));
+            $"SELECT id, version FROM operation_runs WHERE id IN {OperationStore.InList(parameters, "id", ids)}", parameters, cancellationToken: cancellationToken));
         foreach (var (id, version) in rows)
         {
             var previous = _versions.GetValueOrDefault(id, -1);

@@ -81,11 +81,12 @@ public sealed class OperationStore(PortalDatabase database)
     /// <summary>Who holds any of <paramref name="keys"/> now: (key, run id, kind, state).</summary>
     public async Task<IReadOnlyList<LockHolder>> HoldersAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<LockHolder>(new CommandDefinition("""
+        var parameters = new DynamicParameters();
+        var rows = await connection.QueryAsync<LockHolder>(new CommandDefinition($"""
             SELECT l.resource_key AS ResourceKey, r.id AS RunId, r.kind AS Kind, r.state AS State
             FROM operation_locks l JOIN operation_runs r ON r.id = l.run_id
-            WHERE l.resource_key IN @keys ORDER BY l.resource_key
-            """, new { keys }, transaction, cancellationToken: cancellationToken));
+            WHERE l.resource_key IN {InList(parameters, "key", keys)} ORDER BY l.resource_key
+            """, parameters, transaction, cancellationToken: cancellationToken));
         return rows.ToList();
     }
 
@@ -236,6 +237,19 @@ public sealed class OperationStore(PortalDatabase database)
             FROM operation_evidence e JOIN operation_runs r ON r.id = e.run_id ORDER BY e.sealed_at_ms DESC LIMIT @limit
             """, new { limit }, cancellationToken: cancellationToken));
         return rows.Select(r => new EvidenceListItem(r.RunId, r.Kind, r.Environment, r.Target, Enum.Parse<OperationState>(r.State), r.Sha256, r.AuditSequence, FromMs(r.SealedAtMs))).ToList();
+    }
+
+    /// <summary>
+    /// <c>(@p0, @p1, ...)</c> with the values added to <paramref name="parameters"/>: one spelling for
+    /// both providers (Dapper hands Npgsql a list as one array parameter, which <c>IN</c> does not take).
+    /// </summary>
+    internal static string InList(DynamicParameters parameters, string prefix, IReadOnlyList<string> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            parameters.Add($"{prefix}{i}", values[i]);
+        }
+        return values.Count == 0 ? "(NULL)" : $"({string.Join(", ", values.Select((_, i) => $"@{prefix}{i}"))})";
     }
 
     internal static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
