@@ -47,8 +47,9 @@ public sealed class OperationsTestKit : IDisposable
         var optionsWrapper = Microsoft.Extensions.Options.Options.Create(Options);
         var portalInstance = new PortalInstance(Microsoft.Extensions.Options.Options.Create(new HostingOptions { InstanceId = instance }));
         Store = new OperationStore(database);
-        IdentityAudit = new IdentityAudit(Audit.Trail);
-        Authorization = new PortalAuthorization(IdentityAudit, NullLogger<PortalAuthorization>.Instance);
+        IdentityAudit = new IdentityAudit(Audit.Trail, Environments);
+        Authorization = new PortalAuthorization(IdentityAudit,
+            new PortalSessions(database, Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions())), NullLogger<PortalAuthorization>.Instance);
         Feed = new OperationRunFeed(Store, Time, NullLogger<OperationRunFeed>.Instance);
         Transitions = new OperationTransitions(Store, Audit.Trail, IdentityAudit, Time, Feed, NullLogger<OperationTransitions>.Instance);
         Preflight = new OperationPreflight(Store, Platforms, Time);

@@ -5,7 +5,7 @@ namespace FinTech.Portal.Identity;
 /// <summary>The identity feature's schema.</summary>
 public sealed class IdentityMigrations : IMigrationSource
 {
-    public IReadOnlyList<Migration> Migrations => [DataProtectionKeys];
+    public IReadOnlyList<Migration> Migrations => [DataProtectionKeys, PortalSessions.Migration];
 
     /// <summary>
     /// The ASP.NET Core Data Protection key ring, shared by every portal task so that a cookie or

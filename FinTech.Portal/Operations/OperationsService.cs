@@ -222,6 +222,8 @@ public sealed class OperationsService(
     {
         var user = await caller.UserAsync();
         var actor = await caller.ActorAsync();
+        // Role and live session first; who requested it is decided on the loaded run below.
+        await authorization.EnsureAsync(user, caller.SourceIp, PortalPolicies.ApproveOperations, null, null, $"operation/{runId}", cancellationToken);
         var current = await store.GetAsync(runId, cancellationToken) ?? throw new OperationRefusedException($"There is no operation run '{runId}'.");
         // Described before the transaction (platform I/O); the approval binds to what the approver saw.
         var kind = kinds.Get(current.Kind);
@@ -273,6 +275,7 @@ public sealed class OperationsService(
     {
         var user = await caller.UserAsync();
         var actor = await caller.ActorAsync();
+        await authorization.EnsureAsync(user, caller.SourceIp, PortalPolicies.ApproveOperations, null, null, $"operation/{runId}", cancellationToken);
         if (string.IsNullOrWhiteSpace(reason))
         {
             throw new OperationRefusedException("Say why the run is rejected.");
@@ -296,6 +299,7 @@ public sealed class OperationsService(
     {
         var user = await caller.UserAsync();
         var actor = await caller.ActorAsync();
+        await authorization.EnsureAsync(user, caller.SourceIp, PortalPolicies.StopOperations, null, null, $"operation/{runId}", cancellationToken);
         if (string.IsNullOrWhiteSpace(reason))
         {
             throw new OperationRefusedException("Say why the run is aborted.");

@@ -10,11 +10,28 @@ namespace FinTech.Portal.Sandbox;
 /// </summary>
 public sealed class SandboxFaultSwitch(AuditTrail trail)
 {
+    // One change at a time: a double click, or two SREs turning the same knob, must not both see it
+    // off, both record a change and only one of them happen.
+    private readonly SemaphoreSlim _oneChangeAtATime = new(1, 1);
+
     /// <summary>Returns false, recording nothing, when the knob already is in that position.</summary>
     public async Task<bool> SetFaultAsync(SandboxPlatform platform, PortalEnvironment environment, SandboxFault fault, bool on, AuditActor actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(environment);
+        await _oneChangeAtATime.WaitAsync(ct);
+        try
+        {
+            return await SetFaultExclusiveAsync(platform, environment, fault, on, actor, ct);
+        }
+        finally
+        {
+            _oneChangeAtATime.Release();
+        }
+    }
+
+    private async Task<bool> SetFaultExclusiveAsync(SandboxPlatform platform, PortalEnvironment environment, SandboxFault fault, bool on, AuditActor actor, CancellationToken ct)
+    {
         if (platform.IsActive(fault) == on)
         {
             return false;

@@ -1,4 +1,6 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -12,6 +14,9 @@ public static class SandboxSetup
         builder.Services.AddSandboxPort<IMetricSource>(platform => platform.Metrics);
         builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
         builder.Services.AddSandboxPort<ITopologySource>(platform => platform.Topology);
+        builder.Services.AddSandboxPort<IRds>(platform => platform.Rds);
+        builder.Services.AddSandboxPort<IElastiCache>(platform => platform.ElastiCache);
+        builder.Services.AddSandboxPort<IWriteProbe>(platform => platform.WriteProbe);
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;
     }
