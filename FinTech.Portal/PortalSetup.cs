@@ -46,6 +46,7 @@ public static class PortalSetup
         app.MapHealthEndpoints();
         app.MapPortalIdentity();
         app.MapAuditEndpoints();
+        app.MapOperationsEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -90,6 +90,11 @@ public sealed class OperationEvidence(OperationStore store, AuditStore auditStor
         return await store.EvidenceAsync(runId, cancellationToken);
     }
 
+    /// <summary>An export is recorded (who took a copy of the evidence, in which form) before it is sent.</summary>
+    public async Task RecordExportAsync(OperationCaller caller, SealedEvidence evidence, string format, CancellationToken cancellationToken) =>
+        await trail.RecordAsync(new AuditEntry("operation.evidence-exported", await caller.ActorAsync(), AuditOutcome.Succeeded, null, $"operation/{evidence.RunId}",
+            new Dictionary<string, string?> { ["format"] = format, ["evidenceSha256"] = evidence.Sha256 }), cancellationToken);
+
     /// <summary>Auditors (and Admins) verify: the stored JSON's hash, the sealing audit event, and the chain through it. Recorded.</summary>
     public async Task<EvidenceVerification> VerifyAsync(OperationCaller caller, string runId, CancellationToken cancellationToken)
     {
