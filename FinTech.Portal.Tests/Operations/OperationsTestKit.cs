@@ -20,7 +20,7 @@ namespace FinTech.Portal.Tests.Operations;
 /// </summary>
 public sealed class OperationsTestKit : IDisposable
 {
-    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null)
+    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null)
     {
         Audit = audit ?? new AuditTestKit(database, instance);
         Options = options ?? new OperationsOptions();
@@ -38,13 +38,41 @@ public sealed class OperationsTestKit : IDisposable
             environment.Resources.ApplySandboxDefaults();
         }
         Environments = new EnvironmentCatalog(platformOptions);
-        Platforms = new PlatformRegistry(Environments,
-        [
-            PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => Alarms),
-            PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, _ => Alarms),
-        ]);
-        Kind = kind ?? new WidgetRestart();
         var optionsWrapper = Microsoft.Extensions.Options.Options.Create(Options);
+        Kind = kind ?? new WidgetRestart();
+        List<IOperationKind> kinds = [Kind, new WidgetRestart("widget-cache-flush")];
+        if (samePlatformAs is not null)
+        {
+            // Another portal task in front of the same platform.
+            Platforms = samePlatformAs.Platforms;
+            SandboxPlatforms = samePlatformAs.SandboxPlatforms;
+            kinds = [.. samePlatformAs.Kinds.All];
+            Kind = samePlatformAs.Kind;
+        }
+        else if (sandbox)
+        {
+            // The real simulated platform, one per environment, on the kit's clock.
+            var platforms = Environments.All.ToDictionary(e => e.Key, e => new FinTech.Portal.Sandbox.SandboxPlatform(e.SandboxSeed, e.Resources, Time));
+            SandboxPlatforms = platforms;
+            Platforms = new PlatformRegistry(Environments,
+            [
+                PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, e => platforms[e.Key].Alarms),
+                PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, e => platforms[e.Key].Metrics),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.Rds.IRds>(PlatformBackend.Sandbox, e => platforms[e.Key].Rds),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.ElastiCache.IElastiCache>(PlatformBackend.Sandbox, e => platforms[e.Key].ElastiCache),
+                PlatformPortRegistration.For<IWriteProbe>(PlatformBackend.Sandbox, e => platforms[e.Key].WriteProbe),
+            ]);
+            kinds.Add(new FinTech.Portal.Operations.Failover.AuroraFailoverTest(Platforms, optionsWrapper));
+            kinds.Add(new FinTech.Portal.Operations.Failover.RedisFailoverTest(Platforms, optionsWrapper));
+        }
+        else
+        {
+            Platforms = new PlatformRegistry(Environments,
+            [
+                PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => Alarms),
+                PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, _ => Alarms),
+            ]);
+        }
         var portalInstance = new PortalInstance(Microsoft.Extensions.Options.Options.Create(new HostingOptions { InstanceId = instance }));
         Store = new OperationStore(database);
         IdentityAudit = new IdentityAudit(Audit.Trail, Environments);
@@ -53,7 +81,7 @@ public sealed class OperationsTestKit : IDisposable
         Feed = new OperationRunFeed(Store, Time, NullLogger<OperationRunFeed>.Instance);
         Transitions = new OperationTransitions(Store, Audit.Trail, IdentityAudit, Time, Feed, NullLogger<OperationTransitions>.Instance);
         Preflight = new OperationPreflight(Store, Platforms, Time);
-        Kinds = new OperationKinds([Kind, new WidgetRestart("widget-cache-flush")]);
+        Kinds = new OperationKinds(kinds);
         Evidence = new OperationEvidence(Store, Audit.Store, Audit.Verifier, Audit.Trail, Authorization);
         Signal = new OperationWorkerSignal();
         Worker = new OperationWorker(Store, Transitions, Preflight, Kinds, Environments, Evidence, Signal, portalInstance, optionsWrapper, Time,
@@ -68,6 +96,9 @@ public sealed class OperationsTestKit : IDisposable
     public EnvironmentCatalog Environments { get; }
     public PlatformRegistry Platforms { get; }
     public ScriptedAlarms Alarms { get; } = new();
+
+    /// <summary>The Sandbox platform of each environment, when the kit was made with <c>sandbox: true</c>.</summary>
+    public IReadOnlyDictionary<string, FinTech.Portal.Sandbox.SandboxPlatform> SandboxPlatforms { get; } = new Dictionary<string, FinTech.Portal.Sandbox.SandboxPlatform>();
     public WidgetRestart Kind { get; }
     public OperationStore Store { get; }
     public IdentityAudit IdentityAudit { get; }
@@ -113,6 +144,25 @@ public sealed class OperationsTestKit : IDisposable
             }
         }
         return events.OrderBy(e => e.Sequence).ToList();
+    }
+
+    /// <summary>
+    /// Runs the worker until no run is ready while simulated time moves on a second at a time (a
+    /// failover takes its 20-60 simulated seconds). Stops after <paramref name="limit"/> of simulated time.
+    /// </summary>
+    public async Task RunWorkerAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = Task.Run(() => Worker.RunUntilIdleAsync(stop.Token), CancellationToken.None);
+        var end = Time.GetUtcNow() + limit;
+        while (!work.IsCompleted && Time.GetUtcNow() < end)
+        {
+            // Lets the worker reach its next timer before the clock moves again.
+            await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(5), CancellationToken.None));
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+        await stop.CancelAsync();
+        await work.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     public void Dispose() => Audit.Dispose();
