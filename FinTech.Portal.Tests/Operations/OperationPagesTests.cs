@@ -50,7 +50,8 @@ public sealed class OperationPagesTests : IAsyncLifetime
         _context.JSInterop.SetupMudInputs();
         // The form's selects open MudBlazor popovers: their calls return nothing the page reads.
         _context.JSInterop.SetupVoid(invocation => invocation.Identifier.StartsWith("mudPopover", StringComparison.Ordinal)
-            || invocation.Identifier == "mudElementRef.removeOnBlurEvent").SetVoidResult();
+            || invocation.Identifier.StartsWith("mudElementRef.", StringComparison.Ordinal)
+            || invocation.Identifier.StartsWith("mudKeyInterceptor.", StringComparison.Ordinal)).SetVoidResult();
     }
 
     public async Task DisposeAsync()
