@@ -4,6 +4,7 @@ using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
+using FinTech.Portal.Logs;
 using FinTech.Portal.Operations;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
@@ -22,6 +23,7 @@ public static class PortalSetup
         builder.AddAudit();
         builder.AddSandbox();
         builder.AddDashboards();
+        builder.AddLogs();
         builder.AddOperations();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

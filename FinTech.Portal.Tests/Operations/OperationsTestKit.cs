@@ -77,7 +77,7 @@ public sealed class OperationsTestKit : IDisposable
         Store = new OperationStore(database);
         IdentityAudit = new IdentityAudit(Audit.Trail, Environments);
         Authorization = new PortalAuthorization(IdentityAudit,
-            new PortalSessions(database, Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions())), NullLogger<PortalAuthorization>.Instance);
+            new PortalSessions(database, Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()), IdentityAudit, NullLogger<PortalSessions>.Instance), NullLogger<PortalAuthorization>.Instance);
         Feed = new OperationRunFeed(Store, Time, NullLogger<OperationRunFeed>.Instance);
         Transitions = new OperationTransitions(Store, Audit.Trail, IdentityAudit, Time, Feed, NullLogger<OperationTransitions>.Instance);
         Preflight = new OperationPreflight(Store, Platforms, Time);

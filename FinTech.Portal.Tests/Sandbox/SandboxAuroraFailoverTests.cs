@@ -177,6 +177,26 @@ public class SandboxAuroraFailoverTests
     }
 
     [Fact]
+    public void The_write_unavailability_of_a_failover_is_one_outage_of_its_duration_plus_four_seconds()
+    {
+        var platform = new SandboxTestPlatform();
+        platform.Advance(TimeSpan.FromSeconds(10));
+        var failover = platform.Platform.FailoverAuroraCluster();
+        platform.Advance(TimeSpan.FromMinutes(2));
+
+        var summary = WriteUnavailability.From(platform.Platform.WriteProbe.Samples(
+            new WriteProbeRequest(WriteProbeTarget.AuroraWriter, failover.StartedAt.AddMinutes(-1), failover.StartedAt.AddMinutes(2))));
+
+        Assert.Equal(180, summary.Samples);
+        Assert.Equal(TimeSpan.FromSeconds(32), summary.Unavailable);
+        Assert.Equal((SandboxTestPlatform.TuesdayMorning.AddSeconds(11), SandboxTestPlatform.TuesdayMorning.AddSeconds(42)), (summary.FirstFailure, summary.LastFailure));
+        var outage = Assert.Single(summary.Outages);
+        Assert.Equal((summary.FirstFailure!.Value, failover.WritesResumeAt, 32), (outage.Start, outage.End, outage.FailedSamples));
+        Assert.Contains("server closed the connection", outage.FirstError);
+        Assert.Contains("read-only transaction", outage.LastError);
+    }
+
+    [Fact]
     public void The_write_probe_is_deterministic_and_never_reports_a_second_that_has_not_passed()
     {
         var platform = new SandboxTestPlatform();

@@ -30,18 +30,20 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
     public SandboxPageTests()
     {
-        _backend = new SandboxBackend(_time);
+        _backend = new SandboxBackend(_time, new SandboxJournal(_auditDatabase.Database));
         _audit = new AuditTestKit(_auditDatabase.Database);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
-        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail));
+        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_auditDatabase.Database)));
         _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         _context.Services.AddScoped<AuditCaller>();
         // Knob changes go through the service that checks the caller's role before the switch.
         _context.Services.AddSingleton(_audit.Trail);
         _context.Services.AddSingleton<IdentityAudit>();
         _context.Services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
-        _context.Services.AddSingleton(new PortalSessions(_audit.Database, _time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions())));
+        _context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()));
+        _context.Services.AddSingleton(_audit.Database);
+        _context.Services.AddSingleton<PortalSessions>();
         _context.Services.AddSingleton<PortalAuthorization>();
         _context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         _context.Services.AddSingleton<SandboxFaultKnobs>();
@@ -154,6 +156,25 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var events = (await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events;
         Assert.Single(events);
         Assert.Single(_backend.PlatformFor(SandboxEnvironment).FaultHistory);
+    }
+
+    [Fact]
+    public async Task A_knob_another_portal_task_already_switched_on_is_not_recorded_again_and_the_page_says_so()
+    {
+        var page = Render(SandboxEnvironment);
+        // Another portal task on the same database, with its own simulated platform, switched it on a minute ago.
+        var otherTask = new SandboxBackend(_time);
+        await new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_auditDatabase.Database))
+            .SetFaultAsync(otherTask.PlatformFor(SandboxEnvironment), SandboxEnvironment, SandboxFault.ErrorBurst, on: true, AuditTestKit.Bob, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        page.Find("[data-testid=fault-ErrorBurst] input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "Error burst was already on: nothing changed and nothing was recorded.", page.Find("[data-testid=fault-notice]").TextContent.Trim()));
+        Assert.Single((await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events);
+        Assert.Equal([new SandboxFaultInterval(SandboxFault.ErrorBurst, SandboxTestPlatform.TuesdayMorning, null)], _backend.PlatformFor(SandboxEnvironment).FaultHistory);
+        Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)page.Find("[data-testid=fault-ErrorBurst] input[type=checkbox]")).IsChecked);
     }
 
     [Fact]

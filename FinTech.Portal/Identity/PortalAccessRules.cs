@@ -32,6 +32,7 @@ public static class PortalAccessRules
         PortalPolicies.StopOperations,
         PortalPolicies.ReadAudit,
         PortalPolicies.ChangeSandboxFaults,
+        PortalPolicies.ManageSessions,
     ];
 
     /// <summary>The roles any one of which grants <paramref name="policy"/>.</summary>
@@ -43,6 +44,7 @@ public static class PortalAccessRules
         PortalPolicies.StopOperations => [PortalRoles.Operator, PortalRoles.Approver, PortalRoles.Admin],
         PortalPolicies.ReadAudit => [PortalRoles.Auditor, PortalRoles.Admin],
         PortalPolicies.ChangeSandboxFaults => [PortalRoles.Operator],
+        PortalPolicies.ManageSessions => [PortalRoles.Admin],
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
     };
 
@@ -55,6 +57,7 @@ public static class PortalAccessRules
         PortalPolicies.StopOperations => "Stopping operations",
         PortalPolicies.ReadAudit => "Reading and exporting the audit trail",
         PortalPolicies.ChangeSandboxFaults => "Changing Sandbox fault knobs",
+        PortalPolicies.ManageSessions => "Ending other people's sessions",
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
     };
 

@@ -9,7 +9,12 @@ public static class SandboxSetup
     /// <summary>The simulated platform behind every environment whose backend is Sandbox.</summary>
     public static IHostApplicationBuilder AddSandbox(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<SandboxBackend>();
+        builder.Services.AddSingleton<SandboxJournal>();
+        // The journal lives in the portal database; a host without one (a tool, a test) keeps the Sandbox in memory.
+        builder.Services.AddSingleton(services => new SandboxBackend(
+            services.GetRequiredService<TimeProvider>(),
+            services.GetService<Database.PortalDatabase>() is null ? null : services.GetRequiredService<SandboxJournal>()));
+        builder.Services.AddHostedService<SandboxJournalReplay>();
         builder.Services.AddSingleton<SandboxFaultSwitch>();
         builder.Services.AddSandboxPort<IMetricSource>(platform => platform.Metrics);
         builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
@@ -24,6 +29,11 @@ public static class SandboxSetup
     /// <summary>Registers a port that a Sandbox environment answers from its simulated platform.</summary>
     public static IServiceCollection AddSandboxPort<TPort>(this IServiceCollection services, Func<SandboxPlatform, TPort> port)
         where TPort : class =>
+        services.AddSandboxPort<TPort>((platform, _) => port(platform));
+
+    /// <summary>Registers a port that also needs the environment it serves (its key names log groups, for one).</summary>
+    public static IServiceCollection AddSandboxPort<TPort>(this IServiceCollection services, Func<SandboxPlatform, PortalEnvironment, TPort> port)
+        where TPort : class =>
         services.AddPlatformPort(PlatformBackend.Sandbox,
-            (provider, environment) => port(provider.GetRequiredService<SandboxBackend>().PlatformFor(environment)));
+            (provider, environment) => port(provider.GetRequiredService<SandboxBackend>().PlatformFor(environment), environment));
 }

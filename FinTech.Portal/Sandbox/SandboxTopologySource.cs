@@ -20,10 +20,11 @@ public sealed class SandboxTopologySource : ITopologySource
         _resources = resources;
     }
 
-    public Task<PlatformTopology> DescribeTopologyAsync(CancellationToken cancellationToken)
+    public async Task<PlatformTopology> DescribeTopologyAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Describe());
+        await _platform.TryCatchUpAsync(cancellationToken);
+        return Describe();
     }
 
     public PlatformTopology Describe()

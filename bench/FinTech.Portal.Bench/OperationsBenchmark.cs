@@ -267,7 +267,7 @@ internal sealed class BenchPortal : IAsyncDisposable
         var auditStore = new AuditStore(Database);
         _trail = new AuditTrail(auditStore, _portalInstance, time, NullLogger<AuditTrail>.Instance);
         var identityAudit = new IdentityAudit(_trail, _environments);
-        _authorization = new PortalAuthorization(identityAudit, new PortalSessions(Database, time, Options.Create(new PortalIdentityOptions())), NullLogger<PortalAuthorization>.Instance);
+        _authorization = new PortalAuthorization(identityAudit, new PortalSessions(Database, time, Options.Create(new PortalIdentityOptions()), identityAudit, NullLogger<PortalSessions>.Instance), NullLogger<PortalAuthorization>.Instance);
         Store = new OperationStore(Database);
         var feed = new OperationRunFeed(Store, time, NullLogger<OperationRunFeed>.Instance);
         _transitions = new OperationTransitions(Store, _trail, identityAudit, time, feed, NullLogger<OperationTransitions>.Instance);
