@@ -5,6 +5,7 @@ using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Logs;
+using FinTech.Portal.Operations;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
@@ -23,6 +24,7 @@ public static class PortalSetup
         builder.AddSandbox();
         builder.AddDashboards();
         builder.AddLogs();
+        builder.AddOperations();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -46,6 +48,7 @@ public static class PortalSetup
         app.MapHealthEndpoints();
         app.MapPortalIdentity();
         app.MapAuditEndpoints();
+        app.MapOperationsEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -146,14 +146,14 @@ public abstract class AuditStoreTests : IAsyncLifetime
     [Fact]
     public async Task An_event_recorded_in_a_caller_transaction_commits_with_the_callers_own_change()
     {
-        await _database.ExecuteAsync("CREATE TABLE operation_runs (id INTEGER PRIMARY KEY, state TEXT NOT NULL)");
+        await _database.ExecuteAsync("CREATE TABLE caller_changes (id INTEGER PRIMARY KEY, state TEXT NOT NULL)");
         await using (var connection = await _database.Database.OpenConnectionAsync(CancellationToken.None))
         {
             await using var transaction = await connection.BeginTransactionAsync();
             await using (var command = connection.CreateCommand())
             {
                 command.Transaction = transaction;
-                command.CommandText = "INSERT INTO operation_runs (id, state) VALUES (1, 'Approved')";
+                command.CommandText = "INSERT INTO caller_changes (id, state) VALUES (1, 'Approved')";
                 await command.ExecuteNonQueryAsync();
             }
             await _kit.Trail.RecordAsync(AuditTestKit.Entry(1), transaction, CancellationToken.None);

@@ -24,6 +24,7 @@ public class AuthorizationMatrixTests : IAsyncLifetime
         [PortalPolicies.ViewDashboards] = [PortalRoles.Operator, PortalRoles.Approver, PortalRoles.Auditor, PortalRoles.Admin],
         [PortalPolicies.RequestOperations] = [PortalRoles.Operator],
         [PortalPolicies.ApproveOperations] = [PortalRoles.Approver],
+        [PortalPolicies.StopOperations] = [PortalRoles.Operator, PortalRoles.Approver, PortalRoles.Admin],
         [PortalPolicies.ReadAudit] = [PortalRoles.Auditor, PortalRoles.Admin],
         [PortalPolicies.ChangeSandboxFaults] = [PortalRoles.Operator],
         [PortalPolicies.ManageSessions] = [PortalRoles.Admin],
@@ -75,6 +76,8 @@ public class AuthorizationMatrixTests : IAsyncLifetime
                     (HttpStatusCode.Redirect, "/account/sign-in") => "sign-in",
                     (HttpStatusCode.Redirect, "/account/access-denied") => $"denied:{QueryValue(location!, "policy")}",
                     (HttpStatusCode.OK, _) => "allowed",
+                    // Past authorization, a route about one resource (an operation run's evidence) says the test's id does not exist.
+                    (HttpStatusCode.NotFound, null) when endpoint.Route.Contains('{', StringComparison.Ordinal) => "allowed",
                     _ => $"{(int)response.StatusCode} {location}",
                 };
                 var expected = caller is null ? "sign-in"

@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace FinTech.Portal.Database;
 
 /// <summary>
-/// Brings the schema up to date: applies, in order, each migration of <see cref="Migrations.All"/>
+/// Brings the schema up to date: applies, in order, each migration of <see cref="Migrations.All"/> (every feature's)
 /// that <c>schema_migrations</c> does not list, each in its own transaction together with its
 /// row in <c>schema_migrations</c>. Several portal tasks starting at once are serialized by the
 /// same lock the audit chain uses on PostgreSQL (BEGIN IMMEDIATE on SQLite), so each migration

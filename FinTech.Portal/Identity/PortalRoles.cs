@@ -26,6 +26,9 @@ public static class PortalPolicies
     /// <summary>Approver, never for an operation the same person requested.</summary>
     public const string ApproveOperations = "ApproveOperations";
 
+    /// <summary>Operator, Approver or Admin: abort a run, engage an environment's safety switch (stopping is always allowed to those responsible).</summary>
+    public const string StopOperations = "StopOperations";
+
     /// <summary>Auditor or Admin.</summary>
     public const string ReadAudit = "ReadAudit";
 

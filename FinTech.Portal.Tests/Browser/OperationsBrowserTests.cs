@@ -1,0 +1,62 @@
+using FinTech.Portal.Operations.Failover;
+using FinTech.Portal.Sandbox;
+using static Microsoft.Playwright.Assertions;
+
+namespace FinTech.Portal.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public class OperationsBrowserTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Olivia_requests_a_failover_test_Avery_approves_it_runs_live_and_Aubrey_verifies_its_evidence()
+    {
+        // Sandbox sign-in refuses environments flagged IsProduction, so "prod" here is a simulated
+        // environment that, like production, needs an Approver. Its seed makes the first Aurora
+        // failover one of the quick ones (20-22 s of real time).
+        var seed = Enumerable.Range(1, 1000).First(s => SandboxAuroraFailover.DurationOf(s, 0) <= TimeSpan.FromSeconds(22));
+        await using var server = new PortalServer(new Dictionary<string, string?>
+        {
+            ["Platform:DefaultEnvironment"] = "prod",
+            ["Platform:Environments:prod:DisplayName"] = "Production (simulated)",
+            ["Platform:Environments:prod:Backend"] = "Sandbox",
+            ["Platform:Environments:prod:SandboxSeed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Operations:Failover:VerificationWindow"] = "00:00:02",
+            ["Operations:Failover:PollInterval"] = "00:00:01",
+            ["Operations:StopCheckInterval"] = "00:00:01",
+        });
+
+        var olivia = await browser.NewPageAsync(server.RootUri);
+        await olivia.SignInAsPersonaAsync("olivia");
+        await olivia.GotoAsync($"/operations/request?env=prod&kind={AuroraFailoverTest.KindKey}");
+        await Expect(olivia.GetByTestId("submit")).ToBeEnabledAsync();
+        await olivia.GetByTestId("reason").FillAsync("Quarterly DR test: prove the writer fails over within the RTO");
+        await olivia.GetByTestId("ticket").FillAsync("CHG0040001");
+        await olivia.GetByTestId("submit").ClickAsync();
+        await olivia.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/operations/op-", StringComparison.Ordinal));
+        var runPath = new Uri(olivia.Url).AbsolutePath;
+        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
+        await Expect(olivia.GetByTestId("awaiting-other-approver")).ToBeVisibleAsync();
+
+        var avery = await browser.NewPageAsync(server.RootUri);
+        await avery.SignInAsPersonaAsync("avery");
+        await avery.GotoAsync(runPath + "?env=prod");
+        await Expect(avery.GetByTestId("approve")).ToBeEnabledAsync();
+        await avery.GetByTestId("approve").ClickAsync();
+
+        // Olivia's page follows the run without reloading: pushed over her circuit.
+        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Running", new() { Timeout = 20_000 });
+        await Expect(olivia.GetByTestId("timeline")).ToContainTextAsync("RDS-EVENT-0073 Started cross AZ failover", new() { Timeout = 20_000 });
+        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
+        await Expect(olivia.GetByTestId("run-outcome")).ToContainTextAsync("Meets the RTO of 90 s");
+
+        var aubrey = await browser.NewPageAsync(server.RootUri);
+        await aubrey.SignInAsPersonaAsync("aubrey");
+        await aubrey.GotoAsync("/operations/evidence?env=prod");
+        await aubrey.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = runPath["/operations/".Length..] }).ClickAsync();
+        await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s");
+        await Expect(aubrey.GetByTestId("figure-timeToNewWriterSeconds")).ToBeVisibleAsync();
+        await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync();
+        await aubrey.GetByTestId("verify-evidence").ClickAsync();
+        await Expect(aubrey.GetByTestId("evidence-verification")).ToContainTextAsync("Intact: SHA-256");
+    }
+}

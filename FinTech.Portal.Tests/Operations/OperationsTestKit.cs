@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using FinTech.Portal.Audit;
+using FinTech.Portal.Database;
+using FinTech.Portal.Hosting;
+using FinTech.Portal.Identity;
+using FinTech.Portal.Operations;
+using FinTech.Portal.Platform;
+using FinTech.Portal.Tests.Audit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FinTech.Portal.Tests.Operations;
+
+/// <summary>
+/// The operations engine over one database, wired as the portal wires it but without a host: a
+/// fake clock, a scripted platform (alarms, metrics) and <see cref="WidgetRestart"/>, a small kind
+/// that counts its actions. Environments: <c>sandbox</c> (non-production) and <c>prod</c>.
+/// </summary>
+public sealed class OperationsTestKit : IDisposable
+{
+    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null)
+    {
+        Audit = audit ?? new AuditTestKit(database, instance);
+        Options = options ?? new OperationsOptions();
+        var platformOptions = Microsoft.Extensions.Options.Options.Create(new PlatformOptions
+        {
+            Environments =
+            {
+                ["sandbox"] = new EnvironmentOptions { DisplayName = "Sandbox" },
+                ["prod"] = new EnvironmentOptions { DisplayName = "Production", IsProduction = true },
+            },
+            DefaultEnvironment = "sandbox",
+        });
+        foreach (var environment in platformOptions.Value.Environments.Values)
+        {
+            environment.Resources.ApplySandboxDefaults();
+        }
+        Environments = new EnvironmentCatalog(platformOptions);
+        var optionsWrapper = Microsoft.Extensions.Options.Options.Create(Options);
+        Kind = kind ?? new WidgetRestart();
+        List<IOperationKind> kinds = [Kind, new WidgetRestart("widget-cache-flush")];
+        if (samePlatformAs is not null)
+        {
+            // Another portal task in front of the same platform.
+            Platforms = samePlatformAs.Platforms;
+            SandboxPlatforms = samePlatformAs.SandboxPlatforms;
+            kinds = [.. samePlatformAs.Kinds.All];
+            Kind = samePlatformAs.Kind;
+        }
+        else if (sandbox)
+        {
+            // The real simulated platform, one per environment, on the kit's clock.
+            var platforms = Environments.All.ToDictionary(e => e.Key, e => new FinTech.Portal.Sandbox.SandboxPlatform(e.SandboxSeed, e.Resources, Time));
+            SandboxPlatforms = platforms;
+            Platforms = new PlatformRegistry(Environments,
+            [
+                PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, e => platforms[e.Key].Alarms),
+                PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, e => platforms[e.Key].Metrics),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.Rds.IRds>(PlatformBackend.Sandbox, e => platforms[e.Key].Rds),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.ElastiCache.IElastiCache>(PlatformBackend.Sandbox, e => platforms[e.Key].ElastiCache),
+                PlatformPortRegistration.For<IWriteProbe>(PlatformBackend.Sandbox, e => platforms[e.Key].WriteProbe),
+            ]);
+            kinds.Add(new FinTech.Portal.Operations.Failover.AuroraFailoverTest(Platforms, optionsWrapper));
+            kinds.Add(new FinTech.Portal.Operations.Failover.RedisFailoverTest(Platforms, optionsWrapper));
+        }
+        else
+        {
+            Platforms = new PlatformRegistry(Environments,
+            [
+                PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => Alarms),
+                PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, _ => Alarms),
+            ]);
+        }
+        var portalInstance = new PortalInstance(Microsoft.Extensions.Options.Options.Create(new HostingOptions { InstanceId = instance }));
+        Store = new OperationStore(database);
+        IdentityAudit = new IdentityAudit(Audit.Trail, Environments);
+        Authorization = new PortalAuthorization(IdentityAudit,
+            new PortalSessions(database, Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()), IdentityAudit, NullLogger<PortalSessions>.Instance), NullLogger<PortalAuthorization>.Instance);
+        Feed = new OperationRunFeed(Store, Time, NullLogger<OperationRunFeed>.Instance);
+        Transitions = new OperationTransitions(Store, Audit.Trail, IdentityAudit, Time, Feed, NullLogger<OperationTransitions>.Instance);
+        Preflight = new OperationPreflight(Store, Platforms, Time);
+        Kinds = new OperationKinds(kinds);
+        Evidence = new OperationEvidence(Store, Audit.Store, Audit.Verifier, Audit.Trail, Authorization);
+        Signal = new OperationWorkerSignal();
+        Worker = new OperationWorker(Store, Transitions, Preflight, Kinds, Environments, Evidence, Signal, portalInstance, optionsWrapper, Time,
+            NullLogger<OperationWorker>.Instance);
+    }
+
+    public static readonly DateTimeOffset Start = AuditTestKit.Start;
+
+    public AuditTestKit Audit { get; }
+    public FakeTimeProvider Time => Audit.Time;
+    public OperationsOptions Options { get; }
+    public EnvironmentCatalog Environments { get; }
+    public PlatformRegistry Platforms { get; }
+    public ScriptedAlarms Alarms { get; } = new();
+
+    /// <summary>The Sandbox platform of each environment, when the kit was made with <c>sandbox: true</c>.</summary>
+    public IReadOnlyDictionary<string, FinTech.Portal.Sandbox.SandboxPlatform> SandboxPlatforms { get; } = new Dictionary<string, FinTech.Portal.Sandbox.SandboxPlatform>();
+    public WidgetRestart Kind { get; }
+    public OperationStore Store { get; }
+    public IdentityAudit IdentityAudit { get; }
+    public PortalAuthorization Authorization { get; }
+    public OperationRunFeed Feed { get; }
+    public OperationTransitions Transitions { get; }
+    public OperationPreflight Preflight { get; }
+    public OperationKinds Kinds { get; }
+    public OperationEvidence Evidence { get; }
+    public OperationWorkerSignal Signal { get; }
+    public OperationWorker Worker { get; }
+
+    public Task MigrateAsync() => Audit.Migrations.ApplyAsync(CancellationToken.None);
+
+    public static ClaimsPrincipal Principal(SandboxPersona persona) =>
+        PortalUser.Create("Sandbox", persona.UserId, persona.DisplayName, [persona.Role], Start);
+
+    public static OperationCaller CallerFor(SandboxPersona persona) => new(() => Task.FromResult(Principal(persona)), "10.0.0.9");
+
+    /// <summary>The service as <paramref name="persona"/> sees it (one scope per person).</summary>
+    public OperationsService As(SandboxPersona persona) =>
+        new(CallerFor(persona), Store, Transitions, Preflight, Kinds, Environments, Authorization, Audit.Trail, Signal,
+            Microsoft.Extensions.Options.Options.Create(Options), Time);
+
+    public static OperationRequestForm Form(string environment = "prod", string target = "widget-1", string kind = WidgetRestart.DefaultKey, bool emergency = false) => new()
+    {
+        Kind = kind,
+        Environment = environment,
+        Target = target,
+        Reason = "Quarterly resilience test of the widget tier",
+        ChangeTicket = "CHG0012345",
+        Emergency = emergency,
+    };
+
+    public async Task<IReadOnlyList<AuditEvent>> EventsAsync(string? eventTypePrefix = null)
+    {
+        var events = new List<AuditEvent>();
+        await foreach (var e in Audit.Store.StreamAsync(new AuditFilter(null, null, null, null, null, null, null, null), CancellationToken.None))
+        {
+            if (eventTypePrefix is null || e.EventType.StartsWith(eventTypePrefix, StringComparison.Ordinal))
+            {
+                events.Add(e);
+            }
+        }
+        return events.OrderBy(e => e.Sequence).ToList();
+    }
+
+    /// <summary>
+    /// Runs the worker until no run is ready while simulated time moves on a second at a time (a
+    /// failover takes its 20-60 simulated seconds). Stops after <paramref name="limit"/> of simulated time.
+    /// </summary>
+    public async Task RunWorkerAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = Task.Run(() => Worker.RunUntilIdleAsync(stop.Token), CancellationToken.None);
+        var end = Time.GetUtcNow() + limit;
+        while (!work.IsCompleted && Time.GetUtcNow() < end)
+        {
+            // Lets the worker reach its next timer before the clock moves again.
+            await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(5), CancellationToken.None));
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+        await stop.CancelAsync();
+        await work.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    public void Dispose() => Audit.Dispose();
+}
+
+/// <summary>
+/// A small kind for the engine's tests: "restarts a widget". It locks the widget and a shared
+/// dependency, describes the widget from <see cref="Facts"/> (tests change them to make the
+/// target drift), records its call before making it, and counts the actions per run so a test
+/// can prove an action ran once. <see cref="DuringAction"/> lets a test act mid-run.
+/// </summary>
+public sealed class WidgetRestart(string key = WidgetRestart.DefaultKey, int targets = 2, bool sharedDependency = true) : IOperationKind
+{
+    public const string DefaultKey = "widget-restart";
+    public const string SharedDependency = "shared-queue";
+
+    public ConcurrentDictionary<string, int> Actions { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, string> Facts { get; } = new(StringComparer.Ordinal) { ["status"] = "available", ["version"] = "42" };
+
+    public Func<OperationExecution, Task>? DuringAction { get; set; }
+
+    public bool FailPreflight { get; set; }
+
+    public string Key => key;
+    public string DisplayName => key == DefaultKey ? "Widget restart" : "Widget cache flush";
+    public TimeSpan VerificationWindow { get; set; } = TimeSpan.Zero;
+
+    public IReadOnlyList<string> Targets(PortalEnvironment environment) => Enumerable.Range(1, targets).Select(n => $"widget-{n}").ToList();
+
+    public IReadOnlyList<string> LockKeys(PortalEnvironment environment, string target) => sharedDependency
+        ? [$"{environment.Key}/widget/{target}", $"{environment.Key}/queue/{SharedDependency}"]
+        : [$"{environment.Key}/widget/{target}"];
+
+    public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) => [ScriptedAlarms.StopAlarm];
+
+    public Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new TargetSnapshot(new Dictionary<string, string>(Facts)));
+
+    public Task<IReadOnlyList<PreflightCheck>> PreflightAsync(OperationContext context, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PreflightCheck>>(
+            [new PreflightCheck("Widget available", !FailPreflight && Facts["status"] == "available", $"Widget is {(FailPreflight ? "degraded" : Facts["status"])}.")]);
+
+    public Task<OperationPlan> PlanAsync(OperationContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new OperationPlan([$"Restart {context.Target}."], new Dictionary<string, string> { ["downtime"] = "0 s" }));
+
+    public async Task ExecuteAsync(OperationExecution execution, CancellationToken cancellationToken)
+    {
+        if (!execution.Checkpoint.ContainsKey("restartedAt"))
+        {
+            await execution.RecordCallAsync("restartedAt", $"RestartWidget({execution.Target})", cancellationToken);
+            Actions.AddOrUpdate(execution.Run.Id, 1, (_, n) => n + 1);
+        }
+        if (DuringAction is { } during)
+        {
+            await during(execution);
+        }
+        await execution.RecordEventAsync("restarted", execution.Time.GetUtcNow(), $"{execution.Target} restarted", cancellationToken);
+        await execution.CheckAsync(force: true, cancellationToken);
+    }
+
+    public Task<OperationMeasurements> MeasureAsync(OperationExecution execution, CancellationToken cancellationToken) =>
+        Task.FromResult(new OperationMeasurements(new Dictionary<string, string> { ["restartSeconds"] = "3" }, true, "Meets the objective: restarted in 3 s."));
+}
+
+/// <summary>Alarms (and flat metrics) of the scripted platform; a test flips <see cref="StopAlarm"/> to ALARM.</summary>
+public sealed class ScriptedAlarms : IAlarmSource, IMetricSource
+{
+    public const string StopAlarm = "fintech-widget-errors-high";
+
+    public AlarmState StopAlarmState { get; set; } = AlarmState.Ok;
+
+    public Task<IReadOnlyList<Alarm>> DescribeAlarmsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Alarm>>(
+        [
+            new Alarm(StopAlarm, "Widget errors above 5 %", StopAlarmState, StopAlarmState == AlarmState.Alarm ? "Threshold Crossed: 3 datapoints above 5" : "Threshold not crossed",
+                DateTimeOffset.UnixEpoch, "FinTech/Widgets", "Errors", Statistic.Average, "GreaterThanThreshold", 5, AlarmSeverity.Critical),
+        ]);
+
+    public Task<IReadOnlyList<MetricSeries>> GetMetricDataAsync(MetricDataRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<MetricSeries>>(request.Queries.Select(q => new MetricSeries(q.Id, q.MetricName, MetricUnit.None, [new MetricPoint(request.Start, 1)])).ToList());
+}
