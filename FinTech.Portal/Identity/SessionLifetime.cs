@@ -8,7 +8,10 @@ namespace FinTech.Portal.Identity;
 
 /// <summary>
 /// The session cookie: Secure, HttpOnly, SameSite=Lax, <c>__Host-</c>; it expires after the idle
-/// time (sliding) and is refused once the sign-in is older than the maximum session age.
+/// time (sliding) and is refused once the sign-in is older than the maximum session age. It names
+/// a server-side session (<see cref="PortalSessions"/>), created when the cookie is issued and
+/// asked on every request: a cookie whose session ended (signed out, idle, ended by an Admin) is
+/// refused and removed, whatever its own expiry says.
 /// </summary>
 internal static class SessionCookie
 {
