@@ -17,6 +17,7 @@ public static class Migrations
         AuditEvents,
         DataProtectionKeys,
         Identity.PortalSessions.Migration,
+        Sandbox.SandboxJournal.Migration,
     ];
 
     /// <summary>
