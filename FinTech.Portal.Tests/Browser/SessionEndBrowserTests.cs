@@ -65,6 +65,7 @@ public class SessionEndBrowserTests(BrowserFixture browser)
 
         // One interval (2 s) plus the time a loaded CI machine needs to load the sign-in page.
         await Expect(page).ToHaveURLAsync(_signInPage, new() { Timeout = 8_000 });
+        await Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("Your session ended");
     }
 
     [Fact]

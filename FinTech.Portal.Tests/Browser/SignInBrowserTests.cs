@@ -83,7 +83,8 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IDisposable
         time.Advance(TimeSpan.FromMinutes(6));
         await page.Clock.RunForAsync((long)TimeSpan.FromMinutes(6).TotalMilliseconds);
 
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/sign-in\\?returnUrl=%2F$"));
+        // Whichever notices first: the reload meets the lapsed cookie, or the server ends the idle session and closes the page (with a notice).
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/sign-in\\?returnUrl=%2F(&error=session-ended)?$"));
     }
 
     /// <summary>A page whose console errors and CSP violations fail the test.</summary>

@@ -42,6 +42,20 @@ public sealed class HostileInput(PortalAppFactory app)
 
     private readonly List<string> _serverErrors = [];
 
+    /// <summary>An Auditor (Aubrey), signed in.</summary>
+    public HttpClient Auditor { get; private set; } = null!;
+
+    /// <summary>An Operator (Olivia), signed in: no role to read the trail.</summary>
+    public HttpClient Operator { get; private set; } = null!;
+
+    public static async Task<HostileInput> StartAsync(PortalAppFactory app)
+    {
+        var fuzz = new HostileInput(app) { Auditor = app.CreatePortalClient(), Operator = app.CreatePortalClient() };
+        await PersonaSignIn.AsAsync(fuzz.Auditor, "aubrey");
+        await PersonaSignIn.AsAsync(fuzz.Operator, "olivia");
+        return fuzz;
+    }
+
     public static string E(string value) => Uri.EscapeDataString(value);
 
     public static StringContent Form(string body) => new(body, Encoding.ASCII, "application/x-www-form-urlencoded");
@@ -57,12 +71,12 @@ public sealed class HostileInput(PortalAppFactory app)
     }
 
     /// <summary>No 5xx, the chain intact, and the whole trail exported as JSON Lines verifies offline.</summary>
-    public async Task AssertNoServerErrorAndTheTrailVerifiesAsync(HttpClient auditor)
+    public async Task AssertNoServerErrorAndTheTrailVerifiesAsync()
     {
         Assert.True(_serverErrors.Count == 0, string.Join(Environment.NewLine, _serverErrors));
         var verification = await app.Services.GetRequiredService<AuditVerifier>().VerifyAsync(null, null, CancellationToken.None);
         Assert.True(verification.Intact, verification.ToString());
-        var export = await auditor.GetAsync("/audit/export.jsonl");
+        var export = await Auditor.GetAsync("/audit/export.jsonl");
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
         Assert.Null(AuditExport.VerifyJsonLines(new StringReader(await export.Content.ReadAsStringAsync())));
     }
@@ -76,11 +90,8 @@ public class AccountHostileInputTests
     public async Task Hostile_values_in_every_parameter_of_the_account_endpoints_never_get_a_server_error_and_the_trail_still_verifies()
     {
         await using var app = new PortalAppFactory();
-        var fuzz = new HostileInput(app);
-        var auditor = app.CreatePortalClient();
-        await PersonaSignIn.AsAsync(auditor, "aubrey");
-        var operatorClient = app.CreatePortalClient();
-        await PersonaSignIn.AsAsync(operatorClient, "olivia");
+        var fuzz = await HostileInput.StartAsync(app);
+        var operatorClient = fuzz.Operator;
         var anonymous = app.CreatePortalClient();
 
         foreach (var value in HostileInput.Values)
@@ -109,6 +120,6 @@ public class AccountHostileInputTests
             await fuzz.SendAsync(anonymous, HttpMethod.Post, "/account/sign-out", HostileInput.Form($"__RequestVerificationToken={value}"));
         }
 
-        await fuzz.AssertNoServerErrorAndTheTrailVerifiesAsync(auditor);
+        await fuzz.AssertNoServerErrorAndTheTrailVerifiesAsync();
     }
 }

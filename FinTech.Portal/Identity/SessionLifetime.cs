@@ -8,7 +8,10 @@ namespace FinTech.Portal.Identity;
 
 /// <summary>
 /// The session cookie: Secure, HttpOnly, SameSite=Lax, <c>__Host-</c>; it expires after the idle
-/// time (sliding) and is refused once the sign-in is older than the maximum session age.
+/// time (sliding) and is refused once the sign-in is older than the maximum session age. It names
+/// a server-side session (<see cref="PortalSessions"/>), created when the cookie is issued and
+/// asked on every request: a cookie whose session ended (signed out, idle, ended by an Admin) is
+/// refused and removed, whatever its own expiry says.
 /// </summary>
 internal static class SessionCookie
 {
@@ -94,7 +97,7 @@ internal sealed class SessionRevalidatingStateProvider : RevalidatingServerAuthe
 
     protected override TimeSpan RevalidationInterval => _options.Value.SessionRevalidationInterval;
 
-    /// <summary>Why this task ended the circuit's session, when it did (a sign-out lands on the signed-out page, not on sign-in).</summary>
+    /// <summary>Why the circuit's session ended, once it has (a sign-out lands on the signed-out page, anything else on sign-in with a notice).</summary>
     public string? EndReason { get; private set; }
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
@@ -104,8 +107,11 @@ internal sealed class SessionRevalidatingStateProvider : RevalidatingServerAuthe
         {
             return true;
         }
-        return SessionCookie.IsWithinMaxAge(user, _time.GetUtcNow(), _options.Value.MaxSessionAge)
-            && (await _sessions.CheckAsync(user, touch: false, cancellationToken)).IsActive;
+        var check = SessionCookie.IsWithinMaxAge(user, _time.GetUtcNow(), _options.Value.MaxSessionAge)
+            ? await _sessions.CheckAsync(user, touch: false, cancellationToken)
+            : new SessionCheck(false, SessionEndReasons.MaxAge);
+        EndReason ??= check.EndReason;
+        return check.IsActive;
     }
 
     /// <summary>Follows the session of the circuit's user, so that ending it here closes the page now rather than at the next check.</summary>
