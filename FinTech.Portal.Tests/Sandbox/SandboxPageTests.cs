@@ -41,7 +41,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
         _context.Services.AddSingleton(_audit.Trail);
         _context.Services.AddSingleton<IdentityAudit>();
         _context.Services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
-        _context.Services.AddSingleton(new PortalSessions(_audit.Database, _time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions())));
+        _context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()));
+        _context.Services.AddSingleton(_audit.Database);
+        _context.Services.AddSingleton<PortalSessions>();
         _context.Services.AddSingleton<PortalAuthorization>();
         _context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         _context.Services.AddSingleton<SandboxFaultKnobs>();
