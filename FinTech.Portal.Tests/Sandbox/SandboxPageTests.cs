@@ -50,6 +50,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
         _authorization = _context.SignInAs(SandboxPersonas.Olivia);
         _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         _context.JSInterop.SetupMudInputs();
+        // The switches are re-enabled after each change, and MudSwitch then connects its key interceptor again: answer it.
+        _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true).SetVoidResult();
+        _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true).SetVoidResult();
     }
 
     private IRenderedComponent<SandboxPage> Render(PortalEnvironment environment) =>

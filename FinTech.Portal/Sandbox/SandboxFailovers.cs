@@ -28,10 +28,7 @@ public sealed record SandboxAuroraFailover(int Number, DateTimeOffset StartedAt,
 
     /// <summary>The n-th failover of a platform (from 0) takes a whole number of seconds in [20, 60], from the seed.</summary>
     internal static TimeSpan DurationOf(int seed, int number) =>
-        TimeSpan.FromSeconds(MinimumSeconds + Draw(seed, "AuroraFailover", number, MaximumSeconds - MinimumSeconds + 1));
-
-    internal static int Draw(int seed, string source, int number, int choices) =>
-        (int)Math.Floor(choices * SandboxNoise.Uniform(SandboxNoise.Stream(seed, source, 0), number));
+        TimeSpan.FromSeconds(MinimumSeconds + SandboxNoise.Pick(seed, "AuroraFailover", number, MaximumSeconds - MinimumSeconds + 1));
 }
 
 /// <summary>
@@ -77,7 +74,7 @@ public sealed record SandboxRedisTestFailover(
 
     internal static SandboxRedisTestFailover Plan(int seed, int number, DateTimeOffset startedAt, string nodeGroupId, string from, string to) =>
         new(number, startedAt, nodeGroupId, from, to,
-            TimeSpan.FromSeconds(12 + SandboxAuroraFailover.Draw(seed, "RedisPromotion", number, 19)),
-            TimeSpan.FromSeconds(4 + SandboxAuroraFailover.Draw(seed, "RedisRecoveryStart", number, 7)),
-            TimeSpan.FromSeconds(90 + SandboxAuroraFailover.Draw(seed, "RedisRecovery", number, 151)));
+            TimeSpan.FromSeconds(12 + SandboxNoise.Pick(seed, "RedisPromotion", number, 19)),
+            TimeSpan.FromSeconds(4 + SandboxNoise.Pick(seed, "RedisRecoveryStart", number, 7)),
+            TimeSpan.FromSeconds(90 + SandboxNoise.Pick(seed, "RedisRecovery", number, 151)));
 }

@@ -61,6 +61,10 @@ internal static class SandboxNoise
         return from + (to - from) * weight;
     }
 
+    /// <summary>One of <paramref name="choices"/> (0 to choices - 1) for the <paramref name="number"/>-th draw of a source: a failover's timings.</summary>
+    public static int Pick(int seed, string source, int number, int choices) =>
+        (int)Math.Floor(choices * Uniform(Stream(seed, source, 0), number));
+
     public static long FloorDiv(long value, long divisor)
     {
         var quotient = value / divisor;

@@ -6,8 +6,8 @@ namespace FinTech.Portal.Sandbox;
 
 /// <summary>
 /// The simulated platform of one Sandbox environment: a deterministic model (seed, resource
-/// names, <see cref="TimeProvider"/>) behind the three ports, plus the fault knobs and the
-/// failovers that change it. Every number is a pure function of the seed, the metric, the minute
+/// names, <see cref="TimeProvider"/>) behind the Sandbox's ports (metrics, alarms, topology, RDS,
+/// ElastiCache, the write probe), plus the fault knobs and the failovers that change it. Every number is a pure function of the seed, the metric, the minute
 /// and the history of knobs and failovers, so the past stays as it was and two platforms with
 /// the same seed and history agree to the last digit.
 /// Thread-safe: changes are serialized and publish an immutable snapshot that readers take
@@ -496,6 +496,12 @@ public sealed class SandboxPlatform
     /// <summary>Tells subscribers of a step of a failover when its time comes (a timer on the injected clock).</summary>
     private void NotifyAt(DateTimeOffset at, string description)
     {
+        if (at <= Now)
+        {
+            // A step that already happened (a replayed or caught-up failover): no timer to wait for.
+            Notify(new SandboxChange(at, description));
+            return;
+        }
         ITimer? timer = null;
         lock (_gate)
         {
