@@ -105,12 +105,24 @@ public static class PortalAccessRules
 /// <summary>One of the portal's policies as an authorization requirement.</summary>
 public sealed record PortalPolicyRequirement(string Policy) : IAuthorizationRequirement;
 
-/// <summary>Evaluates <see cref="PortalPolicyRequirement"/> with the shared rules and hands the reason on when it fails.</summary>
-public sealed class PortalPolicyHandler : AuthorizationHandler<PortalPolicyRequirement>
+/// <summary>
+/// Evaluates <see cref="PortalPolicyRequirement"/> with the shared rules and hands the reason on
+/// when it fails. Inside a circuit (no HTTP request, whose cookie check already asked) it also asks
+/// whether the user's session is still active, so a signed-out session's open page cannot act.
+/// </summary>
+public sealed class PortalPolicyHandler(PortalSessions sessions) : AuthorizationHandler<PortalPolicyRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PortalPolicyRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PortalPolicyRequirement requirement)
     {
         var decision = PortalAccessRules.Evaluate(requirement.Policy, context.User, context.Resource);
+        if (decision.IsAllowed && context.Resource is not HttpContext)
+        {
+            var session = await sessions.CheckAsync(context.User, touch: false, CancellationToken.None);
+            if (!session.IsActive)
+            {
+                decision = AccessDecision.Deny(requirement.Policy, session.Message);
+            }
+        }
         if (decision.IsAllowed)
         {
             context.Succeed(requirement);
@@ -119,7 +131,6 @@ public sealed class PortalPolicyHandler : AuthorizationHandler<PortalPolicyRequi
         {
             context.Fail(new PortalPolicyFailure(this, decision));
         }
-        return Task.CompletedTask;
     }
 }
 

@@ -1,5 +1,7 @@
 using FinTech.Portal.Platform;
 using FinTech.Portal.Platform.Catalogue;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -14,10 +16,25 @@ namespace FinTech.Portal.Sandbox;
 /// </summary>
 public sealed class SandboxPlatform
 {
+    /// <summary>The one node group of the cluster-mode-disabled Redis replication group.</summary>
+    public const string NodeGroupId = "0001";
+
+    /// <summary>The cache node id within each Redis cache cluster (node).</summary>
+    public const string CacheNodeId = "0001";
+
+    /// <summary>Where the simulated platform runs, for ARNs and availability zones.</summary>
+    public const string Region = "eu-west-1";
+
+    /// <summary>The simulated AWS account (the documentation's example account).</summary>
+    public const string AccountId = "111122223333";
+
     private readonly TimeProvider _timeProvider;
     private readonly SandboxResources _resources;
     private readonly Lock _gate = new();
     private readonly List<Action<SandboxChange>> _subscribers = [];
+    private readonly List<ITimer> _timers = [];
+    // One port action at a time, in order: its journal entry is written between the check and the change.
+    private readonly SemaphoreSlim _actions = new(1, 1);
     private SandboxState _state = SandboxState.Initial;
 
     public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider)
@@ -35,6 +52,10 @@ public sealed class SandboxPlatform
         CloudWatch = new SandboxCloudWatch(this, Engine, new SandboxAlarmSource(this, Engine, _resources));
         Ecs = new SandboxEcs(this, model);
         DynamoDb = new SandboxDynamoDb(this, model);
+        Topology = new SandboxTopology(this, _resources);
+        Rds = new SandboxRds(this);
+        ElastiCache = new SandboxElastiCache(this);
+        WriteProbe = new SandboxWriteProbe(this, model);
     }
 
     public int Seed { get; }
@@ -58,14 +79,33 @@ public sealed class SandboxPlatform
     /// <summary>The name an alarm of the catalogue has in this environment.</summary>
     public string AlarmName(string key) => SandboxAlarmSource.Name(Resources, key);
 
+    internal SandboxTopology Topology { get; }
+
+    /// <summary>RDS <c>FailoverDBCluster</c>, <c>DescribeDBClusters</c>, <c>DescribeEvents</c>.</summary>
+    public SandboxRds Rds { get; }
+
+    /// <summary>ElastiCache <c>TestFailover</c>, <c>DescribeReplicationGroups</c>, <c>DescribeEvents</c>.</summary>
+    public SandboxElastiCache ElastiCache { get; }
+
+    /// <summary>The synthetic write probe of the Aurora writer and the Redis primary.</summary>
+    public SandboxWriteProbe WriteProbe { get; }
+
     public IReadOnlyCollection<SandboxFault> ActiveFaults =>
         State.Faults.Where(f => f.IsActive).Select(f => f.Fault).Distinct().Order().ToList();
 
     public IReadOnlyList<SandboxFaultInterval> FaultHistory => State.Faults;
 
-    public string AuroraWriter => _resources.AuroraInstances[State.CurrentWriter];
+    /// <summary>The Aurora writer now: the old one until a running failover completes.</summary>
+    public string AuroraWriter => _resources.AuroraInstances[WriterIndexAt(State, Now, _resources.AuroraInstances)];
 
-    public string RedisPrimary => _resources.RedisNodes[State.CurrentPrimary];
+    /// <summary>The Redis primary now: the old one until a running test failover promotes the replica.</summary>
+    public string RedisPrimary => _resources.RedisNodes[PrimaryIndexAt(State, Now, _resources.RedisNodes)];
+
+    /// <summary>Every Aurora failover so far, oldest first (the last may still run).</summary>
+    public IReadOnlyList<SandboxAuroraFailover> AuroraFailovers => State.AuroraFailovers;
+
+    /// <summary>Every Redis test failover so far, oldest first (the last may still run).</summary>
+    public IReadOnlyList<SandboxRedisTestFailover> RedisFailovers => State.RedisFailovers;
 
     internal SandboxState State => Volatile.Read(ref _state);
 
@@ -76,52 +116,290 @@ public sealed class SandboxPlatform
     public bool IsActive(SandboxFault fault) => State.Faults.Any(f => f.Fault == fault && f.IsActive);
 
     /// <summary>
-    /// Turns a fault knob on or off now. The one entry point for knob changes, so that
-    /// authorization and auditing can wrap it. Returns false when the knob already was in that position.
+    /// Turns a fault knob on or off now. Returns false when the knob already was in that position.
+    /// The portal turns knobs through <see cref="SandboxFaultSwitch"/>, which records the change in
+    /// the journal and the audit trail first; this is the in-memory half, for it and for tests.
     /// </summary>
-    public bool SetFault(SandboxFault fault, bool on)
+    public bool SetFault(SandboxFault fault, bool on) => SetFault(fault, on, Now);
+
+    internal bool SetFault(SandboxFault fault, bool on, DateTimeOffset at)
     {
         if (!Enum.IsDefined(fault))
         {
             throw new ArgumentOutOfRangeException(nameof(fault), fault, $"There is no Sandbox fault '{fault}'. Faults: {string.Join(", ", Enum.GetNames<SandboxFault>())}.");
         }
-        SandboxChange change;
         lock (_gate)
         {
-            var now = Now;
-            var faults = _state.Faults;
-            var active = faults.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Fault == fault && x.f.IsActive);
-            var isOn = active.f is not null;
-            if (isOn == on)
+            if (!TryApplyFault(fault, on, at))
             {
                 return false;
             }
-            faults = on
-                ? faults.Add(new SandboxFaultInterval(fault, now, null))
-                : faults.SetItem(active.i, active.f! with { End = now });
-            Volatile.Write(ref _state, _state with { Faults = faults });
-            change = new SandboxChange(now, $"{SandboxFaults.Describe(fault).Title} switched {(on ? "on" : "off")}");
         }
-        Notify(change);
+        Notify(new SandboxChange(at, $"{SandboxFaults.Describe(fault).Title} switched {(on ? "on" : "off")}"));
         return true;
     }
 
     /// <summary>
-    /// Aurora failover (RDS <c>FailoverDBCluster</c>): <paramref name="targetInstance"/>, or the
-    /// next reader, becomes the writer from the next minute on; the old writer becomes a reader.
-    /// Returns the new writer.
+    /// Starts an Aurora failover (RDS <c>FailoverDBCluster</c>): <paramref name="targetInstance"/>,
+    /// or the reader with the best promotion tier (the next in the member list), becomes the writer
+    /// when the failover completes, 20–60 s from now (<see cref="SandboxAuroraFailover"/>).
+    /// Refused, as RDS refuses it, while a failover runs, without a reader, or to an unknown or
+    /// current writer. Not journaled: the port (<see cref="FailoverAuroraClusterAsync"/>) is.
     /// </summary>
-    public string FailoverAuroraCluster(string? targetInstance = null) =>
-        SwapRole(_resources.AuroraInstances, targetInstance, "Aurora instance", s => s.CurrentWriter,
-            (s, change) => s with { WriterChanges = s.WriterChanges.Add(change) }, "Aurora writer is now");
+    public SandboxAuroraFailover FailoverAuroraCluster(string? targetInstance = null)
+    {
+        SandboxAuroraFailover failover;
+        lock (_gate)
+        {
+            failover = PlanAuroraFailover(targetInstance, Now);
+            Apply(failover);
+        }
+        Announce(failover);
+        return failover;
+    }
 
     /// <summary>
-    /// Redis failover (ElastiCache <c>TestFailover</c>): <paramref name="replicaNode"/>, or the next
-    /// replica, becomes the primary from the next minute on. Returns the new primary.
+    /// <see cref="FailoverAuroraCluster"/> as the RDS port takes it: recorded in the journal before it
+    /// takes effect, so a restarted portal still knows it started (and never starts it twice).
     /// </summary>
-    public string PromoteRedisReplica(string? replicaNode = null) =>
-        SwapRole(_resources.RedisNodes, replicaNode, "Redis node", s => s.CurrentPrimary,
-            (s, change) => s with { PrimaryChanges = s.PrimaryChanges.Add(change) }, "Redis primary is now");
+    public async Task<SandboxAuroraFailover> FailoverAuroraClusterAsync(string? targetInstance, CancellationToken cancellationToken)
+    {
+        await _actions.WaitAsync(cancellationToken);
+        try
+        {
+            SandboxAuroraFailover failover;
+            lock (_gate)
+            {
+                failover = PlanAuroraFailover(targetInstance, Now);
+            }
+            await RecordAsync(SandboxAction.AuroraFailover, failover.ToInstance, failover.StartedAt, "the Aurora failover", cancellationToken);
+            lock (_gate)
+            {
+                Apply(failover);
+            }
+            Announce(failover);
+            return failover;
+        }
+        finally
+        {
+            _actions.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts an ElastiCache test failover (<c>TestFailover</c>) of node group <paramref name="nodeGroupId"/>
+    /// (<c>0001</c>, the one node group of a cluster-mode-disabled group): the next replica becomes the
+    /// primary (<see cref="SandboxRedisTestFailover"/>). Refused, as ElastiCache refuses it, unless the
+    /// group is <c>available</c>, and past 15 node groups in a rolling 24 hours. Not journaled: the port
+    /// (<see cref="TestRedisFailoverAsync"/>) is.
+    /// </summary>
+    public SandboxRedisTestFailover TestRedisFailover(string nodeGroupId = NodeGroupId)
+    {
+        SandboxRedisTestFailover failover;
+        lock (_gate)
+        {
+            failover = PlanRedisTestFailover(nodeGroupId, Now);
+            Apply(failover);
+        }
+        Announce(failover);
+        return failover;
+    }
+
+    /// <summary><see cref="TestRedisFailover"/> as the ElastiCache port takes it: recorded in the journal before it takes effect.</summary>
+    public async Task<SandboxRedisTestFailover> TestRedisFailoverAsync(string nodeGroupId, CancellationToken cancellationToken)
+    {
+        await _actions.WaitAsync(cancellationToken);
+        try
+        {
+            SandboxRedisTestFailover failover;
+            lock (_gate)
+            {
+                failover = PlanRedisTestFailover(nodeGroupId, Now);
+            }
+            await RecordAsync(SandboxAction.RedisTestFailover, nodeGroupId, failover.StartedAt, "the Redis test failover", cancellationToken);
+            lock (_gate)
+            {
+                Apply(failover);
+            }
+            Announce(failover);
+            return failover;
+        }
+        finally
+        {
+            _actions.Release();
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the history from a journal (at start, before anyone watches): each entry is applied
+    /// at its recorded time, so failovers that were running when the portal stopped carry on and
+    /// finish when they would have. Entries that no longer apply (a renamed instance) are returned, not applied.
+    /// </summary>
+    internal IReadOnlyList<(SandboxJournalEntry Entry, string Reason)> Replay(IEnumerable<SandboxJournalEntry> entries)
+    {
+        var skipped = new List<(SandboxJournalEntry, string)>();
+        lock (_gate)
+        {
+            foreach (var entry in entries)
+            {
+                try
+                {
+                    switch (entry.Action)
+                    {
+                        case SandboxAction.FaultOn or SandboxAction.FaultOff:
+                            if (!Enum.TryParse<SandboxFault>(entry.Subject, out var fault) || !Enum.IsDefined(fault))
+                            {
+                                skipped.Add((entry, $"there is no fault '{entry.Subject}'"));
+                            }
+                            else
+                            {
+                                TryApplyFault(fault, entry.Action == SandboxAction.FaultOn, entry.OccurredAt);
+                            }
+                            break;
+                        case SandboxAction.AuroraFailover:
+                            Apply(PlanAuroraFailover(entry.Subject, entry.OccurredAt));
+                            break;
+                        case SandboxAction.RedisTestFailover:
+                            Apply(PlanRedisTestFailover(entry.Subject, entry.OccurredAt));
+                            break;
+                    }
+                }
+                catch (PlatformServiceException e)
+                {
+                    skipped.Add((entry, e.Message));
+                }
+            }
+        }
+        return skipped;
+    }
+
+    /// <summary>Where the ports record their actions before they take effect; null when the platform keeps no journal (tests, tools).</summary>
+    internal Func<SandboxAction, string, DateTimeOffset, CancellationToken, Task>? Journal { get; set; }
+
+    private async Task RecordAsync(SandboxAction action, string subject, DateTimeOffset at, string what, CancellationToken cancellationToken)
+    {
+        if (Journal is null)
+        {
+            return;
+        }
+        try
+        {
+            await Journal(action, subject, at, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new PlatformUnavailableException(
+                $"The Sandbox could not record {what} in its journal (the portal database did not answer), so it did not start. Try again in a moment.", e);
+        }
+    }
+
+    // Under _gate.
+    private bool TryApplyFault(SandboxFault fault, bool on, DateTimeOffset at)
+    {
+        var faults = _state.Faults;
+        var active = faults.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Fault == fault && x.f.IsActive);
+        if (active.f is not null == on)
+        {
+            return false;
+        }
+        faults = on
+            ? faults.Add(new SandboxFaultInterval(fault, at, null))
+            : faults.SetItem(active.i, active.f! with { End = at });
+        Volatile.Write(ref _state, _state with { Faults = faults });
+        return true;
+    }
+
+    // Under _gate: the checks RDS makes, then the failover as the seed plays it.
+    private SandboxAuroraFailover PlanAuroraFailover(string? targetInstance, DateTimeOffset now)
+    {
+        var members = _resources.AuroraInstances;
+        var cluster = _resources.Names.AuroraCluster;
+        if (_state.AuroraFailoverAt(now) is { } running)
+        {
+            throw new InvalidDBClusterStateException(
+                $"DB cluster {cluster} is failing over to {running.ToInstance} (started {running.StartedAt:HH:mm:ss} UTC); wait until it is available again before another failover.");
+        }
+        if (members.Length < 2)
+        {
+            throw new InvalidDBClusterStateException($"DB cluster {cluster} has no reader to fail over to: {members[0]} is its only instance.");
+        }
+        var from = WriterIndexAt(_state, now, members);
+        var to = targetInstance is null ? (from + 1) % members.Length : Array.IndexOf(members, targetInstance);
+        if (to < 0)
+        {
+            throw new DBInstanceNotFoundException(
+                $"DB instance {targetInstance} is not a member of DB cluster {cluster} ({string.Join(", ", members)}).");
+        }
+        if (to == from)
+        {
+            throw new InvalidDBInstanceStateException($"DB instance {members[to]} is already the writer of DB cluster {cluster}: choose a reader.");
+        }
+        var number = _state.AuroraFailovers.Length;
+        return new SandboxAuroraFailover(number, now, SandboxAuroraFailover.DurationOf(Seed, number), members[from], members[to]);
+    }
+
+    // Under _gate.
+    private void Apply(SandboxAuroraFailover failover) =>
+        Volatile.Write(ref _state, _state with
+        {
+            AuroraFailovers = _state.AuroraFailovers.Add(failover),
+            WriterChanges = _state.WriterChanges.Add(new RoleChange(
+                SandboxState.FirstMinuteFrom(failover.CompletedAt), Array.IndexOf(_resources.AuroraInstances, failover.ToInstance))),
+        });
+
+    // Under _gate: the checks ElastiCache makes (node group, state, quota), then the test as the seed plays it.
+    private SandboxRedisTestFailover PlanRedisTestFailover(string nodeGroupId, DateTimeOffset now)
+    {
+        var nodes = _resources.RedisNodes;
+        var group = _resources.Names.RedisReplicationGroup;
+        if (nodeGroupId != NodeGroupId)
+        {
+            throw new NodeGroupNotFoundException($"Replication group {group} has no node group '{nodeGroupId}': its one node group is {NodeGroupId}.");
+        }
+        if (_state.RedisFailoverAt(now) is { } running)
+        {
+            throw new InvalidReplicationGroupStateException(
+                $"Replication group {group} is not available: it is modifying (the test failover started {running.StartedAt:HH:mm:ss} UTC is still recovering {running.FromNode}).");
+        }
+        if (nodes.Length < 2)
+        {
+            throw new InvalidReplicationGroupStateException($"Replication group {group} has no replica to fail over to: {nodes[0]} is its only node.");
+        }
+        var windowStart = now - SandboxRedisTestFailover.QuotaWindow;
+        var recent = _state.RedisFailovers.Where(f => f.StartedAt > windowStart).ToList();
+        if (recent.Count >= SandboxRedisTestFailover.QuotaNodeGroups)
+        {
+            var nextAllowed = recent[^SandboxRedisTestFailover.QuotaNodeGroups].StartedAt + SandboxRedisTestFailover.QuotaWindow;
+            throw new TestFailoverNotAvailableException(
+                $"Test failover is not available: {recent.Count} node groups were failed over in the last 24 hours and ElastiCache allows {SandboxRedisTestFailover.QuotaNodeGroups}. The next test failover is possible at {nextAllowed:yyyy-MM-dd HH:mm:ss} UTC.");
+        }
+        var from = PrimaryIndexAt(_state, now, nodes);
+        var to = (from + 1) % nodes.Length;
+        return SandboxRedisTestFailover.Plan(Seed, _state.RedisFailovers.Length, now, nodeGroupId, nodes[from], nodes[to]);
+    }
+
+    // Under _gate.
+    private void Apply(SandboxRedisTestFailover failover) =>
+        Volatile.Write(ref _state, _state with
+        {
+            RedisFailovers = _state.RedisFailovers.Add(failover),
+            PrimaryChanges = _state.PrimaryChanges.Add(new RoleChange(
+                SandboxState.FirstMinuteFrom(failover.PromotedAt), Array.IndexOf(_resources.RedisNodes, failover.ToNode))),
+        });
+
+    private void Announce(SandboxAuroraFailover failover)
+    {
+        Notify(new SandboxChange(failover.StartedAt, $"Started cross AZ failover to DB instance: {failover.ToInstance}"));
+        NotifyAt(failover.CompletedAt, $"Completed failover to DB instance: {failover.ToInstance}");
+    }
+
+    private void Announce(SandboxRedisTestFailover failover)
+    {
+        Notify(new SandboxChange(failover.StartedAt, $"Test Failover API called for node group {failover.NodeGroupId}"));
+        NotifyAt(failover.PromotedAt, $"Failover from primary node {failover.FromNode} to replica node {failover.ToNode} completed");
+        NotifyAt(failover.RecoveringAt, $"Recovering cache nodes {CacheNodeId}");
+        NotifyAt(failover.FinishedAt, $"Finished recovery for cache nodes {CacheNodeId}");
+    }
 
     /// <summary>Calls <paramref name="onChange"/> after every knob change or failover until disposed.</summary>
     public IDisposable Subscribe(Action<SandboxChange> onChange)
@@ -134,37 +412,33 @@ public sealed class SandboxPlatform
         return new Subscription(this, onChange);
     }
 
-    private string SwapRole(string[] members, string? target, string kind, Func<SandboxState, int> current,
-        Func<SandboxState, RoleChange, SandboxState> apply, string message)
+    /// <summary>Tells subscribers of a step of a failover when its time comes (a timer on the injected clock).</summary>
+    private void NotifyAt(DateTimeOffset at, string description)
     {
-        if (members.Length < 2)
-        {
-            throw new InvalidOperationException($"There is no {kind} to fail over to: the group has only {members[0]}.");
-        }
-        SandboxChange change;
-        string promoted;
+        ITimer? timer = null;
         lock (_gate)
         {
-            var now = Now;
-            var from = current(_state);
-            var to = target is null ? (from + 1) % members.Length : Array.IndexOf(members, target);
-            if (to < 0)
+            timer = _timeProvider.CreateTimer(_ =>
             {
-                throw new ArgumentException($"'{target}' is not a {kind} of this platform ({string.Join(", ", members)}).", nameof(target));
-            }
-            if (to == from)
-            {
-                throw new InvalidOperationException($"{members[to]} already holds that role.");
-            }
-            // From the next whole minute: minutes that already happened keep the roles they had.
-            var fromMinute = SandboxNoise.FloorDiv(now.ToUnixTimeSeconds(), 60) + 1;
-            Volatile.Write(ref _state, apply(_state, new RoleChange(fromMinute, to)));
-            promoted = members[to];
-            change = new SandboxChange(now, $"{message} {promoted}");
+                lock (_gate)
+                {
+                    _timers.Remove(timer!);
+                }
+                timer!.Dispose();
+                Notify(new SandboxChange(at, description));
+            }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timers.Add(timer);
         }
-        Notify(change);
-        return promoted;
+        timer.Change(TimeSpan.FromTicks(Math.Max(0, (at - Now).Ticks)), Timeout.InfiniteTimeSpan);
     }
+
+    internal static int WriterIndexAt(SandboxState state, DateTimeOffset time, string[] members) =>
+        state.AuroraFailovers.Length == 0 ? 0
+        : Array.IndexOf(members, state.AuroraFailovers[^1] is var last && last.CompletedAt <= time ? last.ToInstance : last.FromInstance);
+
+    internal static int PrimaryIndexAt(SandboxState state, DateTimeOffset time, string[] nodes) =>
+        state.RedisFailovers.Length == 0 ? 0
+        : Array.IndexOf(nodes, state.RedisFailovers[^1] is var last && last.PromotedAt <= time ? last.ToNode : last.FromNode);
 
     private void Notify(SandboxChange change)
     {

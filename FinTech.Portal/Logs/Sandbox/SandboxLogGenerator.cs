@@ -251,11 +251,11 @@ internal sealed class SandboxLogGenerator
         {
             causes.Add(new(504, "payment processor timed out after 30000 ms", 0.004 * f.LatencySpike));
         }
-        if (m.DatabaseFailover)
+        if (m.DatabaseOutage > 0)
         {
             causes.Add(new(500, "57P01: terminating connection due to administrator command", 0.004, Terminated));
         }
-        if (m.CacheFailover)
+        if (m.CacheOutage > 0)
         {
             causes.Add(new(503, "READONLY You can't write against a read only replica.", 0.001));
         }
@@ -379,7 +379,7 @@ internal sealed class SandboxLogGenerator
             }
         }
 
-        if (m.DatabaseFailover)
+        if (m.DatabaseOutage > 0)
         {
             var old = instances[state.WriterAt(m.Index - 1)];
             Line(minuteStart + 150, old, "LOG", "received fast shutdown request", 412);
