@@ -54,7 +54,7 @@ public sealed class ComputeStackTests(SynthesizedPlatform platform)
             ("DeploymentConfiguration", Like.Object(
                 ("DeploymentCircuitBreaker", Like.Object(("Enable", true), ("Rollback", true))),
                 ("Alarms", Like.Object(("Enable", true), ("Rollback", true), ("AlarmNames", Match.AnyValue())))))));
-        Template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(("AlarmName", $"{name}-deploy-5xx"), ("MetricName", "HTTPCode_Target_5XX_Count")));
+        Template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(("AlarmName", $"{name}-deploy-5xx"), ("ThresholdMetricId", Match.Absent())));
         Template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(("AlarmName", $"{name}-deploy-unhealthy"), ("MetricName", "UnHealthyHostCount")));
     }
 

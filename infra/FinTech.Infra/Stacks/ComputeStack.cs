@@ -192,6 +192,7 @@ public sealed class ComputeStack : Stack
             [$"{prefix}Aws__RoleArn"] = $"arn:{Partition}:iam::{config.Account}:role/{names.PortalAccessRole}",
             [$"{resources}LoadBalancer"] = LoadBalancer.LoadBalancerFullName,
             [$"{resources}TargetGroup"] = platformService.TargetGroup.TargetGroupFullName,
+            [$"{resources}AlarmNamePrefix"] = names.Alarm(""),
             [$"{resources}EcsCluster"] = names.Cluster,
             [$"{resources}EcsService"] = names.Service("api"),
             [$"{resources}AuroraCluster"] = names.AuroraCluster,

@@ -1,6 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.CloudWatch.Actions;
+using FinTech.Portal.Platform.Catalogue;
 using Constructs;
 
 namespace FinTech.Infra.Stacks;
@@ -20,8 +20,14 @@ public sealed class ObservabilityStack : Stack
         : base(scope, id, props)
     {
         var names = env.Names;
-        var alb = new Dictionary<string, string> { ["LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName };
+        // The API's own traffic (its target group): the load balancer as a whole also carries the portal's.
+        var alb = new Dictionary<string, string>
+        {
+            ["LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName,
+            ["TargetGroup"] = compute.Api.TargetGroup.TargetGroupFullName,
+        };
         var cluster = new Dictionary<string, string> { ["DBClusterIdentifier"] = names.AuroraCluster };
+        var writer = new Dictionary<string, string> { ["DBClusterIdentifier"] = names.AuroraCluster, ["Role"] = "WRITER" };
         var table = new Dictionary<string, string> { ["TableName"] = names.SessionTable };
         Dictionary<string, string> Node(int i) => new() { ["CacheClusterId"] = names.RedisNode(i) };
 
@@ -39,17 +45,17 @@ public sealed class ObservabilityStack : Stack
         var requests = M("AWS/ApplicationELB", "RequestCount", alb, "Sum", "Requests");
         var p99 = M("AWS/ApplicationELB", "TargetResponseTime", alb, "p99", "p99 latency (s)");
         var target5xx = M("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, "Sum", "Target 5xx");
-        var elb5xx = M("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, "Sum", "ALB 5xx");
         var target4xx = M("AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", alb, "Sum", "Target 4xx");
         var errorRate = new MathExpression(new MathExpressionProps
         {
-            Expression = "IF(requests > 0, 100 * (t5xx + e5xx) / requests, 0)",
-            UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx, ["e5xx"] = elb5xx },
+            // CloudWatch publishes no 5xx count for a minute without errors: FILL makes it 0.
+            Expression = "100 * FILL(t5xx, 0) / requests",
+            UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx },
             Label = "5xx rate (%)",
             Period = Duration.Minutes(1),
         });
-        var auroraCpu = M("AWS/RDS", "CPUUtilization", cluster, "Maximum", "Aurora CPU (%)");
-        var auroraConnections = M("AWS/RDS", "DatabaseConnections", cluster, "Maximum", "Aurora connections");
+        var auroraCpu = M("AWS/RDS", "CPUUtilization", writer, "Maximum", "Aurora writer CPU (%)");
+        var auroraConnections = M("AWS/RDS", "DatabaseConnections", writer, "Maximum", "Aurora writer connections");
         var auroraLag = M("AWS/RDS", "AuroraReplicaLagMaximum", cluster, "Maximum", "Aurora replica lag (ms)");
         var redisCpu = Enumerable.Range(0, 2).Select(i => M("AWS/ElastiCache", "EngineCPUUtilization", Node(i), "Maximum", $"{names.RedisNode(i)} engine CPU (%)")).ToArray();
         var redisEvictions = M("AWS/ElastiCache", "Evictions", Node(0), "Sum", "Evictions (primary)");
@@ -57,36 +63,19 @@ public sealed class ObservabilityStack : Stack
         var redisHitRate = M("AWS/ElastiCache", "CacheHitRate", Node(0), "Average", "Cache hit rate (%)");
         var readThrottles = M("AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", "Read throttles");
         var writeThrottles = M("AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", "Write throttles");
-        var throttles = new MathExpression(new MathExpressionProps
-        {
-            Expression = "r + w",
-            UsingMetrics = new Dictionary<string, IMetric> { ["r"] = readThrottles, ["w"] = writeThrottles },
-            Label = "Session table throttles",
-            Period = Duration.Minutes(1),
-        });
 
-        var alarms = new List<Alarm>
+        // The alarms are the catalogue's, the same list the portal's Sandbox evaluates.
+        var alarms = CatalogueAlarms.Create(this, names, PlatformCatalogue.Alarms, placeholder => placeholder switch
         {
-            NewAlarm("P99Latency", names.Alarm("p99-latency"), "p99 target response time above 1.5 s", p99, 1.5, 5, 3),
-            NewAlarm("ErrorRate", names.Alarm("5xx-rate"), "5xx responses above 2 % of requests", errorRate, 2, 5, 3),
-            NewAlarm("PortalUnhealthy", names.Alarm("portal-unhealthy-hosts"), "Unhealthy portal targets",
-                compute.Portal.TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }), 1, 3, 2),
-            NewAlarm("ApiUnhealthy", names.Alarm("api-unhealthy-hosts"), "Unhealthy API targets",
-                compute.Api.TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }), 1, 3, 2),
-            NewAlarm("AuroraCpu", names.Alarm("aurora-cpu"), "Aurora CPU above 80 %", auroraCpu, 80, 5, 3),
-            NewAlarm("AuroraReplicaLag", names.Alarm("aurora-replica-lag"), "Aurora replica lag above 1 s", auroraLag, 1000, 5, 3),
-            NewAlarm("AuroraConnections", names.Alarm("aurora-connections"), "Aurora connections above 800", auroraConnections, 800, 5, 3),
-            NewAlarm("RedisEvictions", names.Alarm("redis-evictions"), "Redis is evicting keys", redisEvictions, 1, 5, 3),
-            NewAlarm("RedisReplicationLag", names.Alarm("redis-replication-lag"), "Redis replication lag above 5 s", redisLag, 5, 5, 3),
-            NewAlarm("DynamoDbThrottles", names.Alarm("dynamodb-throttles"), "Session table requests throttled", throttles, 1, 5, 2),
-        };
-        alarms.AddRange(redisCpu.Select((metric, i) =>
-            NewAlarm($"RedisCpu{i + 1}", names.Alarm($"redis-cpu-{i + 1}"), $"Redis engine CPU above 80 % on {names.RedisNode(i)}", metric, 80, 5, 3)));
-        foreach (var alarm in alarms)
-        {
-            alarm.AddAlarmAction(new SnsAction(security.AlarmTopic));
-            alarm.AddOkAction(new SnsAction(security.AlarmTopic));
-        }
+            "LoadBalancer" => compute.LoadBalancer.LoadBalancerFullName,
+            "ApiTargetGroup" => compute.Api.TargetGroup.TargetGroupFullName,
+            "PortalTargetGroup" => compute.Portal.TargetGroup.TargetGroupFullName,
+            "AuroraCluster" => names.AuroraCluster,
+            "SessionTable" => names.SessionTable,
+            "BusinessService" => PlatformCatalogue.BusinessService,
+            _ when placeholder.StartsWith("RedisNode:", StringComparison.Ordinal) => names.RedisNode(int.Parse(placeholder[10..], System.Globalization.CultureInfo.InvariantCulture)),
+            _ => throw new InvalidOperationException($"The catalogue names a resource infra does not know: {{{placeholder}}}."),
+        }, security.AlarmTopic);
 
         Alarms = alarms;
 
@@ -99,7 +88,7 @@ public sealed class ObservabilityStack : Stack
             Graph("Throughput", [requests]),
             Graph("p99 latency", [p99]));
         Dashboard.AddWidgets(
-            Graph("Errors", [target5xx, elb5xx, target4xx], [errorRate]),
+            Graph("Errors", [target5xx, target4xx], [errorRate]),
             Graph("Database (Aurora)", [auroraCpu, auroraConnections], [auroraLag]));
         Dashboard.AddWidgets(
             Graph("Cache (Redis)", [.. redisCpu, redisHitRate], [redisEvictions, redisLag]),
@@ -122,17 +111,4 @@ public sealed class ObservabilityStack : Stack
         Width = 12,
         Height = 6,
     });
-
-    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, int periods, int datapoints) =>
-        new(this, id, new AlarmProps
-        {
-            AlarmName = name,
-            AlarmDescription = description,
-            Metric = metric,
-            Threshold = threshold,
-            EvaluationPeriods = periods,
-            DatapointsToAlarm = datapoints,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
-        });
 }

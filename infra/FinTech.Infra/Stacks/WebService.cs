@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.Catalogue;
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
@@ -139,18 +140,12 @@ public sealed class WebService : Construct
         });
 
         // Deployment alarms: ECS rolls a deployment back when either fires while it runs.
-        DeploymentAlarms =
-        [
-            NewAlarm("Deploy5xx", names.Alarm($"{key}-deploy-5xx"), $"{key}: target 5xx during a deployment",
-                TargetGroup.Metrics.HttpCodeTarget(Elb.HttpCodeTarget.TARGET_5XX_COUNT, new MetricOptions
-                {
-                    Statistic = "Sum",
-                    Period = Duration.Minutes(1),
-                }), 10, props.AlarmTopic),
-            NewAlarm("DeployUnhealthy", names.Alarm($"{key}-deploy-unhealthy"), $"{key}: unhealthy targets during a deployment",
-                TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }),
-                1, props.AlarmTopic),
-        ];
+        DeploymentAlarms = CatalogueAlarms.Create(this, names, PlatformCatalogue.DeploymentAlarms(key), placeholder => placeholder switch
+        {
+            "LoadBalancer" => TargetGroup.FirstLoadBalancerFullName,
+            "ApiTargetGroup" or "PortalTargetGroup" => TargetGroup.TargetGroupFullName,
+            _ => throw new InvalidOperationException($"A deployment alarm names a resource of another service: {{{placeholder}}}."),
+        }, props.AlarmTopic);
 
         Service = new Ecs.FargateService(this, "Service", new Ecs.FargateServiceProps
         {
@@ -194,22 +189,5 @@ public sealed class WebService : Construct
             ScaleInCooldown = Duration.Minutes(5),
             ScaleOutCooldown = Duration.Minutes(1),
         });
-    }
-
-    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, ITopic topic)
-    {
-        var alarm = new Alarm(this, id, new AlarmProps
-        {
-            AlarmName = name,
-            AlarmDescription = description,
-            Metric = metric,
-            Threshold = threshold,
-            EvaluationPeriods = 3,
-            DatapointsToAlarm = 2,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
-        });
-        alarm.AddAlarmAction(new SnsAction(topic));
-        return alarm;
     }
 }
