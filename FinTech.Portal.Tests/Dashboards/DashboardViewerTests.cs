@@ -26,13 +26,12 @@ public sealed class DashboardViewerTests : IAsyncLifetime
     {
         _kit = new AuditTestKit(_database.Database);
         await _kit.Migrations.ApplyAsync(CancellationToken.None);
+        var audit = new IdentityAudit(_kit.Trail, new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions
+        {
+            Environments = { ["prod"] = new EnvironmentOptions { IsProduction = true }, ["sandbox"] = new EnvironmentOptions() },
+        })));
         _viewer = new DashboardViewer(
-            new PortalAuthorization(
-                new IdentityAudit(_kit.Trail, new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions
-                {
-                    Environments = { ["prod"] = new EnvironmentOptions { IsProduction = true }, ["sandbox"] = new EnvironmentOptions() },
-                }))),
-                new PortalSessions(_kit.Database, _kit.Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions())),
+            new PortalAuthorization(audit, new PortalSessions(_kit.Database, _kit.Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()), audit, NullLogger<PortalSessions>.Instance),
                 NullLogger<PortalAuthorization>.Instance),
             new AuditedViews(_kit.Trail),
             NullLogger<DashboardViewer>.Instance);

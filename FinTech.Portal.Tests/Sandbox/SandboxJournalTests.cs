@@ -131,6 +131,31 @@ public abstract class SandboxJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_portal_tasks_on_one_database_see_one_platform_and_never_start_a_second_failover_meanwhile()
+    {
+        var other = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance())).PlatformFor(Environment);
+        var request = new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-aurora" };
+
+        var started = await Platform.Rds.FailoverDBClusterAsync(request);
+        var seenByOther = (await other.Rds.DescribeDBClustersAsync(new DescribeDBClustersRequest())).DBClusters.Single();
+        var refusal = await Assert.ThrowsAsync<InvalidDBClusterStateException>(() => other.Rds.FailoverDBClusterAsync(request));
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var back = await other.Rds.FailoverDBClusterAsync(request);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var events = await Platform.Rds.DescribeEventsAsync(new DescribeEventsRequest { Duration = 10 });
+
+        Assert.Equal(("failing-over", "failing-over"), (started.DBCluster.Status, seenByOther.Status));
+        Assert.Contains("is failing over to fintech-aurora-2", refusal.Message);
+        Assert.Equal([false, true], back.DBCluster.DBClusterMembers.Select(m => m.IsClusterWriter));
+        Assert.Equal(
+            ["Started cross AZ failover to DB instance: fintech-aurora-2", "Completed failover to DB instance: fintech-aurora-2",
+             "Started cross AZ failover to DB instance: fintech-aurora-1", "Completed failover to DB instance: fintech-aurora-1"],
+            events.Events.Select(e => e.Message));
+        Assert.Equal(Platform.AuroraFailovers, other.AuroraFailovers);
+        Assert.Equal("fintech-aurora-1", Platform.AuroraWriter);
+    }
+
+    [Fact]
     public async Task A_failover_the_journal_cannot_record_does_not_start()
     {
         await _database.TamperAsync("DROP TABLE sandbox_journal");

@@ -31,7 +31,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
     public SandboxPageTests()
     {
-        _backend = new SandboxBackend(_time);
+        _backend = new SandboxBackend(_time, new SandboxJournal(_auditDatabase.Database));
         _audit = new AuditTestKit(_auditDatabase.Database);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
@@ -42,7 +42,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
         _context.Services.AddSingleton(_audit.Trail);
         _context.Services.AddSingleton<IdentityAudit>();
         _context.Services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
-        _context.Services.AddSingleton(new PortalSessions(_audit.Database, _time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions())));
+        _context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()));
+        _context.Services.AddSingleton(_audit.Database);
+        _context.Services.AddSingleton<PortalSessions>();
         _context.Services.AddSingleton<PortalAuthorization>();
         _context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         _context.Services.AddSingleton<SandboxFaultKnobs>();

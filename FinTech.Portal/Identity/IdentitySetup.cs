@@ -81,6 +81,7 @@ public static class IdentitySetup
 
         builder.Services.AddSingleton<IdentityAudit>();
         builder.Services.AddSingleton<PortalSessions>();
+        builder.Services.AddSingleton<SessionRevocation>();
         builder.Services.AddSingleton<PortalAuthorization>();
 
         builder.Services.AddAntiforgery();
@@ -112,6 +113,7 @@ public static class IdentitySetup
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
+            app.UseMiddleware<HttpsRequiredMiddleware>();
         }
         // The sign-in endpoints and the hub answer for themselves (400 for a missing antiforgery
         // token, 403 for a foreign origin); a "not found" page in their place would hide why.

@@ -31,6 +31,7 @@ public static class PortalAccessRules
         PortalPolicies.ApproveOperations,
         PortalPolicies.ReadAudit,
         PortalPolicies.ChangeSandboxFaults,
+        PortalPolicies.ManageSessions,
     ];
 
     /// <summary>The roles any one of which grants <paramref name="policy"/>.</summary>
@@ -41,6 +42,7 @@ public static class PortalAccessRules
         PortalPolicies.ApproveOperations => [PortalRoles.Approver],
         PortalPolicies.ReadAudit => [PortalRoles.Auditor, PortalRoles.Admin],
         PortalPolicies.ChangeSandboxFaults => [PortalRoles.Operator],
+        PortalPolicies.ManageSessions => [PortalRoles.Admin],
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
     };
 
@@ -52,6 +54,7 @@ public static class PortalAccessRules
         PortalPolicies.ApproveOperations => "Approving operations",
         PortalPolicies.ReadAudit => "Reading and exporting the audit trail",
         PortalPolicies.ChangeSandboxFaults => "Changing Sandbox fault knobs",
+        PortalPolicies.ManageSessions => "Ending other people's sessions",
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
     };
 

@@ -35,6 +35,10 @@ public sealed class PortalAuthorization(IdentityAudit audit, PortalSessions sess
     public Task EnsureCanChangeSandboxFaultsAsync(ClaimsPrincipal user, PortalEnvironment environment, string? sourceIp = null, string? target = null, CancellationToken cancellationToken = default) =>
         EnsureAsync(user, sourceIp, PortalPolicies.ChangeSandboxFaults, environment, environment.Key, target, cancellationToken);
 
+    /// <summary>Admin role.</summary>
+    public Task EnsureCanManageSessionsAsync(ClaimsPrincipal user, string? sourceIp = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.ManageSessions, resource: null, environment: null, target, cancellationToken);
+
     public async Task EnsureAsync(ClaimsPrincipal user, string? sourceIp, string policy, object? resource, string? environment, string? target, CancellationToken cancellationToken)
     {
         var decision = PortalAccessRules.Evaluate(policy, user, resource);

@@ -38,7 +38,7 @@ public sealed record PortalSession(
 /// session on this task are told at once (<see cref="WatchEnd"/>); other tasks notice at their
 /// next revalidation.
 /// </summary>
-public sealed class PortalSessions(PortalDatabase database, TimeProvider time, IOptions<PortalIdentityOptions> options)
+public sealed class PortalSessions(PortalDatabase database, TimeProvider time, IOptions<PortalIdentityOptions> options, IdentityAudit audit, ILogger<PortalSessions> logger)
 {
     /// <summary>The cookie's claim that names the session row.</summary>
     public const string SessionIdClaim = "portal:session";
@@ -113,11 +113,11 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
         var session = await FindAsync(id, ct);
         if (session is null)
         {
-            return new SessionCheck(false, "unknown", NewlyEnded: false);
+            return new SessionCheck(false, "unknown");
         }
         if (session.EndedAt is not null)
         {
-            return new SessionCheck(false, session.EndReason, NewlyEnded: false);
+            return new SessionCheck(false, session.EndReason);
         }
         var now = time.GetUtcNow();
         var expired = now - session.StartedAt >= options.Value.MaxSessionAge ? SessionEndReasons.MaxAge
@@ -125,7 +125,13 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
             : null;
         if (expired is not null)
         {
-            return new SessionCheck(false, expired, NewlyEnded: await EndAsync(id, expired, ct));
+            // Recorded before its open pages are told, so that the trail has it when they close.
+            if (await EndRowAsync(id, expired, ct))
+            {
+                await RecordEndAsync(user, expired, ct);
+            }
+            Notify(id, expired);
+            return new SessionCheck(false, expired);
         }
         // Written at most once per granularity, not on every request.
         if (touch && now - session.LastSeenAt >= TouchGranularity)
@@ -135,18 +141,35 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
         return SessionCheck.Active;
     }
 
+    /// <summary>An idle or too old session ends without anyone acting: the trail says when it was noticed.</summary>
+    private async Task RecordEndAsync(ClaimsPrincipal user, string reason, CancellationToken ct)
+    {
+        try
+        {
+            await audit.SessionEndedAsync(user, sourceIp: null, reason, ct);
+        }
+        catch (FinTech.Portal.Audit.AuditUnavailableException e)
+        {
+            // The session is over either way (lowering privilege never waits for the trail).
+            logger.LogError(e, "The end of a session ({Reason}) could not be recorded in the audit trail.", reason);
+        }
+    }
+
     /// <summary>A tenth of the idle time, at most a minute: idle expiry is late by no more than this.</summary>
     private TimeSpan TouchGranularity => TimeSpan.FromTicks(Math.Min(options.Value.IdleTimeout.Ticks / 10, TimeSpan.FromMinutes(1).Ticks));
 
     /// <summary>Ends one session; false when it was already over. Open pages of it on this task are told at once.</summary>
     public async Task<bool> EndAsync(string sessionId, string reason, CancellationToken ct)
     {
-        var changed = await ExecuteAsync(
-            "UPDATE identity_sessions SET ended_at = @now, end_reason = @reason WHERE id = @id AND ended_at IS NULL",
-            ct, ("@now", Format(time.GetUtcNow())), ("@reason", reason), ("@id", sessionId));
-        Notify(sessionId);
-        return changed > 0;
+        var ended = await EndRowAsync(sessionId, reason, ct);
+        Notify(sessionId, reason);
+        return ended;
     }
+
+    private async Task<bool> EndRowAsync(string sessionId, string reason, CancellationToken ct) =>
+        await ExecuteAsync(
+            "UPDATE identity_sessions SET ended_at = @now, end_reason = @reason WHERE id = @id AND ended_at IS NULL",
+            ct, ("@now", Format(time.GetUtcNow())), ("@reason", reason), ("@id", sessionId)) > 0;
 
     /// <summary>Ends every session of <paramref name="userId"/> that is not over yet; returns how many it ended.</summary>
     public async Task<int> EndAllOfAsync(string userId, string reason, CancellationToken ct)
@@ -189,8 +212,8 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
     }
 
     /// <summary>
-    /// Calls <paramref name="ended"/> (on any thread) when this task ends the session. Dispose the
-    /// result when the watcher goes away (a circuit closing).
+    /// Calls <paramref name="ended"/> with the reason (on any thread) when this task ends the
+    /// session. Dispose the result when the watcher goes away (a circuit closing).
     /// </summary>
     public IDisposable WatchEnd(string sessionId, Action<string> ended)
     {
@@ -199,13 +222,13 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
         return new Unwatch(this, sessionId, key);
     }
 
-    private void Notify(string sessionId)
+    private void Notify(string sessionId, string reason)
     {
         if (_watchers.TryRemove(sessionId, out var watchers))
         {
             foreach (var ended in watchers.Values)
             {
-                ended(sessionId);
+                ended(reason);
             }
         }
     }
@@ -267,12 +290,12 @@ public sealed class PortalSessions(PortalDatabase database, TimeProvider time, I
 }
 
 /// <summary>The answer of <see cref="PortalSessions.CheckAsync"/>.</summary>
-public sealed record SessionCheck(bool IsActive, string? EndReason, bool NewlyEnded)
+public sealed record SessionCheck(bool IsActive, string? EndReason)
 {
-    public static SessionCheck Active { get; } = new(true, null, false);
+    public static SessionCheck Active { get; } = new(true, null);
 
     /// <summary>A principal that carries no session (built in code, never from a cookie: the cookie check refuses those).</summary>
-    public static SessionCheck NoSession { get; } = new(true, null, false);
+    public static SessionCheck NoSession { get; } = new(true, null);
 
     /// <summary>What a person reads when their session is over.</summary>
     public string Message => EndReason switch

@@ -50,16 +50,11 @@ internal static class SessionCookie
             }
             var now = (context.Options.TimeProvider ?? TimeProvider.System).GetUtcNow();
             // A cookie without a session row (issued before sessions existed) is not accepted either.
-            var check = !IsWithinMaxAge(context.Principal, now, maxSessionAge) ? new SessionCheck(false, SessionEndReasons.MaxAge, false)
-                : PortalSessions.IdOf(context.Principal) is null ? new SessionCheck(false, "unknown", false)
+            var check = !IsWithinMaxAge(context.Principal, now, maxSessionAge) ? new SessionCheck(false, SessionEndReasons.MaxAge)
+                : PortalSessions.IdOf(context.Principal) is null ? new SessionCheck(false, "unknown")
                 : await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().CheckAsync(context.Principal, touch: true, context.HttpContext.RequestAborted);
             if (!check.IsActive)
             {
-                if (check.NewlyEnded)
-                {
-                    var audit = context.HttpContext.RequestServices.GetRequiredService<IdentityAudit>();
-                    await AccountEndpoints.TryRecordAsync(() => audit.SessionEndedAsync(context.Principal, IdentitySetup.SourceIpOf(context.HttpContext), check.EndReason, context.HttpContext.RequestAborted), context.HttpContext);
-                }
                 context.RejectPrincipal();
                 await context.HttpContext.SignOutAsync(context.Scheme.Name);
             }
@@ -99,6 +94,9 @@ internal sealed class SessionRevalidatingStateProvider : RevalidatingServerAuthe
 
     protected override TimeSpan RevalidationInterval => _options.Value.SessionRevalidationInterval;
 
+    /// <summary>Why this task ended the circuit's session, when it did (a sign-out lands on the signed-out page, not on sign-in).</summary>
+    public string? EndReason { get; private set; }
+
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var user = authenticationState.User;
@@ -118,7 +116,11 @@ internal sealed class SessionRevalidatingStateProvider : RevalidatingServerAuthe
             var user = (await state).User;
             _watch?.Dispose();
             _watch = PortalSessions.IdOf(user) is { } sessionId
-                ? _sessions.WatchEnd(sessionId, _ => SetAuthenticationState(Task.FromResult(_anonymous)))
+                ? _sessions.WatchEnd(sessionId, reason =>
+                {
+                    EndReason = reason;
+                    SetAuthenticationState(Task.FromResult(_anonymous));
+                })
                 : null;
         }
         catch (Exception e)

@@ -36,8 +36,7 @@ public sealed class SandboxBackend(TimeProvider timeProvider, SandboxJournal? jo
                 platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider);
                 if (journal is not null)
                 {
-                    var key = environment.Key;
-                    platform.Journal = (action, subject, at, ct) => journal.AppendAsync(key, at, action, subject, ct);
+                    platform.UseJournal(journal, environment.Key);
                 }
                 _platforms[environment.Key] = platform;
             }

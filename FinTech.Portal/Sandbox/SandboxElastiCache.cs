@@ -24,7 +24,7 @@ public sealed class SandboxElastiCache : IElastiCache
         return new TestFailoverResponse { ReplicationGroup = Describe() };
     }
 
-    public Task<DescribeReplicationGroupsResponse> DescribeReplicationGroupsAsync(DescribeReplicationGroupsRequest request, CancellationToken cancellationToken = default)
+    public async Task<DescribeReplicationGroupsResponse> DescribeReplicationGroupsAsync(DescribeReplicationGroupsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
@@ -32,14 +32,16 @@ public sealed class SandboxElastiCache : IElastiCache
         {
             RequireGroup(id);
         }
+        await _platform.TryCatchUpAsync(cancellationToken);
         var (page, marker) = SandboxPaging.Page([Describe()], request.MaxRecords, request.Marker);
-        return Task.FromResult(new DescribeReplicationGroupsResponse { ReplicationGroups = page, Marker = marker });
+        return new DescribeReplicationGroupsResponse { ReplicationGroups = page, Marker = marker };
     }
 
-    public Task<DescribeEventsResponse> DescribeEventsAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default)
+    public async Task<DescribeEventsResponse> DescribeEventsAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        await _platform.TryCatchUpAsync(cancellationToken);
         var (start, end) = SandboxPaging.EventRange(_platform.Now, request.StartTime, request.EndTime, request.Duration);
         var events = Events(_platform.State.RedisFailovers)
             .Where(e => e.Date >= start && e.Date <= end)
@@ -47,7 +49,7 @@ public sealed class SandboxElastiCache : IElastiCache
             .Where(e => request.SourceIdentifier is null || e.SourceIdentifier == request.SourceIdentifier)
             .ToList();
         var (page, marker) = SandboxPaging.Page(events, request.MaxRecords, request.Marker);
-        return Task.FromResult(new DescribeEventsResponse { Events = page, Marker = marker });
+        return new DescribeEventsResponse { Events = page, Marker = marker };
     }
 
     /// <summary>The replication group now, as <c>DescribeReplicationGroups</c> and <c>TestFailover</c> return it.</summary>

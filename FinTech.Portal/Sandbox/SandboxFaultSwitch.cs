@@ -24,35 +24,30 @@ public sealed class SandboxFaultSwitch(AuditTrail trail, SandboxJournal journal)
             throw new ArgumentOutOfRangeException(nameof(fault), fault, $"There is no Sandbox fault '{fault}'. Faults: {string.Join(", ", Enum.GetNames<SandboxFault>())}.");
         }
         var at = platform.Now;
+        SandboxJournalEntry? recorded = null;
         try
         {
             await using var connection = await journal.Database.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await journal.LockAsync(transaction, ct);
             var last = await journal.LastFaultChangeAsync(transaction, environment.Key, fault, ct);
-            if ((last?.On ?? false) == on)
+            // Already there (a double click, another tab, another portal task): nothing to record.
+            if ((last?.On ?? false) != on)
             {
-                // Already there (a double click, another tab, another portal task): nothing to record.
-                // This platform follows the journal in case another portal task made the change.
-                if (last is { } done)
-                {
-                    platform.SetFault(fault, on, done.At);
-                }
-                return false;
+                await trail.RecordAsync(new AuditEntry(
+                    AuditEventTypes.SandboxFaultChanged,
+                    actor,
+                    AuditOutcome.Succeeded,
+                    Environment: environment.Key,
+                    Target: $"sandbox-fault/{fault}",
+                    Parameters: new Dictionary<string, string?>
+                    {
+                        ["fault"] = fault.ToString(),
+                        ["on"] = on ? "true" : "false",
+                    }), transaction, ct);
+                recorded = await journal.AppendAsync(transaction, environment.Key, at, on ? SandboxAction.FaultOn : SandboxAction.FaultOff, fault.ToString(), ct);
+                await transaction.CommitAsync(ct);
             }
-            await trail.RecordAsync(new AuditEntry(
-                AuditEventTypes.SandboxFaultChanged,
-                actor,
-                AuditOutcome.Succeeded,
-                Environment: environment.Key,
-                Target: $"sandbox-fault/{fault}",
-                Parameters: new Dictionary<string, string?>
-                {
-                    ["fault"] = fault.ToString(),
-                    ["on"] = on ? "true" : "false",
-                }), transaction, ct);
-            await journal.AppendAsync(transaction, environment.Key, at, on ? SandboxAction.FaultOn : SandboxAction.FaultOff, fault.ToString(), ct);
-            await transaction.CommitAsync(ct);
         }
         catch (Exception e) when (e is DbException or IOException or TimeoutException)
         {
@@ -60,7 +55,13 @@ public sealed class SandboxFaultSwitch(AuditTrail trail, SandboxJournal journal)
                 $"The change of '{SandboxFaults.Describe(fault).Title}' could not be recorded (the portal database did not answer), so the knob was not moved. " +
                 "Try again in a moment; if it persists, the portal database needs attention.", e);
         }
-        platform.SetFault(fault, on, at);
+        if (recorded is null)
+        {
+            // The platform follows the journal in case another portal task made the change.
+            await platform.TryCatchUpAsync(ct);
+            return false;
+        }
+        await platform.ApplyCommittedAsync(recorded, ct);
         return true;
     }
 }

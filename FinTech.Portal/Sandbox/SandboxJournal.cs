@@ -15,10 +15,12 @@ public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover
 public sealed record SandboxJournalEntry(string Environment, long Sequence, DateTimeOffset OccurredAt, SandboxAction Action, string Subject);
 
 /// <summary>
-/// The Sandbox's history in the portal database (<c>sandbox_journal</c>), so that a restarted portal
-/// (or one killed mid-failover) finds its simulated platforms as they were: the failovers started,
-/// their events, the test-failover quota, the knobs. Knob changes are appended in the same
-/// transaction as their audit event; port actions (a failover) in their own, before they take effect.
+/// The Sandbox's history in the portal database (<c>sandbox_journal</c>): the one truth every
+/// portal task's in-memory platform follows, and what a restarted portal (or one killed
+/// mid-failover) rebuilds its platforms from: the failovers started, their events, the
+/// test-failover quota, the knobs. Knob changes are appended in the same transaction as their
+/// audit event; port actions (a failover) in their own, before they take effect. Entries are
+/// applied in sequence order, so every task sees the same history.
 /// </summary>
 public sealed class SandboxJournal(PortalDatabase database)
 {
@@ -50,13 +52,37 @@ public sealed class SandboxJournal(PortalDatabase database)
 
     public PortalDatabase Database => database;
 
-    /// <summary>The journal of <paramref name="environment"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<SandboxJournalEntry>> ReadAsync(string environment, CancellationToken cancellationToken)
+    /// <summary>The journal of <paramref name="environment"/> after <paramref name="afterSequence"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<SandboxJournalEntry>> ReadAsync(string environment, CancellationToken cancellationToken, long afterSequence = 0)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sequence, occurred_at, action, subject FROM sandbox_journal WHERE environment = @environment ORDER BY sequence";
-        command.AddParameter("@environment", environment);
+        return await ReadAsync(command, environment, afterSequence, cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends the action <paramref name="decide"/> takes, in one transaction under the journal's lock:
+    /// <paramref name="decide"/> first sees the entries after <paramref name="afterSequence"/> (what other
+    /// portal tasks did meanwhile) and may refuse by throwing, which appends nothing. Returns the entry once committed.
+    /// </summary>
+    public async Task<SandboxJournalEntry> AppendAsync(string environment, long afterSequence,
+        Func<IReadOnlyList<SandboxJournalEntry>, (SandboxAction Action, string Subject, DateTimeOffset OccurredAt)> decide, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockAsync(transaction, cancellationToken);
+        await using var read = Command(transaction, "");
+        var (action, subject, occurredAt) = decide(await ReadAsync(read, environment, afterSequence, cancellationToken));
+        var entry = await AppendAsync(transaction, environment, occurredAt, action, subject, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return entry;
+    }
+
+    private static async Task<IReadOnlyList<SandboxJournalEntry>> ReadAsync(DbCommand command, string environment, long afterSequence, CancellationToken cancellationToken)
+    {
+        command.CommandText = "SELECT sequence, occurred_at, action, subject FROM sandbox_journal WHERE environment = @environment AND sequence > @after ORDER BY sequence";
+        command.AddParameter("@environment", environment).AddParameter("@after", afterSequence);
         var entries = new List<SandboxJournalEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -69,16 +95,6 @@ public sealed class SandboxJournal(PortalDatabase database)
                 reader.GetString(3)));
         }
         return entries;
-    }
-
-    /// <summary>Appends one entry in its own transaction; returns once it is committed.</summary>
-    public async Task AppendAsync(string environment, DateTimeOffset occurredAt, SandboxAction action, string subject, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockAsync(transaction, cancellationToken);
-        await AppendAsync(transaction, environment, occurredAt, action, subject, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -114,18 +130,21 @@ public sealed class SandboxJournal(PortalDatabase database)
             DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
     }
 
-    internal async Task AppendAsync(DbTransaction transaction, string environment, DateTimeOffset occurredAt, SandboxAction action, string subject, CancellationToken cancellationToken)
+    /// <summary>Appends inside the caller's transaction (which holds the lock); returns the entry with its sequence.</summary>
+    internal async Task<SandboxJournalEntry> AppendAsync(DbTransaction transaction, string environment, DateTimeOffset occurredAt, SandboxAction action, string subject, CancellationToken cancellationToken)
     {
         await using var command = Command(transaction, """
             INSERT INTO sandbox_journal (environment, sequence, occurred_at, action, subject)
             SELECT @environment, COALESCE(MAX(sequence), 0) + 1, @occurred_at, @action, @subject
             FROM sandbox_journal WHERE environment = @environment
+            RETURNING sequence
             """);
         command.AddParameter("@environment", environment)
             .AddParameter("@occurred_at", occurredAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture))
             .AddParameter("@action", action.ToString())
             .AddParameter("@subject", subject);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return new SandboxJournalEntry(environment, sequence, occurredAt, action, subject);
     }
 
     private static DbCommand Command(DbTransaction transaction, string sql)

@@ -35,6 +35,10 @@ public sealed class SandboxPlatform
     private readonly List<ITimer> _timers = [];
     // One port action at a time, in order: its journal entry is written between the check and the change.
     private readonly SemaphoreSlim _actions = new(1, 1);
+    private SandboxJournal? _journal;
+    private string? _journalEnvironment;
+    // The sequence of the last journal entry applied (read without the gate by the catch-up).
+    private long _applied;
     private SandboxState _state = SandboxState.Initial;
 
     public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider)
@@ -159,31 +163,22 @@ public sealed class SandboxPlatform
     }
 
     /// <summary>
-    /// <see cref="FailoverAuroraCluster"/> as the RDS port takes it: recorded in the journal before it
-    /// takes effect, so a restarted portal still knows it started (and never starts it twice).
+    /// <see cref="FailoverAuroraCluster"/> as the RDS port takes it: decided on the journal's latest
+    /// history (another portal task's failover included) and recorded in it before it takes effect,
+    /// so a restarted portal still knows it started and no task starts a second one meanwhile.
     /// </summary>
     public async Task<SandboxAuroraFailover> FailoverAuroraClusterAsync(string? targetInstance, CancellationToken cancellationToken)
     {
-        await _actions.WaitAsync(cancellationToken);
-        try
+        if (_journal is null)
         {
-            SandboxAuroraFailover failover;
-            lock (_gate)
-            {
-                failover = PlanAuroraFailover(targetInstance, Now);
-            }
-            await RecordAsync(SandboxAction.AuroraFailover, failover.ToInstance, failover.StartedAt, "the Aurora failover", cancellationToken);
-            lock (_gate)
-            {
-                Apply(failover);
-            }
-            Announce(failover);
-            return failover;
+            return FailoverAuroraCluster(targetInstance);
         }
-        finally
+        await ActJournaledAsync(now =>
         {
-            _actions.Release();
-        }
+            var failover = PlanAuroraFailover(targetInstance, now);
+            return (SandboxAction.AuroraFailover, failover.ToInstance);
+        }, "the Aurora failover", cancellationToken);
+        return State.AuroraFailovers[^1];
     }
 
     /// <summary>
@@ -205,92 +200,171 @@ public sealed class SandboxPlatform
         return failover;
     }
 
-    /// <summary><see cref="TestRedisFailover"/> as the ElastiCache port takes it: recorded in the journal before it takes effect.</summary>
+    /// <summary><see cref="TestRedisFailover"/> as the ElastiCache port takes it: decided on the journal's latest history and recorded in it before it takes effect.</summary>
     public async Task<SandboxRedisTestFailover> TestRedisFailoverAsync(string nodeGroupId, CancellationToken cancellationToken)
     {
-        await _actions.WaitAsync(cancellationToken);
-        try
+        if (_journal is null)
         {
-            SandboxRedisTestFailover failover;
-            lock (_gate)
-            {
-                failover = PlanRedisTestFailover(nodeGroupId, Now);
-            }
-            await RecordAsync(SandboxAction.RedisTestFailover, nodeGroupId, failover.StartedAt, "the Redis test failover", cancellationToken);
-            lock (_gate)
-            {
-                Apply(failover);
-            }
-            Announce(failover);
-            return failover;
+            return TestRedisFailover(nodeGroupId);
         }
-        finally
+        await ActJournaledAsync(now =>
         {
-            _actions.Release();
-        }
+            PlanRedisTestFailover(nodeGroupId, now);
+            return (SandboxAction.RedisTestFailover, nodeGroupId);
+        }, "the Redis test failover", cancellationToken);
+        return State.RedisFailovers[^1];
+    }
+
+    /// <summary>Follows <paramref name="journal"/>: port actions are recorded there and other portal tasks' changes read from it.</summary>
+    internal void UseJournal(SandboxJournal journal, string environment)
+    {
+        _journal = journal;
+        _journalEnvironment = environment;
     }
 
     /// <summary>
-    /// Rebuilds the history from a journal (at start, before anyone watches): each entry is applied
-    /// at its recorded time, so failovers that were running when the portal stopped carry on and
-    /// finish when they would have. Entries that no longer apply (a renamed instance) are returned, not applied.
+    /// Applies journal entries newer than the last applied one, in sequence order, each at its
+    /// recorded time: at start this rebuilds the history (a failover that was running carries on
+    /// and finishes when it would have); later it brings in what other portal tasks did. Entries
+    /// that no longer apply (a renamed instance) are skipped and returned.
     /// </summary>
     internal IReadOnlyList<(SandboxJournalEntry Entry, string Reason)> Replay(IEnumerable<SandboxJournalEntry> entries)
     {
         var skipped = new List<(SandboxJournalEntry, string)>();
+        List<Action> announcements;
         lock (_gate)
         {
-            foreach (var entry in entries)
-            {
-                try
-                {
-                    switch (entry.Action)
-                    {
-                        case SandboxAction.FaultOn or SandboxAction.FaultOff:
-                            if (!Enum.TryParse<SandboxFault>(entry.Subject, out var fault) || !Enum.IsDefined(fault))
-                            {
-                                skipped.Add((entry, $"there is no fault '{entry.Subject}'"));
-                            }
-                            else
-                            {
-                                TryApplyFault(fault, entry.Action == SandboxAction.FaultOn, entry.OccurredAt);
-                            }
-                            break;
-                        case SandboxAction.AuroraFailover:
-                            Apply(PlanAuroraFailover(entry.Subject, entry.OccurredAt));
-                            break;
-                        case SandboxAction.RedisTestFailover:
-                            Apply(PlanRedisTestFailover(entry.Subject, entry.OccurredAt));
-                            break;
-                    }
-                }
-                catch (PlatformServiceException e)
-                {
-                    skipped.Add((entry, e.Message));
-                }
-            }
+            announcements = ApplyJournal(entries, skipped);
         }
+        announcements.ForEach(announce => announce());
         return skipped;
     }
 
-    /// <summary>Where the ports record their actions before they take effect; null when the platform keeps no journal (tests, tools).</summary>
-    internal Func<SandboxAction, string, DateTimeOffset, CancellationToken, Task>? Journal { get; set; }
-
-    private async Task RecordAsync(SandboxAction action, string subject, DateTimeOffset at, string what, CancellationToken cancellationToken)
+    /// <summary>Reads and applies what the journal holds beyond this platform's history (another portal task's changes).</summary>
+    internal async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        if (Journal is null)
+        if (_journal is null)
         {
             return;
         }
+        Replay(await _journal.ReadAsync(_journalEnvironment!, cancellationToken, Interlocked.Read(ref _applied)));
+    }
+
+    /// <summary>
+    /// <see cref="CatchUpAsync"/> for the reads of the ports: the platform answers from what it
+    /// knows when the journal cannot be read, as a dashboard keeps showing its last data.
+    /// </summary>
+    internal async Task TryCatchUpAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            await Journal(action, subject, at, cancellationToken);
+            await CatchUpAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException or InvalidOperationException)
         {
-            throw new PlatformUnavailableException(
-                $"The Sandbox could not record {what} in its journal (the portal database did not answer), so it did not start. Try again in a moment.", e);
+            // Stale by at most another portal task's latest change; the next read tries again.
         }
+    }
+
+    /// <summary>
+    /// Applies a journal entry this process has just committed (a knob change): at once when it is
+    /// the next in sequence (or the platform follows no journal), else after reading the ones before it.
+    /// </summary>
+    internal async Task ApplyCommittedAsync(SandboxJournalEntry entry, CancellationToken cancellationToken)
+    {
+        if (_journal is null || entry.Sequence == Interlocked.Read(ref _applied) + 1)
+        {
+            Replay([entry]);
+            return;
+        }
+        await TryCatchUpAsync(cancellationToken);
+    }
+
+    // One port action: under the journal's lock, catch up with it, decide (the checks the service
+    // makes, which may refuse), record, then apply what was recorded. One at a time per platform.
+    private async Task ActJournaledAsync(Func<DateTimeOffset, (SandboxAction Action, string Subject)> decide, string what, CancellationToken cancellationToken)
+    {
+        await _actions.WaitAsync(cancellationToken);
+        var announcements = new List<Action>();
+        try
+        {
+            SandboxJournalEntry entry;
+            try
+            {
+                entry = await _journal!.AppendAsync(_journalEnvironment!, Interlocked.Read(ref _applied), newer =>
+                {
+                    lock (_gate)
+                    {
+                        announcements.AddRange(ApplyJournal(newer, []));
+                        var now = Now;
+                        var (action, subject) = decide(now);
+                        return (action, subject, now);
+                    }
+                }, cancellationToken);
+            }
+            catch (Exception e) when (e is not PlatformServiceException
+                && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw new PlatformUnavailableException(
+                    $"The Sandbox could not record {what} in its journal (the portal database did not answer), so it did not start. Try again in a moment.", e);
+            }
+            lock (_gate)
+            {
+                announcements.AddRange(ApplyJournal([entry], []));
+            }
+        }
+        finally
+        {
+            _actions.Release();
+            announcements.ForEach(announce => announce());
+        }
+    }
+
+    // Under _gate. Returns the notifications to send once the lock is released.
+    private List<Action> ApplyJournal(IEnumerable<SandboxJournalEntry> entries, List<(SandboxJournalEntry, string)> skipped)
+    {
+        var announcements = new List<Action>();
+        foreach (var entry in entries.OrderBy(e => e.Sequence))
+        {
+            if (entry.Sequence <= _applied)
+            {
+                continue;
+            }
+            try
+            {
+                switch (entry.Action)
+                {
+                    case SandboxAction.FaultOn or SandboxAction.FaultOff:
+                        if (!Enum.TryParse<SandboxFault>(entry.Subject, out var fault) || !Enum.IsDefined(fault))
+                        {
+                            skipped.Add((entry, $"there is no fault '{entry.Subject}'"));
+                        }
+                        else if (TryApplyFault(fault, entry.Action == SandboxAction.FaultOn, entry.OccurredAt))
+                        {
+                            var change = new SandboxChange(entry.OccurredAt,
+                                $"{SandboxFaults.Describe(fault).Title} switched {(entry.Action == SandboxAction.FaultOn ? "on" : "off")}");
+                            announcements.Add(() => Notify(change));
+                        }
+                        break;
+                    case SandboxAction.AuroraFailover:
+                        var aurora = PlanAuroraFailover(entry.Subject, entry.OccurredAt);
+                        Apply(aurora);
+                        announcements.Add(() => Announce(aurora));
+                        break;
+                    case SandboxAction.RedisTestFailover:
+                        var redis = PlanRedisTestFailover(entry.Subject, entry.OccurredAt);
+                        Apply(redis);
+                        announcements.Add(() => Announce(redis));
+                        break;
+                }
+            }
+            catch (PlatformServiceException e)
+            {
+                skipped.Add((entry, e.Message));
+            }
+            Interlocked.Exchange(ref _applied, entry.Sequence);
+        }
+        return announcements;
     }
 
     // Under _gate.

@@ -26,7 +26,7 @@ public sealed class SandboxRds : IRds
         return new FailoverDBClusterResponse { DBCluster = Describe() };
     }
 
-    public Task<DescribeDBClustersResponse> DescribeDBClustersAsync(DescribeDBClustersRequest request, CancellationToken cancellationToken = default)
+    public async Task<DescribeDBClustersResponse> DescribeDBClustersAsync(DescribeDBClustersRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
@@ -34,11 +34,12 @@ public sealed class SandboxRds : IRds
         {
             RequireCluster(id);
         }
+        await _platform.TryCatchUpAsync(cancellationToken);
         var (page, marker) = SandboxPaging.Page([Describe()], request.MaxRecords, request.Marker);
-        return Task.FromResult(new DescribeDBClustersResponse { DBClusters = page, Marker = marker });
+        return new DescribeDBClustersResponse { DBClusters = page, Marker = marker };
     }
 
-    public Task<DescribeEventsResponse> DescribeEventsAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default)
+    public async Task<DescribeEventsResponse> DescribeEventsAsync(DescribeEventsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
@@ -46,8 +47,8 @@ public sealed class SandboxRds : IRds
         {
             throw new InvalidParameterValueException("SourceType is required when SourceIdentifier is given (for the cluster: db-cluster).");
         }
-        var now = _platform.Now;
-        var (start, end) = SandboxPaging.EventRange(now, request.StartTime, request.EndTime, request.Duration);
+        await _platform.TryCatchUpAsync(cancellationToken);
+        var (start, end) = SandboxPaging.EventRange(_platform.Now, request.StartTime, request.EndTime, request.Duration);
         var events = Events(_platform.State.AuroraFailovers)
             .Where(e => e.Date >= start && e.Date <= end)
             .Where(e => request.SourceType is null || e.SourceType == request.SourceType)
@@ -55,7 +56,7 @@ public sealed class SandboxRds : IRds
             .Where(e => request.EventCategories is not { Count: > 0 } categories || e.EventCategories.Any(categories.Contains))
             .ToList();
         var (page, marker) = SandboxPaging.Page(events, request.MaxRecords, request.Marker);
-        return Task.FromResult(new DescribeEventsResponse { Events = page, Marker = marker });
+        return new DescribeEventsResponse { Events = page, Marker = marker };
     }
 
     /// <summary>The cluster now, as <c>DescribeDBClusters</c> and <c>FailoverDBCluster</c> return it.</summary>

@@ -32,11 +32,12 @@ public sealed class SandboxWriteProbe : IWriteProbe
         _redisJitter = SandboxNoise.Stream(platform.Seed, "WriteProbe", (int)WriteProbeTarget.RedisPrimary);
     }
 
-    public Task<IReadOnlyList<WriteProbeSample>> GetWriteProbeSamplesAsync(WriteProbeRequest request, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<WriteProbeSample>> GetWriteProbeSamplesAsync(WriteProbeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Samples(request));
+        await _platform.TryCatchUpAsync(cancellationToken);
+        return Samples(request);
     }
 
     public IReadOnlyList<WriteProbeSample> Samples(WriteProbeRequest request)

@@ -1,36 +1,20 @@
 extern alias portal;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using DashboardCatalog = portal::FinTech.Portal.Dashboards.DashboardCatalog;
-using MetricAlarm = portal::FinTech.Portal.Platform.CloudWatch.MetricAlarm;
 using PlatformBackend = portal::FinTech.Portal.Platform.PlatformBackend;
 using PlatformResources = portal::FinTech.Portal.Platform.PlatformResources;
 using PortalEnvironment = portal::FinTech.Portal.Platform.PortalEnvironment;
-using SandboxPlatform = portal::FinTech.Portal.Sandbox.SandboxPlatform;
 
 namespace FinTech.Infra.Tests;
 
 /// <summary>
-/// One platform catalogue: the Sandbox shows the alarms production has, and every metric a dashboard
-/// asks for is one a resource of the synthesized stacks emits.
+/// One platform: every metric a dashboard asks for is one a resource of the synthesized stacks
+/// emits, and the portal lists the alarms IAM lets it describe.
 /// </summary>
 [Collection(SynthesizedPlatformCollection.Name)]
 public sealed class CatalogueTests(SynthesizedPlatform platform)
 {
-    [Theory]
-    [InlineData("dev")]
-    [InlineData("prod")]
-    public void The_Sandbox_has_exactly_the_alarms_the_stacks_create(string env)
-    {
-        var synthesized = Resources(env, "AWS::CloudWatch::Alarm").Select(a => Signature(a, $"fintech-{env}-")).Order(StringComparer.Ordinal).ToList();
-        var sandbox = new SandboxPlatform(1, PlatformResources.Sandbox(), TimeProvider.System).CloudWatch.Alarms
-            .Select(a => Signature(a, "fintech-sandbox-")).Order(StringComparer.Ordinal).ToList();
-
-        Assert.NotEmpty(synthesized);
-        Assert.Equal(synthesized, sandbox);
-    }
-
     [Fact]
     public void Every_metric_of_every_dashboard_is_emitted_by_a_resource_of_the_synthesized_stacks()
     {
@@ -96,37 +80,4 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
         platform.Stacks.Environments[env].All
             .SelectMany(stack => TemplateJson.Resources(platform.TemplateJson(stack), type))
             .Select(r => r.Properties);
-
-    /// <summary>What an alarm is, whatever the environment: key, condition, datapoints and the metrics it reads.</summary>
-    private static string Signature(JsonNode alarm, string prefix)
-    {
-        var name = alarm["AlarmName"]!.GetValue<string>();
-        var metrics = alarm["Metrics"] is JsonArray queries
-            ? queries.Where(q => q!["MetricStat"] is not null).Select(q => Metric(q!["MetricStat"]!["Metric"]!, q["MetricStat"]!["Stat"]!.GetValue<string>()))
-            : [Metric(alarm, (alarm["Statistic"] ?? alarm["ExtendedStatistic"])!.GetValue<string>())];
-        var expression = (alarm["Metrics"] as JsonArray)?.Select(q => q!["Expression"]?.GetValue<string>()).SingleOrDefault(e => e is not null);
-        return string.Join(" | ", name[prefix.Length..], alarm["ComparisonOperator"]!.GetValue<string>(),
-            alarm["Threshold"]!.GetValue<double>().ToString(CultureInfo.InvariantCulture), alarm["EvaluationPeriods"]!.GetValue<int>(),
-            alarm["DatapointsToAlarm"]!.GetValue<int>(), alarm["TreatMissingData"]!.GetValue<string>(),
-            string.Join(", ", metrics.Order(StringComparer.Ordinal)), expression ?? "");
-
-        static string Metric(JsonNode metric, string stat) =>
-            $"{metric["Namespace"]!.GetValue<string>()}/{metric["MetricName"]!.GetValue<string>()}/{stat}/" +
-            string.Join("+", metric["Dimensions"]!.AsArray().Select(d => d!["Name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
-    }
-
-    private static string Signature(MetricAlarm alarm, string prefix)
-    {
-        var metrics = alarm.Metrics.Count > 0
-            ? alarm.Metrics.Where(q => q.MetricStat is not null).Select(q => Metric(q.MetricStat!.Metric.Namespace, q.MetricStat.Metric.MetricName, q.MetricStat.Stat.Name, q.MetricStat.Metric.Dimensions.Select(d => d.Name)))
-            : [Metric(alarm.Namespace!, alarm.MetricName!, alarm.Statistic ?? alarm.ExtendedStatistic!, alarm.Dimensions.Select(d => d.Name))];
-        var expression = alarm.Metrics.Select(q => q.Expression).SingleOrDefault(e => e is not null);
-        return string.Join(" | ", alarm.AlarmName[prefix.Length..], alarm.ComparisonOperator.ToString(),
-            alarm.Threshold!.Value.ToString(CultureInfo.InvariantCulture), alarm.EvaluationPeriods, alarm.DatapointsToAlarm,
-            portal::FinTech.Portal.Platform.CloudWatch.CloudWatchWire.ToWire(alarm.TreatMissingData!.Value),
-            string.Join(", ", metrics.Order(StringComparer.Ordinal)), expression ?? "");
-
-        static string Metric(string ns, string name, string stat, IEnumerable<string> dimensions) =>
-            $"{ns}/{name}/{stat}/" + string.Join("+", dimensions.Order(StringComparer.Ordinal));
-    }
 }

@@ -1,6 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
-using FinTech.Portal.Platform.Catalogue;
+using Amazon.CDK.AWS.CloudWatch.Actions;
 using Constructs;
 
 namespace FinTech.Infra.Stacks;
@@ -8,7 +8,9 @@ namespace FinTech.Infra.Stacks;
 /// <summary>
 /// The environment's CloudWatch dashboard (throughput, p99 latency, errors, database, cache, sessions, alarms)
 /// and its alarms, all notifying the KMS-encrypted SNS topic. Metric names and dimensions are the ones the
-/// portal's dashboards query.
+/// portal's dashboards query. Redis alarms watch every member of the replication group at once (the maximum over
+/// the nodes), so they follow a failover instead of one fixed node; saturation alarms cover Redis memory and Aurora
+/// memory and local storage (ECS CPU and memory are with each service, <see cref="WebService"/>).
 /// </summary>
 public sealed class ObservabilityStack : Stack
 {
@@ -20,14 +22,8 @@ public sealed class ObservabilityStack : Stack
         : base(scope, id, props)
     {
         var names = env.Names;
-        // The API's own traffic (its target group): the load balancer as a whole also carries the portal's.
-        var alb = new Dictionary<string, string>
-        {
-            ["LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName,
-            ["TargetGroup"] = compute.Api.TargetGroup.TargetGroupFullName,
-        };
+        var alb = new Dictionary<string, string> { ["LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName };
         var cluster = new Dictionary<string, string> { ["DBClusterIdentifier"] = names.AuroraCluster };
-        var writer = new Dictionary<string, string> { ["DBClusterIdentifier"] = names.AuroraCluster, ["Role"] = "WRITER" };
         var table = new Dictionary<string, string> { ["TableName"] = names.SessionTable };
         Dictionary<string, string> Node(int i) => new() { ["CacheClusterId"] = names.RedisNode(i) };
 
@@ -45,39 +41,88 @@ public sealed class ObservabilityStack : Stack
         var requests = M("AWS/ApplicationELB", "RequestCount", alb, "Sum", "Requests");
         var p99 = M("AWS/ApplicationELB", "TargetResponseTime", alb, "p99", "p99 latency (s)");
         var target5xx = M("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, "Sum", "Target 5xx");
+        var elb5xx = M("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, "Sum", "ALB 5xx");
         var target4xx = M("AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", alb, "Sum", "Target 4xx");
         var errorRate = new MathExpression(new MathExpressionProps
         {
-            // CloudWatch publishes no 5xx count for a minute without errors: FILL makes it 0.
-            Expression = "100 * FILL(t5xx, 0) / requests",
-            UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx },
+            Expression = "IF(requests > 0, 100 * (t5xx + e5xx) / requests, 0)",
+            UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx, ["e5xx"] = elb5xx },
             Label = "5xx rate (%)",
             Period = Duration.Minutes(1),
         });
-        var auroraCpu = M("AWS/RDS", "CPUUtilization", writer, "Maximum", "Aurora writer CPU (%)");
-        var auroraConnections = M("AWS/RDS", "DatabaseConnections", writer, "Maximum", "Aurora writer connections");
+        var auroraCpu = M("AWS/RDS", "CPUUtilization", cluster, "Maximum", "Aurora CPU (%)");
+        var auroraConnections = M("AWS/RDS", "DatabaseConnections", cluster, "Maximum", "Aurora connections");
         var auroraLag = M("AWS/RDS", "AuroraReplicaLagMaximum", cluster, "Maximum", "Aurora replica lag (ms)");
         var redisCpu = Enumerable.Range(0, 2).Select(i => M("AWS/ElastiCache", "EngineCPUUtilization", Node(i), "Maximum", $"{names.RedisNode(i)} engine CPU (%)")).ToArray();
-        var redisEvictions = M("AWS/ElastiCache", "Evictions", Node(0), "Sum", "Evictions (primary)");
-        var redisLag = M("AWS/ElastiCache", "ReplicationLag", Node(1), "Maximum", "Replication lag (s)");
         var redisHitRate = M("AWS/ElastiCache", "CacheHitRate", Node(0), "Average", "Cache hit rate (%)");
+        // Whichever node is primary now: the replica reports the lag, the primary the evictions, both their memory.
+        var redisCpuMax = AcrossNodes("MAX", "EngineCPUUtilization", "Maximum", "Redis engine CPU, busiest node (%)");
+        var redisMemory = AcrossNodes("MAX", "DatabaseMemoryUsagePercentage", "Maximum", "Redis memory used, fullest node (%)");
+        var redisEvictions = AcrossNodes("SUM", "Evictions", "Sum", "Evictions (all nodes)");
+        var redisLag = AcrossNodes("MAX", "ReplicationLag", "Maximum", "Replication lag (s)");
+        Dictionary<string, string> Instance(int i) => new() { ["DBInstanceIdentifier"] = names.AuroraInstance(i) };
+        var auroraFreeMemory = AcrossInstances("MIN", "FreeableMemory", "Aurora freeable memory, lowest instance (bytes)");
+        var auroraFreeStorage = AcrossInstances("MIN", "FreeLocalStorage", "Aurora free local storage, lowest instance (bytes)");
+
+        MathExpression AcrossNodes(string function, string metric, string stat, string label) => new(new MathExpressionProps
+        {
+            // Ids are unique per metric: one graph may show several of these expressions.
+            Expression = $"{function}([{MetricId(metric)}0, {MetricId(metric)}1])",
+            UsingMetrics = new Dictionary<string, IMetric>
+            {
+                [$"{MetricId(metric)}0"] = M("AWS/ElastiCache", metric, Node(0), stat),
+                [$"{MetricId(metric)}1"] = M("AWS/ElastiCache", metric, Node(1), stat),
+            },
+            Label = label,
+            Period = Duration.Minutes(1),
+        });
+        MathExpression AcrossInstances(string function, string metric, string label) => new(new MathExpressionProps
+        {
+            Expression = $"{function}([{MetricId(metric)}0, {MetricId(metric)}1])",
+            UsingMetrics = new Dictionary<string, IMetric>
+            {
+                [$"{MetricId(metric)}0"] = M("AWS/RDS", metric, Instance(0), "Minimum"),
+                [$"{MetricId(metric)}1"] = M("AWS/RDS", metric, Instance(1), "Minimum"),
+            },
+            Label = label,
+            Period = Duration.Minutes(1),
+        });
         var readThrottles = M("AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", "Read throttles");
         var writeThrottles = M("AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", "Write throttles");
-
-        // The alarms are the catalogue's, the same list the portal's Sandbox evaluates.
-        var alarms = CatalogueAlarms.Create(this, names, PlatformCatalogue.Alarms, placeholder => placeholder switch
+        var throttles = new MathExpression(new MathExpressionProps
         {
-            "LoadBalancer" => compute.LoadBalancer.LoadBalancerFullName,
-            "ApiTargetGroup" => compute.Api.TargetGroup.TargetGroupFullName,
-            "PortalTargetGroup" => compute.Portal.TargetGroup.TargetGroupFullName,
-            "AuroraCluster" => names.AuroraCluster,
-            "SessionTable" => names.SessionTable,
-            "BusinessService" => PlatformCatalogue.BusinessService,
-            _ when placeholder.StartsWith("RedisNode:", StringComparison.Ordinal) => names.RedisNode(int.Parse(placeholder[10..], System.Globalization.CultureInfo.InvariantCulture)),
-            _ => throw new InvalidOperationException($"The catalogue names a resource infra does not know: {{{placeholder}}}."),
-        }, security.AlarmTopic);
+            Expression = "r + w",
+            UsingMetrics = new Dictionary<string, IMetric> { ["r"] = readThrottles, ["w"] = writeThrottles },
+            Label = "Session table throttles",
+            Period = Duration.Minutes(1),
+        });
 
-        Alarms = alarms;
+        var alarms = new List<Alarm>
+        {
+            NewAlarm("P99Latency", names.Alarm("p99-latency"), "p99 target response time above 1.5 s", p99, 1.5, 5, 3),
+            NewAlarm("ErrorRate", names.Alarm("5xx-rate"), "5xx responses above 2 % of requests", errorRate, 2, 5, 3),
+            NewAlarm("AuroraCpu", names.Alarm("aurora-cpu"), "Aurora CPU above 80 %", auroraCpu, 80, 5, 3),
+            NewAlarm("AuroraReplicaLag", names.Alarm("aurora-replica-lag"), "Aurora replica lag above 1 s", auroraLag, 1000, 5, 3),
+            NewAlarm("AuroraConnections", names.Alarm("aurora-connections"), "Aurora connections above 800", auroraConnections, 800, 5, 3),
+            NewAlarm("AuroraFreeableMemory", names.Alarm("aurora-freeable-memory"), "Aurora freeable memory below 256 MiB on an instance",
+                auroraFreeMemory, 256.0 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
+            NewAlarm("AuroraFreeLocalStorage", names.Alarm("aurora-free-local-storage"), "Aurora free local storage below 2 GiB on an instance",
+                auroraFreeStorage, 2.0 * 1024 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
+            NewAlarm("RedisCpu", names.Alarm("redis-cpu"), "Redis engine CPU above 80 % on a node of the group", redisCpuMax, 80, 5, 3),
+            NewAlarm("RedisMemory", names.Alarm("redis-memory"), "Redis memory above 80 % on a node of the group", redisMemory, 80, 5, 3),
+            NewAlarm("RedisEvictions", names.Alarm("redis-evictions"), "Redis is evicting keys", redisEvictions, 1, 5, 3),
+            NewAlarm("RedisReplicationLag", names.Alarm("redis-replication-lag"), "Redis replication lag above 5 s", redisLag, 5, 5, 3),
+            NewAlarm("DynamoDbThrottles", names.Alarm("dynamodb-throttles"), "Session table requests throttled", throttles, 1, 5, 2),
+        };
+
+        foreach (var alarm in alarms)
+        {
+            alarm.AddAlarmAction(new SnsAction(security.AlarmTopic));
+            alarm.AddOkAction(new SnsAction(security.AlarmTopic));
+        }
+
+        // The API's unhealthy-host and saturation alarms are defined with its service (Compute stack).
+        Alarms = [.. alarms, .. compute.Api.ServiceAlarms];
 
         Dashboard = new Dashboard(this, "Dashboard", new DashboardProps
         {
@@ -88,20 +133,28 @@ public sealed class ObservabilityStack : Stack
             Graph("Throughput", [requests]),
             Graph("p99 latency", [p99]));
         Dashboard.AddWidgets(
-            Graph("Errors", [target5xx, target4xx], [errorRate]),
+            Graph("Errors", [target5xx, elb5xx, target4xx], [errorRate]),
             Graph("Database (Aurora)", [auroraCpu, auroraConnections], [auroraLag]));
         Dashboard.AddWidgets(
-            Graph("Cache (Redis)", [.. redisCpu, redisHitRate], [redisEvictions, redisLag]),
+            Graph("Cache (Redis)", [.. redisCpu, redisHitRate, redisMemory], [redisEvictions, redisLag]),
             Graph("Sessions (DynamoDB)",
                 [M("AWS/DynamoDB", "ConsumedReadCapacityUnits", table, "Sum", "Read units"), M("AWS/DynamoDB", "ConsumedWriteCapacityUnits", table, "Sum", "Write units")],
                 [readThrottles, writeThrottles]));
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps
         {
             Title = "Alarms",
-            Alarms = [.. alarms, .. compute.Portal.DeploymentAlarms, .. compute.Api.DeploymentAlarms],
+            // The portal's alarms by name: its stack may fail on its own, and this one must not wait for it.
+            Alarms =
+            [
+                .. Alarms, .. compute.Api.DeploymentAlarms,
+                .. new[] { "portal-unhealthy-hosts", "portal-cpu", "portal-memory", "portal-deploy-5xx", "portal-deploy-unhealthy" }
+                    .Select(name => Alarm.FromAlarmArn(this, name, $"arn:{Partition}:cloudwatch:{env.Config.Region}:{env.Config.Account}:alarm:{names.Alarm(name)}")),
+            ],
             Width = 24,
         }));
     }
+
+    private static string MetricId(string metric) => char.ToLowerInvariant(metric[0]) + metric[1..];
 
     private static GraphWidget Graph(string title, IMetric[] left, IMetric[]? right = null) => new(new GraphWidgetProps
     {
@@ -111,4 +164,18 @@ public sealed class ObservabilityStack : Stack
         Width = 12,
         Height = 6,
     });
+
+    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, int periods, int datapoints,
+        ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) =>
+        new(this, id, new AlarmProps
+        {
+            AlarmName = name,
+            AlarmDescription = description,
+            Metric = metric,
+            Threshold = threshold,
+            EvaluationPeriods = periods,
+            DatapointsToAlarm = datapoints,
+            ComparisonOperator = comparison,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
 }
