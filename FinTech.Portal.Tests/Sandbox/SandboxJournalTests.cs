@@ -134,7 +134,7 @@ public abstract class SandboxJournalTests : IAsyncLifetime
     public async Task Two_portal_tasks_on_one_database_see_one_platform_and_never_start_a_second_failover_meanwhile()
     {
         var other = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance())).PlatformFor(Environment);
-        var request = new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-aurora" };
+        var request = new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-sandbox-aurora" };
 
         var started = await Platform.Rds.FailoverDBClusterAsync(request);
         var seenByOther = (await other.Rds.DescribeDBClustersAsync(new DescribeDBClustersRequest())).DBClusters.Single();
@@ -145,14 +145,14 @@ public abstract class SandboxJournalTests : IAsyncLifetime
         var events = await Platform.Rds.DescribeEventsAsync(new DescribeEventsRequest { Duration = 10 });
 
         Assert.Equal(("failing-over", "failing-over"), (started.DBCluster.Status, seenByOther.Status));
-        Assert.Contains("is failing over to fintech-aurora-2", refusal.Message);
+        Assert.Contains("is failing over to fintech-sandbox-aurora-2", refusal.Message);
         Assert.Equal([false, true], back.DBCluster.DBClusterMembers.Select(m => m.IsClusterWriter));
         Assert.Equal(
-            ["Started cross AZ failover to DB instance: fintech-aurora-2", "Completed failover to DB instance: fintech-aurora-2",
-             "Started cross AZ failover to DB instance: fintech-aurora-1", "Completed failover to DB instance: fintech-aurora-1"],
+            ["Started cross AZ failover to DB instance: fintech-sandbox-aurora-2", "Completed failover to DB instance: fintech-sandbox-aurora-2",
+             "Started cross AZ failover to DB instance: fintech-sandbox-aurora-1", "Completed failover to DB instance: fintech-sandbox-aurora-1"],
             events.Events.Select(e => e.Message));
         Assert.Equal(Platform.AuroraFailovers, other.AuroraFailovers);
-        Assert.Equal("fintech-aurora-1", Platform.AuroraWriter);
+        Assert.Equal("fintech-sandbox-aurora-1", Platform.AuroraWriter);
     }
 
     [Fact]
