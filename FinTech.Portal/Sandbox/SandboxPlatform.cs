@@ -41,7 +41,7 @@ public sealed class SandboxPlatform
     private long _applied;
     private SandboxState _state = SandboxState.Initial;
 
-    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider)
+    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider, string environmentKey = PlatformOptions.SandboxKey)
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -60,6 +60,8 @@ public sealed class SandboxPlatform
         Rds = new SandboxRds(this);
         ElastiCache = new SandboxElastiCache(this);
         WriteProbe = new SandboxWriteProbe(this, model);
+        Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
+        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
     }
 
     public int Seed { get; }
@@ -93,6 +95,9 @@ public sealed class SandboxPlatform
 
     /// <summary>The synthetic write probe of the Aurora writer and the Redis primary.</summary>
     public SandboxWriteProbe WriteProbe { get; }
+    public SandboxSecretsManager SecretsManager { get; }
+
+    public SandboxEcr Ecr { get; }
 
     public IReadOnlyCollection<SandboxFault> ActiveFaults =>
         State.Faults.Where(f => f.IsActive).Select(f => f.Fault).Distinct().Order().ToList();
@@ -485,6 +490,18 @@ public sealed class SandboxPlatform
         }
         return new Subscription(this, onChange);
     }
+
+    /// <summary>
+    /// Whether a rotation function could not write to <paramref name="dependency"/> at some time in
+    /// [from, to]: the Aurora writer refuses writes from just after a failover starts until DNS
+    /// follows the new writer; Redis refuses an AUTH change while the group is modifying.
+    /// </summary>
+    private bool IsUnavailable(RotationDependency dependency, DateTimeOffset from, DateTimeOffset to) => dependency switch
+    {
+        RotationDependency.AuroraWriter => State.AuroraFailovers.Any(f => from < f.WritesResumeAt && to >= f.WritesFailFrom),
+        RotationDependency.RedisPrimary => State.RedisFailovers.Any(f => from < f.FinishedAt && to >= f.StartedAt),
+        _ => false,
+    };
 
     /// <summary>Tells subscribers of a step of a failover when its time comes (a timer on the injected clock).</summary>
     private void NotifyAt(DateTimeOffset at, string description)

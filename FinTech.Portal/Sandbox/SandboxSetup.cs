@@ -4,6 +4,8 @@ using FinTech.Portal.Platform.DynamoDb;
 using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Platform.ElastiCache;
 using FinTech.Portal.Platform.Rds;
+using FinTech.Portal.Platform.Ecr;
+using FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -25,6 +27,8 @@ public static class SandboxSetup
         builder.Services.AddSandboxPort<IRds>(platform => platform.Rds);
         builder.Services.AddSandboxPort<IElastiCache>(platform => platform.ElastiCache);
         builder.Services.AddSandboxPort<IWriteProbe>(platform => platform.WriteProbe);
+        builder.Services.AddSandboxPort<ISecretsManager>(platform => platform.SecretsManager);
+        builder.Services.AddSandboxPort<IEcr>(platform => platform.Ecr);
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;
     }
