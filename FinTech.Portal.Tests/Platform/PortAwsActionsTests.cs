@@ -19,6 +19,8 @@ public class PortAwsActionsTests
         ["IDynamoDb"] = "dynamodb",
         ["IRds"] = "rds",
         ["IElastiCache"] = "elasticache",
+        ["IEcr"] = "ecr",
+        ["ISecretsManager"] = "secretsmanager",
     };
 
     /// <summary>Ports that call no AWS API of their own.</summary>
