@@ -12,7 +12,7 @@ public class SandboxAuroraFailoverTests
     private static readonly TimeSpan SecondDuration = TimeSpan.FromSeconds(47);
 
     private static FailoverDBClusterRequest Failover(string? target = null) =>
-        new() { DBClusterIdentifier = "fintech-aurora", TargetDBInstanceIdentifier = target };
+        new() { DBClusterIdentifier = "fintech-sandbox-aurora", TargetDBInstanceIdentifier = target };
 
     [Fact]
     public async Task A_failover_takes_the_seeded_time_and_reports_started_then_completed_events()
@@ -21,19 +21,19 @@ public class SandboxAuroraFailoverTests
         var rds = platform.Platform.Rds;
         var start = platform.Now;
 
-        var response = await rds.FailoverDBClusterAsync(Failover("fintech-aurora-2"));
-        var eventsDuring = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = SourceType.DbCluster, SourceIdentifier = "fintech-aurora" });
+        var response = await rds.FailoverDBClusterAsync(Failover("fintech-sandbox-aurora-2"));
+        var eventsDuring = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = SourceType.DbCluster, SourceIdentifier = "fintech-sandbox-aurora" });
         platform.Advance(FirstDuration);
-        var eventsAfter = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = SourceType.DbCluster, SourceIdentifier = "fintech-aurora" });
+        var eventsAfter = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = SourceType.DbCluster, SourceIdentifier = "fintech-sandbox-aurora" });
 
         Assert.Equal("failing-over", response.DBCluster.Status);
         Assert.Equal(FirstDuration, platform.Platform.AuroraFailovers.Single().Duration);
-        var arn = "arn:aws:rds:eu-west-1:111122223333:cluster:fintech-aurora";
+        var arn = "arn:aws:rds:eu-west-1:111122223333:cluster:fintech-sandbox-aurora";
         var started = new Event
         {
-            SourceIdentifier = "fintech-aurora",
+            SourceIdentifier = "fintech-sandbox-aurora",
             SourceType = "db-cluster",
-            Message = "Started cross AZ failover to DB instance: fintech-aurora-2",
+            Message = "Started cross AZ failover to DB instance: fintech-sandbox-aurora-2",
             EventCategories = ["failover"],
             Date = start,
             SourceArn = arn,
@@ -41,7 +41,7 @@ public class SandboxAuroraFailoverTests
         };
         Assert.Equal([started], eventsDuring.Events, EventComparer.Instance);
         Assert.Equal(
-            [started, started with { Message = "Completed failover to DB instance: fintech-aurora-2", Date = start + FirstDuration, EventId = "RDS-EVENT-0071" }],
+            [started, started with { Message = "Completed failover to DB instance: fintech-sandbox-aurora-2", Date = start + FirstDuration, EventId = "RDS-EVENT-0071" }],
             eventsAfter.Events, EventComparer.Instance);
         Assert.Null(eventsAfter.Marker);
     }
@@ -70,7 +70,7 @@ public class SandboxAuroraFailoverTests
         await rds.FailoverDBClusterAsync(Failover());
         platform.Advance(FirstDuration - TimeSpan.FromSeconds(1));
 
-        var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "fintech-aurora" })).DBClusters.Single();
+        var cluster = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "fintech-sandbox-aurora" })).DBClusters.Single();
         var refusal = await Assert.ThrowsAsync<InvalidDBClusterStateException>(() => rds.FailoverDBClusterAsync(Failover()));
         platform.Advance(TimeSpan.FromSeconds(1));
         var completed = (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest())).DBClusters.Single();
@@ -79,11 +79,11 @@ public class SandboxAuroraFailoverTests
         Assert.Equal([true, false], cluster.DBClusterMembers.Select(m => m.IsClusterWriter));
         Assert.Equal("InvalidDBClusterStateFault", refusal.ErrorCode);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, refusal.StatusCode);
-        Assert.Contains("is failing over to fintech-aurora-2", refusal.Message);
+        Assert.Contains("is failing over to fintech-sandbox-aurora-2", refusal.Message);
         Assert.Single(platform.Platform.AuroraFailovers);
         Assert.Equal("available", completed.Status);
         Assert.Equal([false, true], completed.DBClusterMembers.Select(m => m.IsClusterWriter));
-        Assert.Equal(["fintech-aurora-1", "fintech-aurora-2"], completed.DBClusterMembers.Select(m => m.DBInstanceIdentifier));
+        Assert.Equal(["fintech-sandbox-aurora-1", "fintech-sandbox-aurora-2"], completed.DBClusterMembers.Select(m => m.DBInstanceIdentifier));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class SandboxAuroraFailoverTests
         var describe = await Assert.ThrowsAsync<DBClusterNotFoundException>(() => platform.Platform.Rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "payments" }));
 
         Assert.Equal(("DBClusterNotFoundFault", System.Net.HttpStatusCode.NotFound), (failover.ErrorCode, failover.StatusCode));
-        Assert.Equal("DBCluster payments not found: this environment's Aurora cluster is fintech-aurora.", describe.Message);
+        Assert.Equal("DBCluster payments not found: this environment's Aurora cluster is fintech-sandbox-aurora.", describe.Message);
         Assert.Empty(platform.Platform.AuroraFailovers);
     }
 
@@ -129,7 +129,7 @@ public class SandboxAuroraFailoverTests
         Assert.All(lastTenMinutes.Events, e => Assert.True(e.Date >= platform.Now.AddMinutes(-10)));
         Assert.Equal(10, lastTenMinutes.Events.Count);
         Assert.Equal(["RDS-EVENT-0073", "RDS-EVENT-0071"], window.Events.Select(e => e.EventId));
-        Assert.Equal("Started cross AZ failover to DB instance: fintech-aurora-1", window.Events[0].Message);
+        Assert.Equal("Started cross AZ failover to DB instance: fintech-sandbox-aurora-1", window.Events[0].Message);
         Assert.Empty(otherCategory.Events);
         Assert.Empty(instances.Events);
     }
@@ -142,7 +142,7 @@ public class SandboxAuroraFailoverTests
         var marker = await Assert.ThrowsAsync<InvalidParameterValueException>(() => rds.DescribeEventsAsync(new DescribeEventsRequest { Marker = "abc" }));
         var size = await Assert.ThrowsAsync<InvalidParameterValueException>(() => rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { MaxRecords = 5 }));
         var range = await Assert.ThrowsAsync<InvalidParameterValueException>(() => rds.DescribeEventsAsync(new DescribeEventsRequest { StartTime = SandboxTestPlatform.TuesdayMorning, EndTime = SandboxTestPlatform.TuesdayMorning.AddHours(-1) }));
-        var source = await Assert.ThrowsAsync<InvalidParameterValueException>(() => rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = "fintech-aurora" }));
+        var source = await Assert.ThrowsAsync<InvalidParameterValueException>(() => rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = "fintech-sandbox-aurora" }));
 
         Assert.Equal("InvalidParameterValue", marker.ErrorCode);
         Assert.Equal("MaxRecords must be between 20 and 100; got 5.", size.Message);
@@ -235,7 +235,7 @@ public class SandboxAuroraFailoverTests
         var errors = platform.Alb("HTTPCode_Target_5XX_Count", Statistic.Sum);
         var p99 = platform.Alb("TargetResponseTime", Statistic.P99);
         var writerConnections = platform.Role("DatabaseConnections", "WRITER", Statistic.Average);
-        var commit = platform.Cluster("CommitLatency", Statistic.Average);
+        var commit = platform.Role("CommitLatency", "WRITER", Statistic.Average);
 
         Assert.Equal([first, first.AddMinutes(1)], disturbed.Take(2));
         Assert.All(disturbed, minute =>
@@ -252,7 +252,7 @@ public class SandboxAuroraFailoverTests
             Assert.Equal(At(twin, errors, minute), At(platform, errors, minute));
             Assert.Equal(At(twin, p99, minute), At(platform, p99, minute));
         });
-        Assert.All(platform.Platform.Alarms.Describe(), alarm => Assert.Equal(AlarmState.Ok, alarm.State));
+        Assert.All(platform.Alarms, alarm => Assert.Equal(FinTech.Portal.Platform.CloudWatch.StateValue.Ok, alarm.StateValue));
     }
 
     private static List<TimeSpan> Durations(SandboxTestPlatform platform, int count)

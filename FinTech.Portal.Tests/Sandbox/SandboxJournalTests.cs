@@ -18,7 +18,7 @@ namespace FinTech.Portal.Tests.Sandbox;
 public abstract class SandboxJournalTests : IAsyncLifetime
 {
     private static readonly PortalEnvironment Environment =
-        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), SandboxTestPlatform.Seed, Aws: null);
+        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, PlatformResources.Sandbox(), SandboxTestPlatform.Seed, Aws: null);
 
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
     private ITestDatabase _database = null!;
@@ -110,7 +110,7 @@ public abstract class SandboxJournalTests : IAsyncLifetime
     {
         await TurnAsync(SandboxFault.ReplicaLag, on: true);
         _time.Advance(TimeSpan.FromSeconds(30));
-        await Platform.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-aurora" });
+        await Platform.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-sandbox-aurora" });
         _time.Advance(TimeSpan.FromSeconds(10));
         var before = Platform.AuroraFailovers.Single();
 
@@ -123,18 +123,18 @@ public abstract class SandboxJournalTests : IAsyncLifetime
         Assert.True(platform.IsActive(SandboxFault.ReplicaLag));
         Assert.Equal(before, platform.AuroraFailovers.Single());
         Assert.Equal("failing-over", platform.Topology.Describe().Database.Status);
-        await Assert.ThrowsAsync<InvalidDBClusterStateException>(() => platform.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-aurora" }));
+        await Assert.ThrowsAsync<InvalidDBClusterStateException>(() => platform.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-sandbox-aurora" }));
         _time.Advance(before.CompletedAt - _time.GetUtcNow());
-        var events = await platform.Rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = SourceType.DbCluster, SourceIdentifier = "fintech-aurora" });
+        var events = await platform.Rds.DescribeEventsAsync(new DescribeEventsRequest { SourceType = SourceType.DbCluster, SourceIdentifier = "fintech-sandbox-aurora" });
         Assert.Equal(["RDS-EVENT-0073", "RDS-EVENT-0071"], events.Events.Select(e => e.EventId));
-        Assert.Equal("fintech-aurora-2", platform.AuroraWriter);
+        Assert.Equal("fintech-sandbox-aurora-2", platform.AuroraWriter);
     }
 
     [Fact]
     public async Task Two_portal_tasks_on_one_database_see_one_platform_and_never_start_a_second_failover_meanwhile()
     {
         var other = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance())).PlatformFor(Environment);
-        var request = new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-aurora" };
+        var request = new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-sandbox-aurora" };
 
         var started = await Platform.Rds.FailoverDBClusterAsync(request);
         var seenByOther = (await other.Rds.DescribeDBClustersAsync(new DescribeDBClustersRequest())).DBClusters.Single();
@@ -145,14 +145,14 @@ public abstract class SandboxJournalTests : IAsyncLifetime
         var events = await Platform.Rds.DescribeEventsAsync(new DescribeEventsRequest { Duration = 10 });
 
         Assert.Equal(("failing-over", "failing-over"), (started.DBCluster.Status, seenByOther.Status));
-        Assert.Contains("is failing over to fintech-aurora-2", refusal.Message);
+        Assert.Contains("is failing over to fintech-sandbox-aurora-2", refusal.Message);
         Assert.Equal([false, true], back.DBCluster.DBClusterMembers.Select(m => m.IsClusterWriter));
         Assert.Equal(
-            ["Started cross AZ failover to DB instance: fintech-aurora-2", "Completed failover to DB instance: fintech-aurora-2",
-             "Started cross AZ failover to DB instance: fintech-aurora-1", "Completed failover to DB instance: fintech-aurora-1"],
+            ["Started cross AZ failover to DB instance: fintech-sandbox-aurora-2", "Completed failover to DB instance: fintech-sandbox-aurora-2",
+             "Started cross AZ failover to DB instance: fintech-sandbox-aurora-1", "Completed failover to DB instance: fintech-sandbox-aurora-1"],
             events.Events.Select(e => e.Message));
         Assert.Equal(Platform.AuroraFailovers, other.AuroraFailovers);
-        Assert.Equal("fintech-aurora-1", Platform.AuroraWriter);
+        Assert.Equal("fintech-sandbox-aurora-1", Platform.AuroraWriter);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public abstract class SandboxJournalTests : IAsyncLifetime
         await _database.TamperAsync("DROP TABLE sandbox_journal");
 
         var error = await Assert.ThrowsAsync<PlatformUnavailableException>(() =>
-            Platform.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-aurora" }));
+            Platform.Rds.FailoverDBClusterAsync(new FailoverDBClusterRequest { DBClusterIdentifier = "fintech-sandbox-aurora" }));
 
         Assert.StartsWith("The Sandbox could not record the Aurora failover in its journal", error.Message);
         Assert.Empty(Platform.AuroraFailovers);

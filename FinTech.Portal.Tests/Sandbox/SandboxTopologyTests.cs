@@ -1,4 +1,7 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.DynamoDb;
+using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Platform.ElastiCache;
 using FinTech.Portal.Platform.Rds;
 using FinTech.Portal.Sandbox;
@@ -8,22 +11,42 @@ namespace FinTech.Portal.Tests.Sandbox;
 public class SandboxTopologyTests
 {
     [Fact]
-    public async Task The_topology_shows_the_service_the_cluster_members_the_cache_nodes_and_the_session_table()
+    public async Task ECS_describes_the_API_service_with_its_tasks_and_task_definition()
     {
         var platform = new SandboxTestPlatform();
 
-        var topology = await platform.Platform.Topology.DescribeTopologyAsync(CancellationToken.None);
+        var answer = await platform.Platform.Ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = "fintech-sandbox", Services = ["fintech-sandbox-api", "nope"] });
 
-        Assert.Equal(("fintech", "fintech-api", "fintech-api:42", 6, 6, 0), (topology.Service.ClusterName, topology.Service.ServiceName, topology.Service.TaskDefinition, topology.Service.DesiredCount, topology.Service.RunningCount, topology.Service.PendingCount));
-        Assert.Equal("fintech-aurora", topology.Database.ClusterIdentifier);
-        Assert.Equal(["fintech-aurora-1", "fintech-aurora-2"], topology.Database.Members.Select(m => m.InstanceIdentifier));
-        Assert.Equal("fintech-aurora-1", topology.Database.Writer?.InstanceIdentifier);
-        Assert.NotEqual(topology.Database.Members[0].AvailabilityZone, topology.Database.Members[1].AvailabilityZone);
-        Assert.Equal("fintech-redis-001", topology.Cache.Primary?.CacheClusterId);
-        Assert.Equal(RedisNodeRole.Replica, topology.Cache.Nodes[1].Role);
-        Assert.Equal("fintech-sessions", topology.Sessions.TableName);
-        Assert.True(topology.Sessions.ItemCount > 0);
-        Assert.Equal(platform.Now, topology.ObservedAt);
+        var service = Assert.Single(answer.Services);
+        Assert.Equal(("fintech-sandbox-api", "ACTIVE", 6, 6, 0), (service.ServiceName, service.Status, service.DesiredCount, service.RunningCount, service.PendingCount));
+        Assert.Equal("arn:aws:ecs:eu-west-1:111122223333:task-definition/fintech-api:42", service.TaskDefinition);
+        Assert.Equal("arn:aws:ecs:eu-west-1:111122223333:service/fintech-sandbox/fintech-sandbox-api", service.ServiceArn);
+        Assert.Equal("PRIMARY", Assert.Single(service.Deployments).Status);
+        var failure = Assert.Single(answer.Failures);
+        Assert.Equal("MISSING", failure.Reason);
+    }
+
+    [Fact]
+    public async Task DynamoDB_describes_the_session_table_and_its_point_in_time_recovery()
+    {
+        var platform = new SandboxTestPlatform();
+
+        var table = (await platform.Platform.DynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = "fintech-sandbox-sessions" })).Table;
+        var backups = (await platform.Platform.DynamoDb.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = "fintech-sandbox-sessions" })).ContinuousBackupsDescription;
+
+        Assert.Equal(("fintech-sandbox-sessions", "ACTIVE", "PAY_PER_REQUEST"), (table.TableName, table.TableStatus, table.BillingModeSummary!.BillingMode));
+        Assert.True(table.ItemCount > 0);
+        Assert.Equal("ENABLED", backups.PointInTimeRecoveryDescription!.PointInTimeRecoveryStatus);
+    }
+
+    [Fact]
+    public async Task An_unknown_table_is_a_ResourceNotFoundException_as_DynamoDB_answers()
+    {
+        var platform = new SandboxTestPlatform();
+
+        var error = await Assert.ThrowsAsync<PlatformServiceException>(() => platform.Platform.DynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = "other" }));
+
+        Assert.Equal("ResourceNotFoundException", error.ErrorCode);
     }
 
     [Fact]
@@ -33,7 +56,7 @@ public class SandboxTopologyTests
         platform.Platform.SetFault(SandboxFault.TaskCrashLoop, on: true);
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        var service = platform.Platform.Topology.Describe().Service;
+        var service = platform.Platform.Ecs.DescribeServices(new DescribeServicesRequest { Cluster = "fintech-sandbox", Services = ["fintech-sandbox-api"] }).Services.Single();
 
         Assert.Equal(6, service.DesiredCount);
         Assert.InRange(service.RunningCount, 2, 4);
@@ -52,16 +75,16 @@ public class SandboxTopologyTests
         platform.Advance(TimeSpan.FromTicks(1));
         var after = platform.Platform.Topology.Describe().Database;
 
-        Assert.Equal(("fintech-aurora-1", "fintech-aurora-2"), (failover.FromInstance, failover.ToInstance));
+        Assert.Equal(("fintech-sandbox-aurora-1", "fintech-sandbox-aurora-2"), (failover.FromInstance, failover.ToInstance));
         Assert.Equal("failing-over", during.Status);
-        Assert.Equal("fintech-aurora-1", during.Writer?.InstanceIdentifier);
+        Assert.Equal("fintech-sandbox-aurora-1", during.Writer?.InstanceIdentifier);
         Assert.Equal(["rebooting", "available"], during.Members.Select(m => m.Status));
         Assert.Equal(during.Status, justBefore.Status);
         Assert.Equal(during.Members, justBefore.Members);
         Assert.Equal("available", after.Status);
         Assert.Equal([false, true], after.Members.Select(m => m.IsWriter));
         Assert.Equal(["available", "available"], after.Members.Select(m => m.Status));
-        Assert.Equal("fintech-aurora-2", platform.Platform.AuroraWriter);
+        Assert.Equal("fintech-sandbox-aurora-2", platform.Platform.AuroraWriter);
     }
 
     [Fact]
@@ -78,10 +101,10 @@ public class SandboxTopologyTests
         platform.Advance(failover.FinishedAt - platform.Now);
         var finished = platform.Platform.Topology.Describe().Cache;
 
-        Assert.Equal(("modifying", "fintech-redis-001", "modifying"), (called.Status, called.Primary?.CacheClusterId, called.Nodes[0].Status));
-        Assert.Equal(("modifying", "fintech-redis-002", "modifying"), (promoted.Status, promoted.Primary?.CacheClusterId, promoted.Nodes[0].Status));
-        Assert.Equal(("modifying", "fintech-redis-002", "rebooting cluster nodes"), (recovering.Status, recovering.Primary?.CacheClusterId, recovering.Nodes[0].Status));
-        Assert.Equal(("available", "fintech-redis-002", "available"), (finished.Status, finished.Primary?.CacheClusterId, finished.Nodes[0].Status));
+        Assert.Equal(("modifying", "fintech-sandbox-redis-001", "modifying"), (called.Status, called.Primary?.CacheClusterId, called.Nodes[0].Status));
+        Assert.Equal(("modifying", "fintech-sandbox-redis-002", "modifying"), (promoted.Status, promoted.Primary?.CacheClusterId, promoted.Nodes[0].Status));
+        Assert.Equal(("modifying", "fintech-sandbox-redis-002", "rebooting cluster nodes"), (recovering.Status, recovering.Primary?.CacheClusterId, recovering.Nodes[0].Status));
+        Assert.Equal(("available", "fintech-sandbox-redis-002", "available"), (finished.Status, finished.Primary?.CacheClusterId, finished.Nodes[0].Status));
         Assert.Equal(RedisNodeRole.Replica, finished.Nodes[0].Role);
     }
 
@@ -92,9 +115,9 @@ public class SandboxTopologyTests
         var failover = platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        var oldWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-aurora-1", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
-        var newWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
-        var newWriterCommits = platform.Series(platform.Instance("CommitLatency", "fintech-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
+        var oldWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-1", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
+        var newWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
+        var newWriterCommits = platform.Series(platform.Instance("CommitLatency", "fintech-sandbox-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
 
         // The minute the failover completes in is the new writer's when it completes in its first half (a minute is judged at its middle).
         var completedMinute = new DateTimeOffset(failover.CompletedAt.Ticks - failover.CompletedAt.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
@@ -104,14 +127,14 @@ public class SandboxTopologyTests
         Assert.All(newWriterCommits, p => Assert.True(p.Timestamp >= switchedAt));
         Assert.Equal((int)(platform.Now - switchedAt).TotalMinutes, oldWriterLag.Count);
         Assert.Equal(
-            platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average)),
+            platform.Latest(platform.Instance("CPUUtilization", "fintech-sandbox-aurora-2", Statistic.Average)),
             platform.Latest(platform.Role("CPUUtilization", "WRITER", Statistic.Average)));
         Assert.Equal(
-            platform.Latest(platform.Instance("DatabaseConnections", "fintech-aurora-1", Statistic.Average)),
+            platform.Latest(platform.Instance("DatabaseConnections", "fintech-sandbox-aurora-1", Statistic.Average)),
             platform.Latest(platform.Role("DatabaseConnections", "READER", Statistic.Average)));
         Assert.True(
-            platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average))
-            > platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-1", Statistic.Average)));
+            platform.Latest(platform.Instance("CPUUtilization", "fintech-sandbox-aurora-2", Statistic.Average))
+            > platform.Latest(platform.Instance("CPUUtilization", "fintech-sandbox-aurora-1", Statistic.Average)));
     }
 
     [Fact]
@@ -124,9 +147,9 @@ public class SandboxTopologyTests
         var second = platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.Equal(("fintech-aurora-2", "fintech-aurora-1"), (second.FromInstance, second.ToInstance));
-        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Instance("AuroraReplicaLag", "fintech-aurora-1", Statistic.Average))));
-        Assert.InRange(platform.Latest(platform.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average)), 5, 35);
+        Assert.Equal(("fintech-sandbox-aurora-2", "fintech-sandbox-aurora-1"), (second.FromInstance, second.ToInstance));
+        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-1", Statistic.Average))));
+        Assert.InRange(platform.Latest(platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-2", Statistic.Average)), 5, 35);
     }
 
     [Fact]
@@ -137,16 +160,16 @@ public class SandboxTopologyTests
         var failover = platform.Platform.TestRedisFailover();
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        Assert.Equal(("fintech-redis-001", "fintech-redis-002"), (failover.FromNode, failover.ToNode));
-        Assert.Equal("fintech-redis-002", platform.Platform.Topology.Describe().Cache.Primary?.CacheClusterId);
-        Assert.InRange(platform.Latest(platform.Node("ReplicationLag", "fintech-redis-001", Statistic.Average)), 0.005, 0.05);
-        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Node("ReplicationLag", "fintech-redis-002", Statistic.Average))));
+        Assert.Equal(("fintech-sandbox-redis-001", "fintech-sandbox-redis-002"), (failover.FromNode, failover.ToNode));
+        Assert.Equal("fintech-sandbox-redis-002", platform.Platform.Topology.Describe().Cache.Primary?.CacheClusterId);
+        Assert.InRange(platform.Latest(platform.Node("ReplicationLag", "fintech-sandbox-redis-001", Statistic.Average)), 0.005, 0.05);
+        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Node("ReplicationLag", "fintech-sandbox-redis-002", Statistic.Average))));
         Assert.True(
-            platform.Latest(platform.Node("CurrConnections", "fintech-redis-002", Statistic.Average))
-            > platform.Latest(platform.Node("CurrConnections", "fintech-redis-001", Statistic.Average)));
+            platform.Latest(platform.Node("CurrConnections", "fintech-sandbox-redis-002", Statistic.Average))
+            > platform.Latest(platform.Node("CurrConnections", "fintech-sandbox-redis-001", Statistic.Average)));
         Assert.True(
-            platform.Latest(platform.Node("EngineCPUUtilization", "fintech-redis-002", Statistic.Average))
-            > platform.Latest(platform.Node("EngineCPUUtilization", "fintech-redis-001", Statistic.Average)));
+            platform.Latest(platform.Node("EngineCPUUtilization", "fintech-sandbox-redis-002", Statistic.Average))
+            > platform.Latest(platform.Node("EngineCPUUtilization", "fintech-sandbox-redis-001", Statistic.Average)));
     }
 
     [Fact]
@@ -154,13 +177,13 @@ public class SandboxTopologyTests
     {
         var platform = new SandboxTestPlatform();
 
-        var unknown = Assert.Throws<DBInstanceNotFoundException>(() => platform.Platform.FailoverAuroraCluster("fintech-aurora-7"));
-        var writer = Assert.Throws<InvalidDBInstanceStateException>(() => platform.Platform.FailoverAuroraCluster("fintech-aurora-1"));
+        var unknown = Assert.Throws<DBInstanceNotFoundException>(() => platform.Platform.FailoverAuroraCluster("fintech-sandbox-aurora-7"));
+        var writer = Assert.Throws<InvalidDBInstanceStateException>(() => platform.Platform.FailoverAuroraCluster("fintech-sandbox-aurora-1"));
 
         Assert.Equal("DBInstanceNotFound", unknown.ErrorCode);
-        Assert.Contains("fintech-aurora-1, fintech-aurora-2", unknown.Message);
+        Assert.Contains("fintech-sandbox-aurora-1, fintech-sandbox-aurora-2", unknown.Message);
         Assert.Equal("InvalidDBInstanceState", writer.ErrorCode);
-        Assert.Equal("fintech-aurora-1", platform.Platform.AuroraWriter);
+        Assert.Equal("fintech-sandbox-aurora-1", platform.Platform.AuroraWriter);
         Assert.Empty(platform.Platform.AuroraFailovers);
     }
 

@@ -74,7 +74,7 @@ public sealed class SandboxElastiCache : IElastiCache
                         CacheClusterId = n.CacheClusterId,
                         CacheNodeId = SandboxPlatform.CacheNodeId,
                         PreferredAvailabilityZone = n.AvailabilityZone,
-                        CurrentRole = n.Role == Platform.RedisNodeRole.Primary ? "primary" : "replica",
+                        CurrentRole = n.Role == RedisNodeRole.Primary ? "primary" : "replica",
                     }).ToList(),
                 },
             ],

@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
 using FinTech.Portal.Platform.ElastiCache;
 using FinTech.Portal.Platform.Rds;
 
@@ -48,11 +49,14 @@ public sealed class SandboxPlatform
         _timeProvider = timeProvider;
         _resources = new SandboxResources(resources);
         StartedAt = timeProvider.GetUtcNow();
-        var model = new SandboxModel(seed, _resources.AuroraInstances.Length, _resources.RedisNodes.Length);
+        var model = new SandboxModel(seed, _resources.AuroraInstances.Length, _resources.RedisNodes.Length,
+            PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxAuroraInstanceClass],
+            PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxRedisNodeType]);
         Engine = new SandboxMetricEngine(model, new SandboxMetricCatalog(model, _resources));
-        Metrics = new SandboxMetricSource(this, Engine);
-        Alarms = new SandboxAlarmSource(this, Engine, _resources);
-        Topology = new SandboxTopologySource(this, model, _resources);
+        CloudWatch = new SandboxCloudWatch(this, Engine, new SandboxAlarmSource(this, Engine, _resources));
+        Ecs = new SandboxEcs(this, model);
+        DynamoDb = new SandboxDynamoDb(this, model);
+        Topology = new SandboxTopology(this, _resources);
         Rds = new SandboxRds(this);
         ElastiCache = new SandboxElastiCache(this);
         WriteProbe = new SandboxWriteProbe(this, model);
@@ -71,11 +75,17 @@ public sealed class SandboxPlatform
 
     public IReadOnlyList<string> RedisNodes => _resources.RedisNodes;
 
-    public SandboxMetricSource Metrics { get; }
+    /// <summary>CloudWatch: GetMetricData and DescribeAlarms.</summary>
+    public SandboxCloudWatch CloudWatch { get; }
 
-    public SandboxAlarmSource Alarms { get; }
+    public SandboxEcs Ecs { get; }
 
-    public SandboxTopologySource Topology { get; }
+    public SandboxDynamoDb DynamoDb { get; }
+
+    /// <summary>The name an alarm of the catalogue has in this environment.</summary>
+    public string AlarmName(string key) => SandboxAlarmSource.Name(Resources, key);
+
+    internal SandboxTopology Topology { get; }
 
     /// <summary>RDS <c>FailoverDBCluster</c>, <c>DescribeDBClusters</c>, <c>DescribeEvents</c>.</summary>
     public SandboxRds Rds { get; }

@@ -73,7 +73,7 @@ public sealed class SandboxRds : IRds
             MultiAZ = topology.Members.Count > 1,
             Endpoint = $"{ClusterId}.cluster-c7sandbox0001.{SandboxPlatform.Region}.rds.amazonaws.com",
             ReaderEndpoint = $"{ClusterId}.cluster-ro-c7sandbox0001.{SandboxPlatform.Region}.rds.amazonaws.com",
-            AvailabilityZones = SandboxTopologySource.AvailabilityZones,
+            AvailabilityZones = SandboxTopology.AvailabilityZones,
             DBClusterMembers = topology.Members.Select((m, i) => new DBClusterMember
             {
                 DBInstanceIdentifier = m.InstanceIdentifier,

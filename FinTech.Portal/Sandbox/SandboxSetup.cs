@@ -1,4 +1,7 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.DynamoDb;
+using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Platform.ElastiCache;
 using FinTech.Portal.Platform.Rds;
 using FinTech.Portal.Platform.Ecr;
@@ -18,9 +21,9 @@ public static class SandboxSetup
             services.GetService<Database.PortalDatabase>() is null ? null : services.GetRequiredService<SandboxJournal>()));
         builder.Services.AddHostedService<SandboxJournalReplay>();
         builder.Services.AddSingleton<SandboxFaultSwitch>();
-        builder.Services.AddSandboxPort<IMetricSource>(platform => platform.Metrics);
-        builder.Services.AddSandboxPort<IAlarmSource>(platform => platform.Alarms);
-        builder.Services.AddSandboxPort<ITopologySource>(platform => platform.Topology);
+        builder.Services.AddSandboxPort<ICloudWatch>(platform => platform.CloudWatch);
+        builder.Services.AddSandboxPort<IEcs>(platform => platform.Ecs);
+        builder.Services.AddSandboxPort<IDynamoDb>(platform => platform.DynamoDb);
         builder.Services.AddSandboxPort<IRds>(platform => platform.Rds);
         builder.Services.AddSandboxPort<IElastiCache>(platform => platform.ElastiCache);
         builder.Services.AddSandboxPort<IWriteProbe>(platform => platform.WriteProbe);

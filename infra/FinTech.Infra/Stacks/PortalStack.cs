@@ -189,6 +189,7 @@ public sealed class PortalStack : Stack
             [$"{prefix}Aws__RoleArn"] = $"arn:{Partition}:iam::{config.Account}:role/{names.PortalAccessRole}",
             [$"{resources}LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName,
             [$"{resources}TargetGroup"] = compute.Api.TargetGroup.TargetGroupFullName,
+            [$"{resources}AlarmNamePrefix"] = names.Alarm(""),
             [$"{resources}EcsCluster"] = names.Cluster,
             [$"{resources}EcsService"] = names.Service("api"),
             [$"{resources}AuroraCluster"] = names.AuroraCluster,

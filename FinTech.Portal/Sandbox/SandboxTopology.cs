@@ -1,47 +1,28 @@
-using FinTech.Portal.Platform;
-
 namespace FinTech.Portal.Sandbox;
 
-/// <summary>What runs where in the simulated platform right now: tasks, the Aurora writer, the Redis primary.</summary>
-public sealed class SandboxTopologySource : ITopologySource
+/// <summary>
+/// Where the Aurora writer and the Redis primary are at a moment, with failovers in flight: what
+/// the Sandbox's RDS and ElastiCache ports describe (DescribeDBClusters, DescribeReplicationGroups).
+/// </summary>
+internal sealed class SandboxTopology
 {
-    public const string TaskDefinition = "fintech-api:42";
-
     internal static readonly string[] AvailabilityZones = [$"{SandboxPlatform.Region}a", $"{SandboxPlatform.Region}b", $"{SandboxPlatform.Region}c"];
 
     private readonly SandboxPlatform _platform;
-    private readonly SandboxModel _model;
     private readonly SandboxResources _resources;
 
-    internal SandboxTopologySource(SandboxPlatform platform, SandboxModel model, SandboxResources resources)
+    internal SandboxTopology(SandboxPlatform platform, SandboxResources resources)
     {
         _platform = platform;
-        _model = model;
         _resources = resources;
     }
 
-    public async Task<PlatformTopology> DescribeTopologyAsync(CancellationToken cancellationToken)
+    /// <summary>The cluster and the replication group now.</summary>
+    internal SandboxTopologySnapshot Describe()
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        await _platform.TryCatchUpAsync(cancellationToken);
-        return Describe();
-    }
-
-    public PlatformTopology Describe()
-    {
-        var now = _platform.Now;
         var state = _platform.State;
-        var minute = SandboxNoise.FloorDiv(now.ToUnixTimeSeconds(), 60);
-        var current = new SandboxTimeline(_model, state, minute, minute).At(minute);
-        var tasks = _model.Tasks(current);
-        var names = _resources.Names;
-        return new PlatformTopology(
-            new EcsServiceState(names.EcsCluster, names.EcsService, TaskDefinition, tasks.Desired, tasks.Running, tasks.Pending, "ACTIVE"),
-            Database(state, now),
-            Cache(state, now),
-            // One live session per ~9 requests a second over the half-hour session lifetime, roughly.
-            new SessionTableState(names.SessionTable, "ACTIVE", "PAY_PER_REQUEST", (long)(current.RequestsPerSecond * 200), PointInTimeRecoveryEnabled: true),
-            now);
+        var now = _platform.Now;
+        return new SandboxTopologySnapshot(Database(state, now), Cache(state, now));
     }
 
     /// <summary>
@@ -75,3 +56,21 @@ public sealed class SandboxTopologySource : ITopologySource
 
     internal static string Zone(int index) => AvailabilityZones[index % AvailabilityZones.Length];
 }
+
+internal sealed record SandboxTopologySnapshot(AuroraClusterState Database, RedisReplicationGroupState Cache);
+
+internal sealed record AuroraClusterState(string ClusterIdentifier, string Engine, string EngineVersion, string Status, IReadOnlyList<AuroraInstanceState> Members)
+{
+    public AuroraInstanceState? Writer => Members.FirstOrDefault(m => m.IsWriter);
+}
+
+internal sealed record AuroraInstanceState(string InstanceIdentifier, bool IsWriter, string AvailabilityZone, string Status);
+
+internal sealed record RedisReplicationGroupState(string ReplicationGroupId, string Status, bool AutomaticFailoverEnabled, bool MultiAzEnabled, IReadOnlyList<RedisNodeState> Nodes)
+{
+    public RedisNodeState? Primary => Nodes.FirstOrDefault(n => n.Role == RedisNodeRole.Primary);
+}
+
+internal enum RedisNodeRole { Primary, Replica }
+
+internal sealed record RedisNodeState(string CacheClusterId, RedisNodeRole Role, string AvailabilityZone, string Status);
