@@ -1,4 +1,5 @@
 using FinTech.Portal.Audit;
+using FinTech.Portal.Aws;
 using FinTech.Portal.Components;
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
@@ -20,6 +21,7 @@ public static class PortalSetup
         builder.AddDatabase();
         builder.AddAudit();
         builder.AddSandbox();
+        builder.AddAws();
         builder.AddDashboards();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -27,6 +27,7 @@ public sealed class AwsClients(
     public const string ElasticLoadBalancingV2 = "elasticloadbalancingv2-2015-12-01";
     public const string SecretsManager = "secretsmanager-2017-10-17";
     public const string Ecr = "ecr-2015-09-21";
+    public const string DynamoDb = "dynamodb-2012-08-10";
 
     private readonly ConcurrentDictionary<(string Environment, string Model), AwsServiceClient> _clients = new();
 

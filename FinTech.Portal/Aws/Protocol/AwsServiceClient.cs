@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -26,10 +25,20 @@ public sealed record AwsCaller(string EnvironmentKey, string AccountId, string R
 /// </summary>
 public sealed class AwsServiceClient
 {
+    /// <summary>How the port records meet the wire: null members left out, enums as AWS spells them,
+    /// member names matched whatever their case (ECS's JSON members are camelCase).</summary>
     internal static readonly JsonSerializerOptions Json = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNameCaseInsensitive = true,
+        Converters =
+        {
+            new JsonStringEnumConverter<Platform.CloudWatch.StateValue>(JsonNamingPolicy.SnakeCaseUpper),
+            new JsonStringEnumConverter<Platform.CloudWatch.TreatMissingData>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter(),
+            new StatisticConverter(),
+        },
     };
 
     private readonly HttpClient _http;
@@ -69,6 +78,10 @@ public sealed class AwsServiceClient
     public async Task<JsonObject> InvokeAsync(string operationName, JsonObject input, CancellationToken cancellationToken)
     {
         var operation = Model.Operation(operationName);
+        if (operation.Input is { } inputShape)
+        {
+            AwsMemberNames.Align(inputShape, input);
+        }
         // Serialized once: every attempt sends the same bytes, signed afresh.
         var (body, contentType, target) = Model.Protocol switch
         {
@@ -81,6 +94,35 @@ public sealed class AwsServiceClient
         {
             var result = await _pipeline.ExecuteAsync(
                 async ct => await SendAsync(operation, bytes, contentType, target, ct), cancellationToken);
+            _budget.Refill();
+            return result;
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw AwsFailures.Explain(error, this, operationName, _options);
+        }
+    }
+
+    /// <summary>
+    /// Runs a call made by an AWS SDK client (DynamoDB, S3) through this (environment, service)'s
+    /// retry budget, timeout and circuit breaker, with the same messages for people. The SDK's own
+    /// retries are switched off where the client is built.
+    /// </summary>
+    public async Task<T> ExecuteSdkAsync<T>(string operationName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await _pipeline.ExecuteAsync(async ct =>
+            {
+                try
+                {
+                    return await call(ct);
+                }
+                catch (Amazon.Runtime.AmazonServiceException e) when (e.ErrorCode is not null || e.StatusCode != 0)
+                {
+                    throw new AwsServiceException(Model.ServiceId, operationName, e.ErrorCode ?? $"Http{(int)e.StatusCode}", e.Message, e.StatusCode, e.RequestId);
+                }
+            }, cancellationToken);
             _budget.Refill();
             return result;
         }
@@ -155,12 +197,23 @@ internal static class AwsFailures
         ["elasticloadbalancing"] = "elasticloadbalancing",
     };
 
-    public static Platform.PlatformUnavailableException Explain(Exception error, AwsServiceClient client, string operation, AwsOptions options)
+    /// <summary>
+    /// A fault of the request itself (a 4xx that is not about access, credentials or throttling)
+    /// becomes the port's <see cref="Platform.PlatformServiceException"/> with AWS's code, so that
+    /// adapters can raise the typed faults their port promises; everything else is unavailability.
+    /// </summary>
+    public static Exception Explain(Exception error, AwsServiceClient client, string operation, AwsOptions options)
     {
         var service = client.Model.ServiceId;
         var caller = client.Caller;
         var who = caller.RoleArn is { } role ? $"the role {role[(role.LastIndexOf('/') + 1)..]} in {caller.AccountId}" : $"the portal's own credentials (account {caller.AccountId})";
         var action = $"{ActionPrefixes.GetValueOrDefault(client.Model.EndpointPrefix, client.Model.SigningName)}:{operation}";
+        if (error is AwsServiceException fault && (int)fault.Status is >= 400 and < 500 && !fault.IsRetryable
+            && !AwsServiceException.AccessDeniedCodes.Contains(fault.Code) && !AwsServiceException.CredentialCodes.Contains(fault.Code))
+        {
+            return new Platform.PlatformServiceException(fault.Code, fault.Status,
+                $"{service} rejected {operation} for '{caller.EnvironmentKey}': {fault.Code}: {fault.AwsMessage}", fault);
+        }
         var message = error switch
         {
             Platform.PlatformUnavailableException already => already.Message,
@@ -184,7 +237,57 @@ internal static class AwsFailures
             ArgumentException e => $"The portal built a {service} {operation} request that does not fit the API model: {e.Message}",
             _ => $"{service} {operation} for '{caller.EnvironmentKey}' failed: {error.GetType().Name}: {error.Message}",
         };
-        Debug.Assert(message.Length > 0);
         return new Platform.PlatformUnavailableException(message, error);
+    }
+}
+
+/// <summary>A CloudWatch statistic on the wire: <c>Average</c>, <c>p99</c>, ...</summary>
+internal sealed class StatisticConverter : JsonConverter<Platform.Statistic>
+{
+    public override Platform.Statistic Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Platform.Statistic.Parse(reader.GetString() ?? "");
+
+    public override void Write(Utf8JsonWriter writer, Platform.Statistic value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Name);
+}
+
+/// <summary>Renames a request's members to the model's spelling (the records are PascalCase, some JSON models camelCase).</summary>
+internal static class AwsMemberNames
+{
+    public static void Align(Shape shape, JsonNode? value)
+    {
+        switch (shape.Type)
+        {
+            case "structure" when value is JsonObject obj:
+                var members = shape.Members.ToList();
+                foreach (var key in obj.Select(p => p.Key).ToList())
+                {
+                    var match = members.FirstOrDefault(m => string.Equals(m.Name, key, StringComparison.OrdinalIgnoreCase));
+                    if (match.Name is null)
+                    {
+                        continue;
+                    }
+                    var node = obj[key];
+                    if (match.Name != key)
+                    {
+                        obj.Remove(key);
+                        obj[match.Name] = node;
+                    }
+                    Align(match.Shape, node);
+                }
+                break;
+            case "list" when value is JsonArray array:
+                foreach (var item in array)
+                {
+                    Align(shape.Member, item);
+                }
+                break;
+            case "map" when value is JsonObject map:
+                foreach (var (_, entry) in map)
+                {
+                    Align(shape.Value, entry);
+                }
+                break;
+        }
     }
 }
