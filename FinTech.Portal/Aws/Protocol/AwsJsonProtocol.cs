@@ -103,9 +103,9 @@ public static class AwsJsonProtocol
                 var result = new JsonObject();
                 foreach (var (name, member) in shape.Members)
                 {
-                    if (value[member.LocationName ?? name] is { } node)
+                    if ((value[member.LocationName ?? name] is { } node ? Read(member, node) : AwsScalars.EmptyCollection(member)) is { } read)
                     {
-                        result[name] = Read(member, node);
+                        result[name] = read;
                     }
                 }
                 return result;

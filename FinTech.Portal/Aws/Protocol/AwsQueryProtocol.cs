@@ -152,6 +152,12 @@ public static class AwsQueryProtocol
             {
                 result[name] = Read(member, child);
             }
+            // An absent list or map reads as empty, as the SDKs' unmarshallers give it.
+            result[name] ??= AwsScalars.EmptyCollection(member);
+            if (result[name] is null)
+            {
+                result.Remove(name);
+            }
         }
         return result;
     }

@@ -10,6 +10,14 @@ namespace FinTech.Portal.Aws.Protocol;
 /// </summary>
 internal static class AwsScalars
 {
+    /// <summary>An empty list or map for a collection member the reply left out; null for anything else.</summary>
+    public static JsonNode? EmptyCollection(Shape shape) => shape.Type switch
+    {
+        "list" => new JsonArray(),
+        "map" => new JsonObject(),
+        _ => null,
+    };
+
     public static string ToQueryText(Shape shape, JsonNode value) => shape.Type switch
     {
         "timestamp" => Timestamp(value).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
