@@ -38,7 +38,7 @@ public sealed class AwsTestHarness : IAsyncDisposable
     {
         BaseDelay = TimeSpan.FromMilliseconds(1),
         MaxBackoff = TimeSpan.FromMilliseconds(5),
-        AttemptTimeout = TimeSpan.FromMilliseconds(500),
+        AttemptTimeout = TimeSpan.FromSeconds(2),
     };
 
     public static async Task<AwsTestHarness> StartAsync(AwsOptions? options = null, string? roleArn = RoleArn) =>

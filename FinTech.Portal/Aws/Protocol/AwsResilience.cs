@@ -16,8 +16,10 @@ internal static class AwsResilience
 {
     public static ResiliencePipeline Create(AwsOptions options, AwsRetryBudget budget, TimeProvider time)
     {
-        return new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxAttempts - 1,
                 ShouldHandle = args => ValueTask.FromResult(
@@ -28,7 +30,9 @@ internal static class AwsResilience
                     var ceiling = Math.Min(options.MaxBackoff.TotalMilliseconds, options.BaseDelay.TotalMilliseconds * Math.Pow(2, args.AttemptNumber));
                     return ValueTask.FromResult<TimeSpan?>(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling));
                 },
-            })
+            });
+        }
+        return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = options.BreakerFailureRatio,
