@@ -5,6 +5,7 @@ using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
+using FinTech.Portal.Logs;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
@@ -23,6 +24,7 @@ public static class PortalSetup
         builder.AddSandbox();
         builder.AddAws();
         builder.AddDashboards();
+        builder.AddLogs();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

@@ -104,7 +104,7 @@ public sealed class AuditRecordingTests : IAsyncLifetime
             _kit.Time, Options.Create(new AuditOptions { AnchorInterval = TimeSpan.FromMinutes(5) }), NullLogger<AuditAnchoring>.Instance);
 
     private static PortalEnvironment Environment(string key, bool isProduction) =>
-        new(key, key, PlatformBackend.Sandbox, isProduction, new PlatformResources(), 1, null);
+        new(key, key, PlatformBackend.Sandbox, isProduction, PlatformResources.Sandbox(), 1, null);
 
     /// <summary>Waits for a background effect; the deadline only keeps a broken build from hanging.</summary>
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

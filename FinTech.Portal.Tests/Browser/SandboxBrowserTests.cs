@@ -18,7 +18,7 @@ public class SandboxBrowserTests(BrowserFixture browser)
         await page.GotoAsync("/sandbox?env=sandbox");
         var knob = page.Locator("[data-testid=fault-CacheMissStorm] input[type=checkbox]");
         await Expect(knob).Not.ToBeCheckedAsync();
-        await Expect(page.Locator("[data-testid=aurora-writer]")).ToHaveTextAsync("fintech-aurora-1");
+        await Expect(page.Locator("[data-testid=aurora-writer]")).ToHaveTextAsync("fintech-sandbox-aurora-1");
 
         // The switches are enabled once the circuit is live.
         await Expect(knob).ToBeEnabledAsync();

@@ -106,11 +106,11 @@ public class DashboardRefreshHubTests
 
         var queries = fixture.Platform.LastQueries;
 
-        // RequestCount feeds requests/s and both error rates: asked once.
-        Assert.Single(queries, q => q.MetricName == "RequestCount");
+        // RequestCount of the API's target group feeds requests/s and the 5xx rate: asked once.
+        Assert.Single(queries, q => q.MetricStat!.Metric.MetricName == "RequestCount" && q.MetricStat.Metric.Dimensions.Any(d => d.Name == "TargetGroup"));
         Assert.Equal(queries.Count, queries.Select(q => q.Id).Distinct().Count());
-        Assert.Contains(queries, q => q.MetricName == "TargetResponseTime" && q.Statistic.Name == "p99");
-        Assert.All(queries, q => Assert.Equal(60, q.PeriodSeconds));
+        Assert.Contains(queries, q => q.MetricStat!.Metric.MetricName == "TargetResponseTime" && q.MetricStat.Stat.Name == "p99");
+        Assert.All(queries, q => Assert.Equal(60, q.MetricStat!.Period));
     }
 
     [Fact]

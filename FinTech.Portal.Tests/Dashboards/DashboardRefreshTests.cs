@@ -1,5 +1,6 @@
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Tests.Dashboards;
 
@@ -119,7 +120,7 @@ public class DashboardRefreshTests
     [Fact]
     public async Task A_metric_the_portal_may_not_read_fails_only_its_own_panel()
     {
-        var (fixture, latest, subscription) = await WatchOverviewAsync(p => p.StatusByMetric["TransactionsProcessed"] = MetricDataStatus.Forbidden);
+        var (fixture, latest, subscription) = await WatchOverviewAsync(p => p.StatusByMetric["TransactionsProcessed"] = StatusCode.Forbidden);
         await using var _ = fixture;
         using var __ = subscription;
         var snapshot = latest()!;
@@ -172,8 +173,41 @@ public class DashboardRefreshTests
 
         var alarms = database!.Alarms.Value!;
 
-        Assert.All(alarms, a => Assert.Equal("AWS/RDS", a.Namespace));
-        Assert.Single(alarms);
-        Assert.Equal("fintech-aurora-1", database.Topology.Value!.Database.Writer!.InstanceIdentifier);
+        // The composite alarm and the ALB's alarm belong to the Overview.
+        Assert.Equal("fintech-sandbox-aurora-replica-lag", Assert.Single(alarms).AlarmName);
+        Assert.Equal("prefix fintech-sandbox-, MetricAlarm+CompositeAlarm",
+            $"prefix {fixture.Platform.LastAlarmsRequest!.AlarmNamePrefix}, {string.Join("+", fixture.Platform.LastAlarmsRequest.AlarmTypes!)}");
+        var writer = database.Topology.Database.Value!.DBClusterMembers.Single(m => m.IsClusterWriter);
+        Assert.Equal("fintech-sandbox-aurora-1", writer.DBInstanceIdentifier);
+        Assert.Equal(PanelState.Loading, database.Topology.Service.State);
+    }
+
+    [Fact]
+    public async Task An_ECS_error_fails_only_the_service_part_of_the_topology()
+    {
+        var (fixture, latest, subscription) = await WatchOverviewAsync(p => p.EcsFailure = new PlatformUnavailableException("ECS denied DescribeServices"));
+        await using var _ = fixture;
+        using var __ = subscription;
+        var topology = latest()!.Topology;
+
+        Assert.Equal(PanelState.Failed, topology.Service.State);
+        Assert.Contains("ECS denied DescribeServices", topology.Service.Problem);
+        Assert.Equal(PanelState.Current, topology.Database.State);
+        Assert.Equal(PanelState.Current, topology.Cache.State);
+        Assert.Equal(PanelState.Current, topology.Sessions.State);
+        Assert.Equal(3, latest()!.Alarms.Value!.Count);
+    }
+
+    [Fact]
+    public async Task A_count_CloudWatch_did_not_publish_reads_zero_in_every_period()
+    {
+        var (fixture, latest, subscription) = await WatchOverviewAsync(p => p.Unpublished.Add("HTTPCode_Target_5XX_Count"));
+        await using var _ = fixture;
+        using var __ = subscription;
+
+        var errors = latest()!.Panel("errors").Series.Single(s => s.Label == "target 5xx");
+
+        Assert.Equal(60, errors.Points.Count);
+        Assert.All(errors.Points, p => Assert.Equal(0, p.Value));
     }
 }

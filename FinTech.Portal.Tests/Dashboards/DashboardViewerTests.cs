@@ -13,10 +13,10 @@ namespace FinTech.Portal.Tests.Dashboards;
 public sealed class DashboardViewerTests : IAsyncLifetime
 {
     private static readonly PortalEnvironment Production =
-        new("prod", "Production", PlatformBackend.Sandbox, IsProduction: true, new PlatformResources(), 1, Aws: null);
+        new("prod", "Production", PlatformBackend.Sandbox, IsProduction: true, PlatformResources.Sandbox(), 1, Aws: null);
 
     private static readonly PortalEnvironment Sandbox =
-        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 1, Aws: null);
+        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, PlatformResources.Sandbox(), 1, Aws: null);
 
     private readonly SqliteTestDatabase _database = new();
     private AuditTestKit _kit = null!;

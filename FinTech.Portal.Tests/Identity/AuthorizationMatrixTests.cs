@@ -32,7 +32,7 @@ public class AuthorizationMatrixTests : IAsyncLifetime
     private static readonly SandboxPersona?[] _callers = [null, .. SandboxPersonas.All];
 
     private static readonly PortalEnvironment _sandbox =
-        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 20261124, Aws: null);
+        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, PlatformResources.Sandbox(), 20261124, Aws: null);
 
     private static readonly PortalEnvironment _production =
         new("prod", "Production", PlatformBackend.Aws, IsProduction: true, new PlatformResources(), 0, new AwsEnvironmentOptions { AccountId = "123456789012", Region = "eu-west-1" });

@@ -28,7 +28,7 @@ public class PlatformOptionsTests
         Assert.Equal("sandbox", sandbox.Key);
         Assert.Equal(PlatformBackend.Sandbox, sandbox.Backend);
         Assert.Same(sandbox, catalog.Default);
-        Assert.Equal(["fintech-aurora-1", "fintech-aurora-2"], sandbox.Resources.AuroraInstances);
+        Assert.Equal(["fintech-sandbox-aurora-1", "fintech-sandbox-aurora-2"], sandbox.Resources.AuroraInstances);
     }
 
     [Fact]

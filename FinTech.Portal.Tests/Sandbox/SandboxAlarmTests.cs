@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Sandbox;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -7,54 +9,76 @@ namespace FinTech.Portal.Tests.Sandbox;
 public partial class SandboxAlarmTests
 {
     [Fact]
-    public async Task The_platform_has_the_nine_alarms_of_the_stack_all_OK_on_a_normal_day()
+    public async Task The_platform_has_the_alarms_of_the_catalogue_all_OK_on_a_normal_day()
     {
         var platform = new SandboxTestPlatform();
         platform.Advance(TimeSpan.FromHours(3));
 
-        var alarms = await platform.Platform.Alarms.DescribeAlarmsAsync(CancellationToken.None);
+        var alarms = (await platform.Platform.CloudWatch.DescribeAllAlarmsAsync(new DescribeAlarmsRequest())).MetricAlarms;
 
         Assert.Equal(
-            [
-                SandboxAlarmNames.ApiP99Latency, SandboxAlarmNames.Api5xxRate, SandboxAlarmNames.ApiUnhealthyHosts,
-                SandboxAlarmNames.AuroraReplicaLag, SandboxAlarmNames.AuroraWriterCpu, SandboxAlarmNames.RedisHitRate,
-                SandboxAlarmNames.RedisEngineCpu, SandboxAlarmNames.SessionThrottles, SandboxAlarmNames.TransactionFailureRate,
-            ],
-            alarms.Select(a => a.Name));
+            PlatformCatalogue.AllAlarms.Select(a => $"fintech-sandbox-{a.Key}").Order(StringComparer.Ordinal),
+            alarms.Select(a => a.AlarmName));
         Assert.All(alarms, a =>
         {
-            Assert.Equal(AlarmState.Ok, a.State);
-            Assert.Equal(SandboxTestPlatform.TuesdayMorning, a.StateUpdated);
-            Assert.NotEmpty(a.Description);
+            Assert.Equal(StateValue.Ok, a.StateValue);
+            Assert.Equal(SandboxTestPlatform.TuesdayMorning, a.StateUpdatedTimestamp);
+            Assert.NotEmpty(a.AlarmDescription!);
             Assert.Matches(OkReason(), a.StateReason);
         });
     }
 
     [Fact]
-    public void The_p99_latency_alarm_watches_TargetResponseTime_p99_against_half_a_second()
+    public void The_p99_latency_alarm_is_the_catalogues_on_the_APIs_target_group()
     {
-        var alarm = new SandboxTestPlatform().Alarm(SandboxAlarmNames.ApiP99Latency);
+        var platform = new SandboxTestPlatform();
+        var alarm = platform.Alarm("p99-latency");
 
+        Assert.Equal("fintech-sandbox-p99-latency", alarm.AlarmName);
+        Assert.Equal("arn:aws:cloudwatch:eu-west-1:000000000000:alarm:fintech-sandbox-p99-latency", alarm.AlarmArn);
         Assert.Equal("AWS/ApplicationELB", alarm.Namespace);
         Assert.Equal("TargetResponseTime", alarm.MetricName);
-        Assert.Equal(Statistic.P99, alarm.Statistic);
-        Assert.Equal("GreaterThanThreshold", alarm.ComparisonOperator);
-        Assert.Equal(0.5, alarm.Threshold);
-        Assert.Equal(AlarmSeverity.Critical, alarm.Severity);
+        Assert.Equal([new Dimension("LoadBalancer", platform.Resources.LoadBalancer), new Dimension("TargetGroup", platform.Resources.TargetGroup)], alarm.Dimensions);
+        Assert.Equal("p99", alarm.ExtendedStatistic);
+        Assert.Null(alarm.Statistic);
+        Assert.Equal(ComparisonOperator.GreaterThanOrEqualToThreshold, alarm.ComparisonOperator);
+        Assert.Equal((1.5, 5, 3, 60), (alarm.Threshold, alarm.EvaluationPeriods, alarm.DatapointsToAlarm, alarm.Period));
+        Assert.Equal(TreatMissingData.NotBreaching, alarm.TreatMissingData);
+        Assert.Empty(alarm.Metrics);
     }
 
     [Fact]
-    public void An_alarm_in_ALARM_explains_itself_with_the_three_breaching_datapoints_like_CloudWatch()
+    public void A_metric_math_alarm_carries_its_queries_and_expression_as_DescribeAlarms_returns_them()
+    {
+        var alarm = new SandboxTestPlatform().Alarm("5xx-rate");
+
+        Assert.Null(alarm.MetricName);
+        Assert.Equal(["t5xx", "requests", "e1"], alarm.Metrics.Select(m => m.Id));
+        Assert.Equal("100 * FILL(t5xx, 0) / requests", alarm.Metrics.Single(m => m.ReturnData).Expression);
+        Assert.All(alarm.Metrics.Where(m => m.MetricStat is not null), m => Assert.False(m.ReturnData));
+        Assert.Equal(["AWS/ApplicationELB"], alarm.Namespaces);
+    }
+
+    [Fact]
+    public void The_session_throttle_alarm_keeps_its_state_on_missing_data()
+    {
+        Assert.Equal(TreatMissingData.Ignore, new SandboxTestPlatform().Alarm("dynamodb-throttles").TreatMissingData);
+    }
+
+    [Fact]
+    public void An_alarm_in_ALARM_explains_itself_with_the_breaching_datapoints_like_CloudWatch()
     {
         var platform = new SandboxTestPlatform();
         platform.Platform.SetFault(SandboxFault.LatencySpike, on: true);
         platform.Advance(TimeSpan.FromMinutes(10));
 
-        var alarm = platform.Alarm(SandboxAlarmNames.ApiP99Latency);
+        var alarm = platform.Alarm("p99-latency");
 
+        Assert.Equal(StateValue.Alarm, alarm.StateValue);
         Assert.Matches(
-            @"^Threshold Crossed: 3 datapoints \[\d+\.\d+ \(24/11/26 10:09:00\), \d+\.\d+ \(24/11/26 10:08:00\), \d+\.\d+ \(24/11/26 10:07:00\)\] were greater than the threshold \(0\.5\)\.$",
+            @"^Threshold Crossed: 5 out of the last 5 datapoints \[\d+\.\d+ \(24/11/26 10:09:00\), \d+\.\d+ \(24/11/26 10:08:00\), .*\] were greater than or equal to the threshold \(1\.5\) \(minimum 3 datapoints for OK -> ALARM transition\)\.$",
             alarm.StateReason);
+        Assert.Contains("\"recentDatapoints\":[", alarm.StateReasonData, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -63,20 +87,20 @@ public partial class SandboxAlarmTests
         var platform = new SandboxTestPlatform();
         platform.Platform.SetFault(SandboxFault.ReplicaLag, on: true);
 
-        var states = new List<AlarmState>();
+        var states = new List<StateValue>();
         for (var minute = 0; minute < 6; minute++)
         {
-            states.Add(platform.Alarm(SandboxAlarmNames.AuroraReplicaLag).State);
+            states.Add(platform.Alarm("aurora-replica-lag").StateValue);
             platform.Advance(TimeSpan.FromMinutes(1));
         }
 
         // Minute 0 half-ramped still breaches (lag > 1 s), so minutes 0..2 breach and the alarm fires at 10:03.
-        Assert.Equal([AlarmState.Ok, AlarmState.Ok, AlarmState.Ok, AlarmState.Alarm, AlarmState.Alarm, AlarmState.Alarm], states);
-        Assert.Equal(SandboxTestPlatform.TuesdayMorning.AddMinutes(3), platform.Alarm(SandboxAlarmNames.AuroraReplicaLag).StateUpdated);
+        Assert.Equal([StateValue.Ok, StateValue.Ok, StateValue.Ok, StateValue.Alarm, StateValue.Alarm, StateValue.Alarm], states);
+        Assert.Equal(SandboxTestPlatform.TuesdayMorning.AddMinutes(3), platform.Alarm("aurora-replica-lag").StateUpdatedTimestamp);
     }
 
     [Fact]
-    public void A_blip_shorter_than_the_three_evaluation_minutes_does_not_fire_the_alarm()
+    public void A_blip_shorter_than_three_breaching_minutes_does_not_fire_the_alarm()
     {
         var platform = new SandboxTestPlatform();
         platform.Platform.SetFault(SandboxFault.ErrorBurst, on: true);
@@ -86,9 +110,9 @@ public partial class SandboxAlarmTests
 
         for (var minute = 0; minute < 8; minute++)
         {
-            var alarm = platform.Alarm(SandboxAlarmNames.Api5xxRate);
-            Assert.Equal(AlarmState.Ok, alarm.State);
-            Assert.Equal(SandboxTestPlatform.TuesdayMorning, alarm.StateUpdated);
+            var alarm = platform.Alarm("5xx-rate");
+            Assert.Equal(StateValue.Ok, alarm.StateValue);
+            Assert.Equal(SandboxTestPlatform.TuesdayMorning, alarm.StateUpdatedTimestamp);
             platform.Advance(TimeSpan.FromMinutes(1));
         }
     }
@@ -101,18 +125,18 @@ public partial class SandboxAlarmTests
         platform.Advance(TimeSpan.FromMinutes(10));
         platform.Platform.SetFault(SandboxFault.TaskCrashLoop, on: false);
         platform.Advance(TimeSpan.FromMinutes(20));
-        var recoveredAt = platform.Alarm(SandboxAlarmNames.ApiUnhealthyHosts).StateUpdated;
+        var recoveredAt = platform.Alarm("api-unhealthy-hosts").StateUpdatedTimestamp;
         platform.Platform.SetFault(SandboxFault.LatencySpike, on: true);
         platform.Advance(TimeSpan.FromHours(2));
 
-        var unhealthy = platform.Alarm(SandboxAlarmNames.ApiUnhealthyHosts);
-        var latency = platform.Alarm(SandboxAlarmNames.ApiP99Latency);
+        var unhealthy = platform.Alarm("api-unhealthy-hosts");
+        var latency = platform.Alarm("p99-latency");
 
-        Assert.Equal(AlarmState.Ok, unhealthy.State);
+        Assert.Equal(StateValue.Ok, unhealthy.StateValue);
         Assert.InRange(recoveredAt, SandboxTestPlatform.TuesdayMorning.AddMinutes(10), SandboxTestPlatform.TuesdayMorning.AddMinutes(14));
-        Assert.Equal(recoveredAt, unhealthy.StateUpdated);
-        Assert.Equal(AlarmState.Alarm, latency.State);
-        Assert.InRange(latency.StateUpdated, SandboxTestPlatform.TuesdayMorning.AddMinutes(30), SandboxTestPlatform.TuesdayMorning.AddMinutes(35));
+        Assert.Equal(recoveredAt, unhealthy.StateUpdatedTimestamp);
+        Assert.Equal(StateValue.Alarm, latency.StateValue);
+        Assert.InRange(latency.StateUpdatedTimestamp, SandboxTestPlatform.TuesdayMorning.AddMinutes(30), SandboxTestPlatform.TuesdayMorning.AddMinutes(35));
     }
 
     [Fact]
@@ -121,7 +145,7 @@ public partial class SandboxAlarmTests
         var platform = new SandboxTestPlatform();
         var unwatched = new SandboxTestPlatform();
         var random = new Random(99);
-        var seen = platform.Platform.Alarms.Describe().ToDictionary(a => a.Name, a => (a.State, Changed: platform.Now));
+        var seen = platform.Platform.CloudWatch.Alarms.ToDictionary(a => a.AlarmName, a => (a.StateValue, Changed: platform.Now));
 
         for (var minute = 0; minute < 6 * 60; minute++)
         {
@@ -137,19 +161,21 @@ public partial class SandboxAlarmTests
                 p.Advance(TimeSpan.FromMinutes(1) - within);
             }
 
-            foreach (var alarm in platform.Platform.Alarms.Describe())
+            foreach (var alarm in platform.Platform.CloudWatch.Alarms)
             {
-                if (alarm.State != seen[alarm.Name].State)
+                if (alarm.StateValue != seen[alarm.AlarmName].StateValue)
                 {
-                    seen[alarm.Name] = (alarm.State, platform.Now);
+                    seen[alarm.AlarmName] = (alarm.StateValue, platform.Now);
                 }
-                Assert.Equal(seen[alarm.Name].Changed, alarm.StateUpdated);
+                Assert.Equal(seen[alarm.AlarmName].Changed, alarm.StateUpdatedTimestamp);
             }
         }
 
         Assert.True(seen.Values.Count(s => s.Changed > SandboxTestPlatform.TuesdayMorning) >= 5, "the random knobs should have moved most alarms");
         // Evaluated once at the end, from the whole history, the alarms say the same.
-        Assert.Equal(platform.Platform.Alarms.Describe(), unwatched.Platform.Alarms.Describe());
+        static IEnumerable<(string, StateValue, string, DateTimeOffset)> Seen(SandboxTestPlatform p) =>
+            p.Alarms.Select(a => (a.AlarmName, a.StateValue, a.StateReason, a.StateUpdatedTimestamp));
+        Assert.Equal(Seen(platform), Seen(unwatched));
     }
 
     /// <summary>
@@ -165,25 +191,32 @@ public partial class SandboxAlarmTests
     {
         var p = new SandboxTestPlatform(seed);
         var week = TimeSpan.FromDays(7);
-        double[] Values(MetricQuery query) => p.Series(query, week).Points.Select(x => x.Value).ToArray();
+        Dictionary<DateTimeOffset, double> Values(MetricQuery query) => p.Series(query, week).Points.ToDictionary(x => x.Timestamp, x => x.Value);
+        double Max(MetricQuery query) => Values(query).Values.DefaultIfEmpty(0).Max();
+        // FILL(part, 0) / whole, per minute, as the rate alarms compute it.
+        double MaxRate(MetricQuery part, MetricQuery whole)
+        {
+            var parts = Values(part);
+            return Values(whole).Max(w => 100 * parts.GetValueOrDefault(w.Key) / w.Value);
+        }
 
-        var requests = Values(p.Alb("RequestCount", Statistic.Sum));
-        var errors = Values(p.Alb("HTTPCode_Target_5XX_Count", Statistic.Sum)).Zip(Values(p.Alb("HTTPCode_ELB_5XX_Count", Statistic.Sum)), (a, b) => a + b).ToArray();
-        var processed = Values(p.Business("TransactionsProcessed", Statistic.Sum));
-        var failed = Values(p.Business("TransactionsFailed", Statistic.Sum));
-
-        Assert.Equal(10080, requests.Length);
-        Assert.True(Values(p.Alb("TargetResponseTime", Statistic.P99)).Max() < 0.45);
-        Assert.True(errors.Zip(requests, (e, r) => 100 * e / r).Max() < 0.5);
-        Assert.True(Values(p.TargetGroup("UnHealthyHostCount", Statistic.Maximum)).Max() < 1);
-        Assert.True(Values(p.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum)).Max() < 100);
-        Assert.True(Values(p.Role("CPUUtilization", "WRITER", Statistic.Average)).Max() < 60);
-        Assert.True(Values(p.Node("CacheHitRate", "fintech-redis-001", Statistic.Average)).Min() > 90);
-        Assert.True(Values(p.Node("EngineCPUUtilization", "fintech-redis-001", Statistic.Average)).Max() < 50);
-        Assert.True(Values(p.Table("ReadThrottleEvents", Statistic.Sum)).Max() + Values(p.Table("WriteThrottleEvents", Statistic.Sum)).Max() < 1);
-        Assert.True(failed.Zip(processed, (f, t) => 100 * f / t).Max() < 1);
+        Assert.Equal(10080, Values(p.TargetGroup("RequestCount", Statistic.Sum)).Count);
+        Assert.True(Max(p.TargetGroup("TargetResponseTime", Statistic.P99)) < 0.45);
+        Assert.True(MaxRate(p.TargetGroup("HTTPCode_Target_5XX_Count", Statistic.Sum), p.TargetGroup("RequestCount", Statistic.Sum)) < 0.5);
+        Assert.True(Max(p.TargetGroup("UnHealthyHostCount", Statistic.Maximum)) < 1);
+        Assert.True(Max(p.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum)) < 100);
+        Assert.True(Max(p.Role("CPUUtilization", "WRITER", Statistic.Average)) < 60);
+        Assert.True(Max(p.Role("DatabaseConnections", "WRITER", Statistic.Maximum)) < 400);
+        Assert.True(Values(p.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average)).Values.Min() > 90);
+        Assert.True(Max(p.Node("Evictions", "fintech-sandbox-redis-001", Statistic.Sum)) < 1);
+        Assert.True(Max(p.Node("EngineCPUUtilization", "fintech-sandbox-redis-001", Statistic.Maximum)) < 50);
+        Assert.True(Max(p.Node("ReplicationLag", "fintech-sandbox-redis-002", Statistic.Maximum)) < 1);
+        // Throttles are never published on a normal week: zero counts have no datapoint.
+        Assert.Empty(Values(p.Table("ReadThrottleEvents", Statistic.Sum)));
+        Assert.Empty(Values(p.Table("WriteThrottleEvents", Statistic.Sum)));
+        Assert.True(MaxRate(p.Business("TransactionsFailed", Statistic.Sum), p.Business("TransactionsProcessed", Statistic.Sum)) < 1);
     }
 
-    [GeneratedRegex(@"^Threshold Crossed: 3 datapoints \[[\d.]+ \(\d\d/\d\d/\d\d \d\d:\d\d:00\), [\d.]+ \([^)]+\), [\d.]+ \([^)]+\)\] were not (greater|less) than( or equal to)? the threshold \([\d.]+\)\.$")]
+    [GeneratedRegex(@"^Threshold Crossed: (\d) out of the last \1 datapoints \[[\d.]+ \(\d\d/\d\d/\d\d \d\d:\d\d:00\)(, [\d.]+ \([^)]+\))*\] were not (greater|less) than( or equal to)? the threshold \([\d.]+\) \(minimum 1 datapoint for ALARM -> OK transition\)\.$")]
     private static partial Regex OkReason();
 }

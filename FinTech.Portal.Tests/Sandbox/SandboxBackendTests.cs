@@ -1,4 +1,7 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.DynamoDb;
+using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +13,7 @@ namespace FinTech.Portal.Tests.Sandbox;
 public class SandboxBackendTests
 {
     private static PortalEnvironment Environment(string key, PlatformBackend backend = PlatformBackend.Sandbox, int seed = 5) =>
-        new(key, key, backend, IsProduction: false, new PlatformResources(), seed, Aws: null);
+        new(key, key, backend, IsProduction: false, PlatformResources.Sandbox(), seed, Aws: null);
 
     [Fact]
     public void The_same_environment_key_in_any_case_gives_the_same_model()
@@ -62,15 +65,15 @@ public class SandboxBackendTests
         using var host = builder.Build();
 
         var connection = host.Services.GetRequiredService<PlatformRegistry>().Connect("sandbox");
-        var alarms = await connection.Alarms.DescribeAlarmsAsync(CancellationToken.None);
+        var alarms = await connection.Get<ICloudWatch>().DescribeAllAlarmsAsync(new DescribeAlarmsRequest());
 
         var platform = host.Services.GetRequiredService<SandboxBackend>().PlatformFor(connection.Environment);
         Assert.Equal(99, platform.Seed);
-        Assert.Same(platform.Metrics, connection.Metrics);
-        Assert.Same(platform.Alarms, connection.Alarms);
-        Assert.Same(platform.Topology, connection.Topology);
+        Assert.Same(platform.CloudWatch, connection.Get<ICloudWatch>());
+        Assert.Same(platform.Ecs, connection.Get<IEcs>());
+        Assert.Same(platform.DynamoDb, connection.Get<IDynamoDb>());
         Assert.Same(connection, host.Services.GetRequiredService<PlatformRegistry>().Connect("SANDBOX"));
-        Assert.Equal(platform.Alarms.Describe().Count, alarms.Count);
+        Assert.Equal(platform.CloudWatch.Alarms.Count, alarms.MetricAlarms.Count);
     }
 
     [Fact]
@@ -78,11 +81,11 @@ public class SandboxBackendTests
     {
         var environment = Environment("sandbox");
         var connection = new PlatformConnection(environment,
-            [PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Aws, _ => throw new InvalidOperationException("not this backend"))]);
+            [PlatformPortRegistration.For<ICloudWatch>(PlatformBackend.Aws, _ => throw new InvalidOperationException("not this backend"))]);
 
-        Assert.False(connection.Has<IMetricSource>());
-        var error = Assert.Throws<PlatformUnavailableException>(() => connection.Metrics);
-        Assert.Equal("Environment 'sandbox' (Sandbox backend) does not offer IMetricSource in this portal build.", error.Message);
+        Assert.False(connection.Has<ICloudWatch>());
+        var error = Assert.Throws<PlatformUnavailableException>(() => connection.Get<ICloudWatch>());
+        Assert.Equal("Environment 'sandbox' (Sandbox backend) does not offer ICloudWatch in this portal build.", error.Message);
     }
 
     [Fact]
@@ -90,15 +93,15 @@ public class SandboxBackendTests
     {
         var built = 0;
         var connection = new PlatformConnection(Environment("sandbox"),
-            [PlatformPortRegistration.For<ITopologySource>(PlatformBackend.Sandbox, env =>
+            [PlatformPortRegistration.For<IEcs>(PlatformBackend.Sandbox, env =>
             {
                 built++;
-                return new SandboxBackend(TimeProvider.System).PlatformFor(env).Topology;
+                return new SandboxBackend(TimeProvider.System).PlatformFor(env).Ecs;
             })]);
 
         Assert.Equal(0, built);
-        var first = connection.Topology;
-        var second = connection.Topology;
+        var first = connection.Get<IEcs>();
+        var second = connection.Get<IEcs>();
 
         Assert.Same(first, second);
         Assert.Equal(1, built);

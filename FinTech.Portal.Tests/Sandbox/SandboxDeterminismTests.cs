@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Sandbox;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -9,14 +10,14 @@ public class SandboxDeterminismTests
     [
         p.Alb("TargetResponseTime", Statistic.P99) with { Id = "p99" },
         p.Alb("RequestCount", Statistic.Sum) with { Id = "requests" },
-        p.Instance("CPUUtilization", "fintech-aurora-1", Statistic.Average) with { Id = "writerCpu" },
-        p.Node("CacheHitRate", "fintech-redis-001", Statistic.Average) with { Id = "hitRate" },
+        p.Instance("CPUUtilization", "fintech-sandbox-aurora-1", Statistic.Average) with { Id = "writerCpu" },
+        p.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average) with { Id = "hitRate" },
         p.Operation("SuccessfulRequestLatency", "GetItem", Statistic.P90) with { Id = "getItem" },
         p.Business("TransactionsFailed", Statistic.Sum) with { Id = "failed" },
     ];
 
     private static IReadOnlyList<MetricSeries> Day(SandboxTestPlatform p) =>
-        p.Platform.Metrics.GetMetricData(new MetricDataRequest(Queries(p), p.Now.AddDays(-1), p.Now));
+        p.GetMetricData(Queries(p), p.Now.AddDays(-1), p.Now);
 
     [Fact]
     public void Two_platforms_with_the_same_seed_give_the_same_numbers_at_the_same_time()

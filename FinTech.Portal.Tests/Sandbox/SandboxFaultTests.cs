@@ -1,4 +1,6 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Sandbox;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -31,8 +33,8 @@ public class SandboxFaultTests
     public void Each_fault_fires_its_alarms_within_a_few_minutes_at_any_hour_and_clearing_it_returns_them_to_OK(SandboxFault fault, int hour)
     {
         var platform = new SandboxTestPlatform(now: new DateTimeOffset(2026, 11, 24, hour, 0, 0, TimeSpan.Zero));
-        var alarms = SandboxFaults.Describe(fault).AlarmNames;
-        Assert.All(alarms, name => Assert.Equal(AlarmState.Ok, platform.Alarm(name).State));
+        var alarms = SandboxFaults.Describe(fault).AlarmKeys;
+        Assert.All(alarms, name => Assert.Equal(StateValue.Ok, platform.Alarm(name).StateValue));
 
         var switchedOn = platform.Now;
         platform.Platform.SetFault(fault, on: true);
@@ -41,9 +43,9 @@ public class SandboxFaultTests
         Assert.All(alarms, name =>
         {
             var alarm = platform.Alarm(name);
-            Assert.Equal(AlarmState.Alarm, alarm.State);
-            Assert.InRange(alarm.StateUpdated, switchedOn, platform.Now);
-            Assert.StartsWith("Threshold Crossed: 3 datapoints [", alarm.StateReason);
+            Assert.Equal(StateValue.Alarm, alarm.StateValue);
+            Assert.InRange(alarm.StateUpdatedTimestamp, switchedOn, platform.Now);
+            Assert.Matches(@"^Threshold Crossed: \d out of the last \d datapoints \[", alarm.StateReason);
         });
 
         var cleared = platform.Now;
@@ -53,8 +55,8 @@ public class SandboxFaultTests
         Assert.All(alarms, name =>
         {
             var alarm = platform.Alarm(name);
-            Assert.Equal(AlarmState.Ok, alarm.State);
-            Assert.InRange(alarm.StateUpdated, cleared, platform.Now);
+            Assert.Equal(StateValue.Ok, alarm.StateValue);
+            Assert.InRange(alarm.StateUpdatedTimestamp, cleared, platform.Now);
         });
     }
 
@@ -72,7 +74,7 @@ public class SandboxFaultTests
 
         foreach (var query in Watched(platform))
         {
-            Assert.Equal(untouched.Latest(query), platform.Latest(query));
+            Assert.Equal(untouched.LatestOrZero(query), platform.LatestOrZero(query));
         }
     }
 
@@ -93,7 +95,7 @@ public class SandboxFaultTests
         var (errorsBefore, errors) = BeforeAndDuring(SandboxFault.ErrorBurst, p => p.Alb("HTTPCode_Target_5XX_Count", Statistic.Sum));
         var (requests, _) = BeforeAndDuring(SandboxFault.ErrorBurst, p => p.Alb("RequestCount", Statistic.Sum));
         var (failedBefore, failed) = BeforeAndDuring(SandboxFault.ErrorBurst, p => p.Business("TransactionsFailed", Statistic.Sum));
-        var (_, deadlocks) = BeforeAndDuring(SandboxFault.ErrorBurst, p => p.Instance("Deadlocks", "fintech-aurora-1", Statistic.Average));
+        var (_, deadlocks) = BeforeAndDuring(SandboxFault.ErrorBurst, p => p.Instance("Deadlocks", "fintech-sandbox-aurora-1", Statistic.Average));
 
         Assert.InRange(errors / requests, 0.05, 0.1);
         Assert.True(errorsBefore / requests < 0.002);
@@ -104,7 +106,7 @@ public class SandboxFaultTests
     [Fact]
     public void Replica_lag_puts_the_reader_seconds_behind_the_writer()
     {
-        var (before, during) = BeforeAndDuring(SandboxFault.ReplicaLag, p => p.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average));
+        var (before, during) = BeforeAndDuring(SandboxFault.ReplicaLag, p => p.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-2", Statistic.Average));
         var (_, maximum) = BeforeAndDuring(SandboxFault.ReplicaLag, p => p.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum));
 
         Assert.InRange(before, 5, 35);
@@ -115,9 +117,9 @@ public class SandboxFaultTests
     [Fact]
     public void A_cache_miss_storm_drops_the_hit_rate_and_pushes_load_onto_Aurora_and_DynamoDB()
     {
-        var (hitBefore, hit) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Node("CacheHitRate", "fintech-redis-001", Statistic.Average));
-        var (_, evictions) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Node("Evictions", "fintech-redis-001", Statistic.Sum));
-        var (_, memory) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Node("DatabaseMemoryUsagePercentage", "fintech-redis-001", Statistic.Average));
+        var (hitBefore, hit) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average));
+        var (_, evictions) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Node("Evictions", "fintech-sandbox-redis-001", Statistic.Sum));
+        var (_, memory) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Node("DatabaseMemoryUsagePercentage", "fintech-sandbox-redis-001", Statistic.Average));
         var (readerCpuBefore, readerCpu) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Role("CPUUtilization", "READER", Statistic.Average));
         var (readsBefore, reads) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Table("ConsumedReadCapacityUnits", Statistic.Sum));
         var (_, throttles) = BeforeAndDuring(SandboxFault.CacheMissStorm, p => p.Table("ReadThrottleEvents", Statistic.Sum));
@@ -210,7 +212,7 @@ public class SandboxFaultTests
         subscription.Dispose();
         platform.Platform.SetFault(SandboxFault.CacheMissStorm, on: false);
 
-        Assert.Equal(["Cache miss storm switched on", "Aurora writer is now fintech-aurora-2"], heard.Select(c => c.Description));
+        Assert.Equal(["Cache miss storm switched on", "Aurora writer is now fintech-sandbox-aurora-2"], heard.Select(c => c.Description));
         Assert.All(heard, c => Assert.Equal(platform.Now, c.At));
     }
 
@@ -234,10 +236,14 @@ public class SandboxFaultTests
             var reads = 0;
             while (!stop.IsCancellationRequested || reads == 0)
             {
-                var series = await platform.Platform.Metrics.GetMetricDataAsync(
-                    new MetricDataRequest([platform.Alb("TargetResponseTime", Statistic.P99)], platform.Now.AddHours(-1), platform.Now), CancellationToken.None);
-                Assert.Equal(60, series.Single().Points.Count);
-                Assert.Equal(9, (await platform.Platform.Alarms.DescribeAlarmsAsync(CancellationToken.None)).Count);
+                var series = await platform.Platform.CloudWatch.GetMetricDataAsync(new GetMetricDataRequest
+                {
+                    MetricDataQueries = [platform.Alb("TargetResponseTime", Statistic.P99).ToDataQuery()],
+                    StartTime = platform.Now.AddHours(-1),
+                    EndTime = platform.Now,
+                });
+                Assert.Equal(60, series.MetricDataResults.Single().Timestamps.Count);
+                Assert.Equal(PlatformCatalogue.AllAlarms.Count(), platform.Alarms.Count);
                 reads++;
             }
             return reads;
@@ -258,10 +264,10 @@ public class SandboxFaultTests
     private static (double Before, double During) BeforeAndDuring(SandboxFault fault, Func<SandboxTestPlatform, MetricQuery> query)
     {
         var platform = new SandboxTestPlatform();
-        var before = platform.Latest(query(platform));
+        var before = platform.LatestOrZero(query(platform));
         platform.Platform.SetFault(fault, on: true);
         platform.Advance(FewMinutes);
-        return (before, platform.Latest(query(platform)));
+        return (before, platform.LatestOrZero(query(platform)));
     }
 
     private static IEnumerable<MetricQuery> Watched(SandboxTestPlatform p) =>
@@ -269,7 +275,7 @@ public class SandboxFaultTests
         p.Alb("TargetResponseTime", Statistic.P99), p.Alb("HTTPCode_Target_5XX_Count", Statistic.Sum), p.TargetGroup("UnHealthyHostCount", Statistic.Maximum),
         p.Ecs("ECS/ContainerInsights", "RunningTaskCount", Statistic.Average), p.Ecs("AWS/ECS", "MemoryUtilization", Statistic.Average),
         p.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum), p.Role("CPUUtilization", "READER", Statistic.Average),
-        p.Node("CacheHitRate", "fintech-redis-001", Statistic.Average), p.Node("Evictions", "fintech-redis-001", Statistic.Sum),
+        p.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average), p.Node("Evictions", "fintech-sandbox-redis-001", Statistic.Sum),
         p.Table("ReadThrottleEvents", Statistic.Sum), p.Business("TransactionsFailed", Statistic.Sum),
     ];
 }

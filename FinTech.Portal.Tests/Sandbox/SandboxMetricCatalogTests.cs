@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Tests.Sandbox;
 
@@ -26,32 +27,31 @@ public class SandboxMetricCatalogTests
         ["ECS RunningTaskCount"] = (p => p.Ecs("ECS/ContainerInsights", "RunningTaskCount", Statistic.Average), 6, 6),
         ["ECS DesiredTaskCount"] = (p => p.Ecs("ECS/ContainerInsights", "DesiredTaskCount", Statistic.Average), 6, 6),
         ["ECS PendingTaskCount"] = (p => p.Ecs("ECS/ContainerInsights", "PendingTaskCount", Statistic.Average), 0, 0),
-        ["RDS writer CPUUtilization"] = (p => p.Instance("CPUUtilization", "fintech-aurora-1", Statistic.Average), 17, 46),
-        ["RDS reader CPUUtilization"] = (p => p.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average), 9, 34),
+        ["RDS writer CPUUtilization"] = (p => p.Instance("CPUUtilization", "fintech-sandbox-aurora-1", Statistic.Average), 17, 46),
+        ["RDS reader CPUUtilization"] = (p => p.Instance("CPUUtilization", "fintech-sandbox-aurora-2", Statistic.Average), 9, 34),
         ["RDS WRITER role CPUUtilization"] = (p => p.Role("CPUUtilization", "WRITER", Statistic.Average), 17, 46),
         ["RDS READER role CPUUtilization"] = (p => p.Role("CPUUtilization", "READER", Statistic.Average), 9, 34),
-        ["RDS writer DatabaseConnections"] = (p => p.Instance("DatabaseConnections", "fintech-aurora-1", Statistic.Average), 85, 220),
+        ["RDS writer DatabaseConnections"] = (p => p.Instance("DatabaseConnections", "fintech-sandbox-aurora-1", Statistic.Average), 85, 220),
         ["RDS READER role DatabaseConnections"] = (p => p.Role("DatabaseConnections", "READER", Statistic.Average), 45, 150),
-        ["RDS writer FreeableMemory (bytes)"] = (p => p.Instance("FreeableMemory", "fintech-aurora-1", Statistic.Average), 4.5e9, 7e9),
-        ["RDS reader AuroraReplicaLag (ms)"] = (p => p.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average), 7, 32),
-        ["RDS writer CommitLatency (ms)"] = (p => p.Instance("CommitLatency", "fintech-aurora-1", Statistic.Average), 1.2, 4),
-        ["RDS writer Deadlocks (per s)"] = (p => p.Instance("Deadlocks", "fintech-aurora-1", Statistic.Average), 0, 0.02),
+        ["RDS writer FreeableMemory (bytes)"] = (p => p.Instance("FreeableMemory", "fintech-sandbox-aurora-1", Statistic.Average), 4.5e9, 7e9),
+        ["RDS reader AuroraReplicaLag (ms)"] = (p => p.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-2", Statistic.Average), 7, 32),
+        ["RDS writer CommitLatency (ms)"] = (p => p.Instance("CommitLatency", "fintech-sandbox-aurora-1", Statistic.Average), 1.2, 4),
+        ["RDS writer Deadlocks (per s)"] = (p => p.Instance("Deadlocks", "fintech-sandbox-aurora-1", Statistic.Average), 0, 0.02),
         ["RDS cluster AuroraReplicaLagMaximum (ms)"] = (p => p.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum), 7, 32),
-        ["RDS cluster CommitLatency (ms)"] = (p => p.Cluster("CommitLatency", Statistic.Average), 1.2, 4),
-        ["Redis primary CacheHitRate"] = (p => p.Node("CacheHitRate", "fintech-redis-001", Statistic.Average), 92, 97.5),
-        ["Redis replica CacheHitRate"] = (p => p.Node("CacheHitRate", "fintech-redis-002", Statistic.Average), 92, 97.5),
-        ["Redis primary Evictions"] = (p => p.Node("Evictions", "fintech-redis-001", Statistic.Sum), 0, 6),
-        ["Redis primary EngineCPUUtilization"] = (p => p.Node("EngineCPUUtilization", "fintech-redis-001", Statistic.Average), 7, 35),
-        ["Redis primary DatabaseMemoryUsagePercentage"] = (p => p.Node("DatabaseMemoryUsagePercentage", "fintech-redis-001", Statistic.Average), 58, 70),
-        ["Redis replica ReplicationLag (s)"] = (p => p.Node("ReplicationLag", "fintech-redis-002", Statistic.Average), 0.005, 0.04),
-        ["Redis primary CurrConnections"] = (p => p.Node("CurrConnections", "fintech-redis-001", Statistic.Average), 150, 165),
-        ["Redis primary CacheHits"] = (p => p.Node("CacheHits", "fintech-redis-001", Statistic.Sum), 18_000, 160_000),
-        ["Redis primary CacheMisses"] = (p => p.Node("CacheMisses", "fintech-redis-001", Statistic.Sum), 700, 12_000),
-        ["DynamoDB ConsumedReadCapacityUnits"] = (p => p.Table("ConsumedReadCapacityUnits", Statistic.Sum), 7_000, 55_000),
+        ["RDS WRITER role CommitLatency (ms)"] = (p => p.Role("CommitLatency", "WRITER", Statistic.Average), 1.2, 4),
+        ["Redis primary CacheHitRate"] = (p => p.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average), 92, 97.5),
+        ["Redis primary Evictions"] = (p => p.Node("Evictions", "fintech-sandbox-redis-001", Statistic.Sum), 0, 0),
+        ["Redis replica EngineCPUUtilization"] = (p => p.Node("EngineCPUUtilization", "fintech-sandbox-redis-002", Statistic.Average), 1, 8),
+        ["Redis replica CurrConnections"] = (p => p.Node("CurrConnections", "fintech-sandbox-redis-002", Statistic.Average), 3, 8),
+        ["Redis replica CacheHits"] = (p => p.Node("CacheHits", "fintech-sandbox-redis-002", Statistic.Sum), 0, 0),
+        ["Redis primary EngineCPUUtilization"] = (p => p.Node("EngineCPUUtilization", "fintech-sandbox-redis-001", Statistic.Average), 7, 35),
+        ["Redis primary DatabaseMemoryUsagePercentage"] = (p => p.Node("DatabaseMemoryUsagePercentage", "fintech-sandbox-redis-001", Statistic.Average), 58, 70),
+        ["Redis replica ReplicationLag (s)"] = (p => p.Node("ReplicationLag", "fintech-sandbox-redis-002", Statistic.Average), 0.005, 0.04),
+        ["Redis primary CurrConnections"] = (p => p.Node("CurrConnections", "fintech-sandbox-redis-001", Statistic.Average), 150, 165),
+        ["Redis primary CacheHits"] = (p => p.Node("CacheHits", "fintech-sandbox-redis-001", Statistic.Sum), 36_000, 300_000),
+        ["Redis primary CacheMisses"] = (p => p.Node("CacheMisses", "fintech-sandbox-redis-001", Statistic.Sum), 1_400, 24_000),
+        ["DynamoDB ConsumedReadCapacityUnits"] = (p => p.Table("ConsumedReadCapacityUnits", Statistic.Sum), 300, 5_000),
         ["DynamoDB ConsumedWriteCapacityUnits"] = (p => p.Table("ConsumedWriteCapacityUnits", Statistic.Sum), 3_000, 26_000),
-        ["DynamoDB ReadThrottleEvents"] = (p => p.Table("ReadThrottleEvents", Statistic.Sum), 0, 0),
-        ["DynamoDB WriteThrottleEvents"] = (p => p.Table("WriteThrottleEvents", Statistic.Sum), 0, 0),
-        ["DynamoDB ThrottledRequests GetItem"] = (p => p.Operation("ThrottledRequests", "GetItem", Statistic.Sum), 0, 0),
         ["DynamoDB SuccessfulRequestLatency GetItem p99 (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "GetItem", Statistic.P99), 5, 10),
         ["DynamoDB SuccessfulRequestLatency PutItem Average (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "PutItem", Statistic.Average), 3.5, 6),
         ["DynamoDB SuccessfulRequestLatency UpdateItem p50 (ms)"] = (p => p.Operation("SuccessfulRequestLatency", "UpdateItem", Statistic.P50), 4, 6),
@@ -60,6 +60,9 @@ public class SandboxMetricCatalogTests
         ["Business TransactionsFailed per minute"] = (p => p.Business("TransactionsFailed", Statistic.Sum), 5, 150),
         ["Business TransactionLatency p99 (ms)"] = (p => p.Business("TransactionLatency", Statistic.P99), 250, 700),
     };
+
+    /// <summary>Counts CloudWatch does not publish in a minute they are zero: some minutes have no datapoint.</summary>
+    private static readonly HashSet<string> Sparse = ["ALB HTTPCode_ELB_5XX_Count"];
 
     public static TheoryData<string> CatalogueMetrics => new(Catalogue.Keys);
 
@@ -71,8 +74,75 @@ public class SandboxMetricCatalogTests
 
         var series = Day.Series(query(Day), TimeSpan.FromDays(1));
 
-        Assert.Equal(1440, series.Points.Count);
+        if (Sparse.Contains(metric))
+        {
+            Assert.InRange(series.Points.Count, 1, 1440);
+        }
+        else
+        {
+            Assert.Equal(1440, series.Points.Count);
+        }
         Assert.All(series.Points, p => Assert.InRange(p.Value, min, max));
+    }
+
+    [Theory]
+    [InlineData("ReadThrottleEvents")]
+    [InlineData("WriteThrottleEvents")]
+    public void Zero_throttle_counts_are_not_published_as_CloudWatch_leaves_them_out(string metric)
+    {
+        Assert.Empty(Day.Series(Day.Table(metric, Statistic.Sum), TimeSpan.FromDays(1)).Points);
+        Assert.Empty(Day.Series(Day.Operation("ThrottledRequests", "GetItem", Statistic.Sum), TimeSpan.FromDays(1)).Points);
+    }
+
+    [Fact]
+    public void A_zero_5xx_minute_has_no_datapoint_and_is_not_counted_as_a_sample()
+    {
+        var elb = Day.Series(Day.Alb("HTTPCode_ELB_5XX_Count", Statistic.Sum), TimeSpan.FromDays(1)).Points;
+        var samples = Day.Series(Day.Alb("HTTPCode_ELB_5XX_Count", Statistic.SampleCount, 86_400), TimeSpan.FromDays(1)).Points.Single();
+
+        Assert.All(elb, p => Assert.True(p.Value > 0));
+        Assert.Equal(elb.Count, samples.Value);
+        Assert.True(elb.Count < 1440, "a day has minutes without a load balancer 5xx");
+    }
+
+    [Fact]
+    public void The_replica_serves_no_reads_because_the_API_talks_to_the_primary_endpoint()
+    {
+        Assert.Empty(Day.Series(Day.Node("CacheHitRate", "fintech-sandbox-redis-002", Statistic.Average), TimeSpan.FromHours(1)).Points);
+        Assert.All(Day.Series(Day.Node("CacheMisses", "fintech-sandbox-redis-002", Statistic.Sum), TimeSpan.FromHours(1)).Points, p => Assert.Equal(0, p.Value));
+    }
+
+    [Fact]
+    public void Session_reads_are_the_requests_the_cache_missed()
+    {
+        var requests = Day.Latest(Day.TargetGroup("RequestCount", Statistic.Sum));
+        var hitRate = Day.Latest(Day.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average));
+        var readUnits = Day.Latest(Day.Table("ConsumedReadCapacityUnits", Statistic.Sum));
+
+        // Eventually consistent GetItem of a small session: half a read unit per miss.
+        Assert.InRange(readUnits, requests * (1 - hitRate / 100) * 0.5 - 1, requests * (1 - hitRate / 100) * 0.5 + 1);
+        Assert.InRange(readUnits / requests, 0.5 * 0.04, 0.5 * 0.08);
+    }
+
+    [Fact]
+    public void The_load_balancer_as_a_whole_carries_the_portal_as_well_as_the_API()
+    {
+        var whole = Day.Latest(Day.Alb("RequestCount", Statistic.Sum));
+        var api = Day.Latest(Day.TargetGroup("RequestCount", Statistic.Sum));
+        var portal = Day.Latest(SandboxTestPlatform.Query("AWS/ApplicationELB", "RequestCount", Statistic.Sum, 60,
+            ("LoadBalancer", Day.Resources.LoadBalancer), ("TargetGroup", Day.Resources.PortalTargetGroup!)));
+
+        Assert.Equal(whole, api + portal);
+        Assert.InRange(portal, 60, 300);
+    }
+
+    [Fact]
+    public void Engine_sizes_follow_the_catalogues_instance_classes()
+    {
+        var freeable = Day.Latest(Day.Instance("FreeableMemory", "fintech-sandbox-aurora-2", Statistic.Average));
+        var memory = FinTech.Portal.Platform.Catalogue.PlatformCatalogue.InstanceClasses[FinTech.Portal.Platform.Catalogue.PlatformCatalogue.SandboxAuroraInstanceClass].MemoryGiB;
+
+        Assert.InRange(freeable / (1024.0 * 1024 * 1024), 0.3 * memory, 0.5 * memory);
     }
 
     [Fact]
@@ -114,11 +184,11 @@ public class SandboxMetricCatalogTests
     {
         var requests = Day.Latest(Day.Alb("RequestCount", Statistic.Sum));
         var codes = new[] { "HTTPCode_Target_2XX_Count", "HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count" }
-            .Sum(code => Day.Latest(Day.Alb(code, Statistic.Sum)));
+            .Sum(code => Day.LatestOrZero(Day.Alb(code, Statistic.Sum)));
         var transactions = Day.Latest(Day.Business("TransactionsProcessed", Statistic.Sum));
-        var hits = Day.Latest(Day.Node("CacheHits", "fintech-redis-001", Statistic.Sum));
-        var misses = Day.Latest(Day.Node("CacheMisses", "fintech-redis-001", Statistic.Sum));
-        var hitRate = Day.Latest(Day.Node("CacheHitRate", "fintech-redis-001", Statistic.Average));
+        var hits = Day.Latest(Day.Node("CacheHits", "fintech-sandbox-redis-001", Statistic.Sum));
+        var misses = Day.Latest(Day.Node("CacheMisses", "fintech-sandbox-redis-001", Statistic.Sum));
+        var hitRate = Day.Latest(Day.Node("CacheHitRate", "fintech-sandbox-redis-001", Statistic.Average));
 
         Assert.Equal(requests, codes);
         Assert.InRange(transactions / requests, 0.3, 0.34);
@@ -157,14 +227,88 @@ public class SandboxMetricCatalogTests
     }
 
     [Fact]
-    public void A_range_of_more_than_100800_periods_answers_the_latest_ones_as_partial_data_like_CloudWatch()
+    public void More_than_100800_datapoints_come_in_pages_joined_by_NextToken_like_CloudWatch()
     {
-        var series = Day.Series(Day.Alb("RequestCount", Statistic.Sum), TimeSpan.FromMinutes(100_800 + 30));
+        // Five queries of 60 s over 15 days: 108,000 datapoints, more than one call holds.
+        var queries = Enumerable.Range(0, 5).Select(i => Day.TargetGroup("RequestCount", Statistic.Sum) with { Id = $"q{i}" }).ToList();
+        var request = new GetMetricDataRequest
+        {
+            MetricDataQueries = queries.Select(q => q.ToDataQuery()).ToList(),
+            StartTime = Day.Now.AddDays(-15),
+            EndTime = Day.Now,
+            ScanBy = ScanBy.TimestampAscending,
+        };
 
-        Assert.Equal(MetricDataStatus.PartialData, series.Status);
-        Assert.Equal(100_800, series.Points.Count);
-        Assert.Equal(Day.Now.AddMinutes(-1), series.Points[^1].Timestamp);
-        Assert.Contains("latest 100,800", series.Message);
+        var first = Day.Platform.CloudWatch.GetMetricData(request);
+        var second = Day.Platform.CloudWatch.GetMetricData(request with { NextToken = first.NextToken });
+
+        Assert.NotNull(first.NextToken);
+        Assert.Equal(GetMetricDataRequest.MaxDatapointsPerCall, first.MetricDataResults.Sum(r => r.Timestamps.Count));
+        Assert.Equal(StatusCode.PartialData, first.MetricDataResults[^1].StatusCode);
+        Assert.Null(second.NextToken);
+        Assert.Equal(108_000 - GetMetricDataRequest.MaxDatapointsPerCall, second.MetricDataResults.Sum(r => r.Timestamps.Count));
+        Assert.All(Day.GetMetricData(queries, request.StartTime, request.EndTime), s =>
+        {
+            Assert.Equal(21_600, s.Points.Count);
+            Assert.Equal(StatusCode.Complete, s.Status);
+        });
+    }
+
+    [Fact]
+    public void A_NextToken_from_another_request_is_refused()
+    {
+        var request = new GetMetricDataRequest
+        {
+            MetricDataQueries = [Day.TargetGroup("RequestCount", Statistic.Sum).ToDataQuery()],
+            StartTime = Day.Now.AddHours(-1),
+            EndTime = Day.Now,
+            NextToken = "bm90IGEgdG9rZW4=",
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => Day.Platform.CloudWatch.GetMetricData(request));
+
+        Assert.Contains("NextToken", error.Message);
+    }
+
+    [Fact]
+    public async Task MaxDatapoints_pages_the_answer_in_the_order_asked_for()
+    {
+        var query = Day.TargetGroup("RequestCount", Statistic.Sum).ToDataQuery();
+        var request = new GetMetricDataRequest { MetricDataQueries = [query], StartTime = Day.Now.AddMinutes(-10), EndTime = Day.Now, MaxDatapoints = 4 };
+
+        var first = Day.Platform.CloudWatch.GetMetricData(request);
+        var joined = (await Day.Platform.CloudWatch.GetAllMetricDataAsync(request)).MetricDataResults.Single();
+
+        Assert.Equal(4, first.MetricDataResults.Single().Timestamps.Count);
+        // CloudWatch's default order: newest first.
+        Assert.Equal(Day.Now.AddMinutes(-1), first.MetricDataResults.Single().Timestamps[0]);
+        Assert.Equal(10, joined.Timestamps.Count);
+        Assert.Equal(joined.Timestamps.OrderDescending(), joined.Timestamps);
+    }
+
+    [Theory]
+    [InlineData(14, 60, true)]
+    [InlineData(20, 60, false)]
+    [InlineData(20, 300, true)]
+    [InlineData(62, 300, true)]
+    [InlineData(70, 300, false)]
+    [InlineData(70, 3600, true)]
+    public void A_period_must_be_what_CloudWatch_still_keeps_for_data_that_old(int daysBack, int period, bool answered)
+    {
+        var start = Day.Now.AddDays(-daysBack);
+
+        var points = Day.Series(Day.TargetGroup("RequestCount", Statistic.Sum, period), start, start.AddHours(6)).Points;
+
+        Assert.Equal(answered, points.Count > 0);
+    }
+
+    [Fact]
+    public void Nothing_is_kept_for_longer_than_455_days()
+    {
+        var points = Day.Series(Day.TargetGroup("RequestCount", Statistic.Sum, 86_400), Day.Now.AddDays(-500), Day.Now).Points;
+
+        Assert.InRange(points.Count, 455, 456);
+        Assert.True(points[0].Timestamp >= Day.Now.AddDays(-456));
     }
 
     [Fact]
@@ -209,27 +353,19 @@ public class SandboxMetricCatalogTests
     }
 
     [Fact]
-    public void A_period_longer_than_a_year_is_refused()
-    {
-        var error = Assert.Throws<ArgumentException>(() => Day.Series(Day.Alb("RequestCount", Statistic.Sum, 367 * 86_400), TimeSpan.FromDays(400)));
-
-        Assert.Contains("up to a year", error.Message);
-    }
-
-    [Fact]
     public void More_than_500_queries_in_one_request_are_refused()
     {
         var queries = Enumerable.Range(0, 501).Select(i => Day.Alb("RequestCount", Statistic.Sum) with { Id = $"q{i}" }).ToList();
 
-        var error = Assert.Throws<ArgumentException>(() => Day.Platform.Metrics.GetMetricData(new MetricDataRequest(queries, Day.Now.AddHours(-1), Day.Now)));
+        var error = Assert.Throws<ArgumentException>(() => Day.GetMetricData(queries, Day.Now.AddHours(-1), Day.Now));
 
         Assert.Contains("500", error.Message);
     }
 
     [Theory]
-    [InlineData("AWS/ApplicationELB", "NoSuchMetric", "LoadBalancer", "app/fintech-api-alb/50dc6c495c0c9188")]
+    [InlineData("AWS/ApplicationELB", "NoSuchMetric", "LoadBalancer", "app/fintech-sandbox-alb/50dc6c495c0c9188")]
     [InlineData("AWS/ApplicationELB", "RequestCount", "LoadBalancer", "app/someone-elses-alb/1")]
-    [InlineData("AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "fintech-aurora-9")]
+    [InlineData("AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "fintech-sandbox-aurora-9")]
     [InlineData("AWS/ElastiCache", "CacheHitRate", "CacheClusterId", "other-redis-001")]
     [InlineData("AWS/Lambda", "Invocations", "FunctionName", "anything")]
     [InlineData("AWS/ECS", "CPUUtilization", "ClusterName", "fintech")]
@@ -242,7 +378,7 @@ public class SandboxMetricCatalogTests
     }
 
     [Fact]
-    public void A_series_carries_the_query_id_the_label_and_the_unit()
+    public void A_result_carries_the_query_id_and_the_label_and_no_unit_as_GetMetricData_returns_none()
     {
         var query = Day.Alb("TargetResponseTime", Statistic.P99) with { Id = "latency", Label = "API p99" };
 
@@ -250,21 +386,47 @@ public class SandboxMetricCatalogTests
 
         Assert.Equal("latency", series.Id);
         Assert.Equal("API p99", series.Label);
-        Assert.Equal(MetricUnit.Seconds, series.Unit);
-        Assert.Equal(MetricDataStatus.Complete, series.Status);
+        Assert.Equal(StatusCode.Complete, series.Status);
+        Assert.DoesNotContain(typeof(MetricDataResult).GetProperties(), p => p.Name == "Unit");
     }
 
     [Fact]
-    public async Task The_metric_port_answers_every_query_of_a_request_in_order()
+    public async Task The_CloudWatch_port_answers_every_query_of_a_request_in_order()
     {
-        IMetricSource source = Day.Platform.Metrics;
-        var request = new MetricDataRequest(
-            [Day.Alb("RequestCount", Statistic.Sum) with { Id = "a" }, Day.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum) with { Id = "b" }],
-            Day.Now.AddMinutes(-30), Day.Now);
+        ICloudWatch source = Day.Platform.CloudWatch;
+        var request = new GetMetricDataRequest
+        {
+            MetricDataQueries = [(Day.Alb("RequestCount", Statistic.Sum) with { Id = "a" }).ToDataQuery(), (Day.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum) with { Id = "b" }).ToDataQuery()],
+            StartTime = Day.Now.AddMinutes(-30),
+            EndTime = Day.Now,
+        };
 
         var result = await source.GetMetricDataAsync(request, CancellationToken.None);
 
-        Assert.Equal(["a", "b"], result.Select(s => s.Id));
-        Assert.All(result, s => Assert.Equal(30, s.Points.Count));
+        Assert.Equal(["a", "b"], result.MetricDataResults.Select(s => s.Id));
+        Assert.All(result.MetricDataResults, s => Assert.Equal(30, s.Timestamps.Count));
+    }
+
+    [Fact]
+    public void Metric_math_fills_the_minutes_a_count_was_not_published()
+    {
+        var request = new GetMetricDataRequest
+        {
+            MetricDataQueries =
+            [
+                Day.Table("ReadThrottleEvents", Statistic.Sum).ToDataQuery() with { Id = "r", ReturnData = false },
+                Day.Table("WriteThrottleEvents", Statistic.Sum).ToDataQuery() with { Id = "w", ReturnData = false },
+                new MetricDataQuery { Id = "throttles", Expression = "FILL(r, 0) + FILL(w, 0)", Period = 60 },
+                new MetricDataQuery { Id = "unfilled", Expression = "r + w", Period = 60 },
+            ],
+            StartTime = Day.Now.AddMinutes(-30),
+            EndTime = Day.Now,
+        };
+
+        var results = Day.Platform.CloudWatch.GetMetricData(request).MetricDataResults;
+
+        Assert.Equal(["throttles", "unfilled"], results.Select(r => r.Id));
+        Assert.Equal(Enumerable.Repeat(0.0, 30), results[0].Values);
+        Assert.Empty(results[1].Values);
     }
 }

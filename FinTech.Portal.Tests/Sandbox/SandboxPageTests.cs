@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using FinTech.Portal.Audit;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
 using FinTech.Portal.Sandbox;
 using FinTech.Portal.Tests.Audit;
 using FinTech.Portal.Tests.Database;
@@ -18,7 +19,7 @@ namespace FinTech.Portal.Tests.Sandbox;
 public sealed class SandboxPageTests : IAsyncLifetime
 {
     private static readonly PortalEnvironment SandboxEnvironment =
-        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 11, Aws: null);
+        new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, PlatformResources.Sandbox(), 11, Aws: null);
 
     private readonly BunitContext _context = PortalBunit.Create();
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
@@ -59,9 +60,9 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var page = Render(SandboxEnvironment);
 
         Assert.All(Enum.GetValues<SandboxFault>(), fault => Assert.NotNull(page.Find($"[data-testid=fault-{fault}] input[type=checkbox]")));
-        Assert.Equal(9, page.FindAll("[data-testid^=alarm-]").Count);
-        Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
-        Assert.Equal("fintech-redis-001", page.Find("[data-testid=redis-primary]").TextContent);
+        Assert.Equal(PlatformCatalogue.AllAlarms.Count(), page.FindAll("[data-testid^=alarm-fintech-]").Count);
+        Assert.Equal("fintech-sandbox-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
+        Assert.Equal("fintech-sandbox-redis-001", page.Find("[data-testid=redis-primary]").TextContent);
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
         Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults);
         page.WaitForAssertion(() =>
-            Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent));
+            Assert.Contains("ALARM", page.Find("[data-testid=alarm-fintech-sandbox-p99-latency]").TextContent));
         Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
     }
 
@@ -85,7 +86,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
         _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
 
-        page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+        page.WaitForAssertion(() => Assert.Equal("fintech-sandbox-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
     }
 
     [Fact]

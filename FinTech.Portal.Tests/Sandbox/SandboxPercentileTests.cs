@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Sandbox;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -34,12 +35,10 @@ public class SandboxPercentileTests
             var period = Periods[random.Next(Periods.Length)];
             var end = platform.Now.AddMinutes(-random.Next(0, 60 * 24));
             var start = end.AddMinutes(-random.Next(15, 60 * 24 * 2));
-            var request = new MetricDataRequest(
+            var series = platform.GetMetricData(
                 [Query(platform, metric, Statistic.P50, period), Query(platform, metric, Statistic.P90, period), Query(platform, metric, Statistic.P99, period),
                  Query(platform, metric, Statistic.Parse("p99.9"), period), Query(platform, metric, Statistic.Maximum, period), Query(platform, metric, Statistic.Minimum, period)],
                 start, end);
-
-            var series = platform.Platform.Metrics.GetMetricData(request);
 
             var (p50, p90, p99, p999, max, min) = (series[0].Points, series[1].Points, series[2].Points, series[3].Points, series[4].Points, series[5].Points);
             Assert.NotEmpty(p50);
@@ -59,10 +58,10 @@ public class SandboxPercentileTests
     {
         var platform = PlatformWithIncidents();
         var queries = new[] { Statistic.Minimum, Statistic.P50, Statistic.P90, Statistic.P99, Statistic.Maximum }
-            .Select(s => platform.Node("CacheHitRate", "fintech-redis-001", s, 3600) with { Id = s.Name.Replace('.', '_') })
+            .Select(s => platform.Node("CacheHitRate", "fintech-sandbox-redis-001", s, 3600) with { Id = "q" + s.Name.Replace('.', '_') })
             .ToList();
 
-        var series = platform.Platform.Metrics.GetMetricData(new MetricDataRequest(queries, platform.Now.AddDays(-1), platform.Now));
+        var series = platform.GetMetricData(queries, platform.Now.AddDays(-1), platform.Now);
 
         for (var i = 0; i < series[0].Points.Count; i++)
         {

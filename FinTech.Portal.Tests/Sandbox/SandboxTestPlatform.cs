@@ -1,8 +1,19 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Sandbox;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FinTech.Portal.Tests.Sandbox;
+
+/// <summary>A metric query as the tests write it: one metric, one statistic, one period.</summary>
+internal sealed record MetricQuery(string Id, string Namespace, string MetricName, IReadOnlyList<Dimension> Dimensions, Statistic Statistic, int PeriodSeconds, string? Label = null)
+{
+    public MetricDataQuery ToDataQuery() =>
+        MetricDataQuery.ForMetric(Id, new Metric(Namespace, MetricName, Dimensions), Statistic, PeriodSeconds, Label);
+}
+
+/// <summary>A GetMetricData result with its datapoints in ascending order (every page joined).</summary>
+internal sealed record MetricSeries(string Id, string Label, IReadOnlyList<MetricPoint> Points, StatusCode Status);
 
 /// <summary>A Sandbox platform on a fake clock, and the queries the tests ask it.</summary>
 internal sealed class SandboxTestPlatform
@@ -15,7 +26,7 @@ internal sealed class SandboxTestPlatform
     public SandboxTestPlatform(int seed = Seed, DateTimeOffset? now = null, PlatformResources? resources = null)
     {
         Time = new FakeTimeProvider(now ?? TuesdayMorning);
-        Resources = resources ?? new PlatformResources();
+        Resources = resources ?? PlatformResources.Sandbox();
         Platform = new SandboxPlatform(seed, Resources, Time);
     }
 
@@ -29,19 +40,38 @@ internal sealed class SandboxTestPlatform
 
     public void Advance(TimeSpan by) => Time.Advance(by);
 
-    public MetricSeries Series(MetricQuery query, DateTimeOffset start, DateTimeOffset end) =>
-        Platform.Metrics.GetMetricData(new MetricDataRequest([query], start, end)).Single();
+    /// <summary>GetMetricData, ascending, every page followed.</summary>
+    public IReadOnlyList<MetricSeries> GetMetricData(IEnumerable<MetricQuery> queries, DateTimeOffset start, DateTimeOffset end)
+    {
+        var request = new GetMetricDataRequest
+        {
+            MetricDataQueries = queries.Select(q => q.ToDataQuery()).ToList(),
+            StartTime = start,
+            EndTime = end,
+            ScanBy = ScanBy.TimestampAscending,
+        };
+        return Platform.CloudWatch.GetAllMetricDataAsync(request).GetAwaiter().GetResult().MetricDataResults
+            .Select(r => new MetricSeries(r.Id, r.Label ?? r.Id, r.Points(), r.StatusCode))
+            .ToList();
+    }
+
+    public MetricSeries Series(MetricQuery query, DateTimeOffset start, DateTimeOffset end) => GetMetricData([query], start, end).Single();
 
     public MetricSeries Series(MetricQuery query, TimeSpan lastPeriod) => Series(query, Now - lastPeriod, Now);
 
     /// <summary>The value of the last complete minute.</summary>
+    public double LatestOrZero(MetricQuery query) =>
+        Series(query with { PeriodSeconds = 60 }, TimeSpan.FromMinutes(1)).Points.SingleOrDefault().Value;
+
     public double Latest(MetricQuery query) =>
         Series(query with { PeriodSeconds = 60 }, TimeSpan.FromMinutes(1)).Points.Single().Value;
 
-    public Alarm Alarm(string name) => Platform.Alarms.Describe().Single(a => a.Name == name);
+    public MetricAlarm Alarm(string key) => Platform.CloudWatch.Alarms.Single(a => a.AlarmName == Platform.AlarmName(key));
+
+    public IReadOnlyList<MetricAlarm> Alarms => Platform.CloudWatch.Alarms;
 
     public static MetricQuery Query(string ns, string metric, Statistic statistic, int period = 60, params (string Name, string Value)[] dimensions) =>
-        new(metric.Replace('_', 'x'), ns, metric, dimensions.Select(d => new MetricDimension(d.Name, d.Value)).ToList(), statistic, period);
+        new("q" + metric.Replace("_", "", StringComparison.Ordinal), ns, metric, dimensions.Select(d => new Dimension(d.Name, d.Value)).ToList(), statistic, period);
 
     public MetricQuery Alb(string metric, Statistic statistic, int period = 60) =>
         Query("AWS/ApplicationELB", metric, statistic, period, ("LoadBalancer", Resources.LoadBalancer));

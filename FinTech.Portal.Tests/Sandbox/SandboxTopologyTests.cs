@@ -1,4 +1,7 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.DynamoDb;
+using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Sandbox;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -6,22 +9,42 @@ namespace FinTech.Portal.Tests.Sandbox;
 public class SandboxTopologyTests
 {
     [Fact]
-    public async Task The_topology_shows_the_service_the_cluster_members_the_cache_nodes_and_the_session_table()
+    public async Task ECS_describes_the_API_service_with_its_tasks_and_task_definition()
     {
         var platform = new SandboxTestPlatform();
 
-        var topology = await platform.Platform.Topology.DescribeTopologyAsync(CancellationToken.None);
+        var answer = await platform.Platform.Ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = "fintech-sandbox", Services = ["fintech-sandbox-api", "nope"] });
 
-        Assert.Equal(("fintech", "fintech-api", "fintech-api:42", 6, 6, 0), (topology.Service.ClusterName, topology.Service.ServiceName, topology.Service.TaskDefinition, topology.Service.DesiredCount, topology.Service.RunningCount, topology.Service.PendingCount));
-        Assert.Equal("fintech-aurora", topology.Database.ClusterIdentifier);
-        Assert.Equal(["fintech-aurora-1", "fintech-aurora-2"], topology.Database.Members.Select(m => m.InstanceIdentifier));
-        Assert.Equal("fintech-aurora-1", topology.Database.Writer?.InstanceIdentifier);
-        Assert.NotEqual(topology.Database.Members[0].AvailabilityZone, topology.Database.Members[1].AvailabilityZone);
-        Assert.Equal("fintech-redis-001", topology.Cache.Primary?.CacheClusterId);
-        Assert.Equal(RedisNodeRole.Replica, topology.Cache.Nodes[1].Role);
-        Assert.Equal("fintech-sessions", topology.Sessions.TableName);
-        Assert.True(topology.Sessions.ItemCount > 0);
-        Assert.Equal(platform.Now, topology.ObservedAt);
+        var service = Assert.Single(answer.Services);
+        Assert.Equal(("fintech-sandbox-api", "ACTIVE", 6, 6, 0), (service.ServiceName, service.Status, service.DesiredCount, service.RunningCount, service.PendingCount));
+        Assert.Equal("arn:aws:ecs:eu-west-1:000000000000:task-definition/fintech-api:42", service.TaskDefinition);
+        Assert.Equal("arn:aws:ecs:eu-west-1:000000000000:service/fintech-sandbox/fintech-sandbox-api", service.ServiceArn);
+        Assert.Equal("PRIMARY", Assert.Single(service.Deployments).Status);
+        var failure = Assert.Single(answer.Failures);
+        Assert.Equal("MISSING", failure.Reason);
+    }
+
+    [Fact]
+    public async Task DynamoDB_describes_the_session_table_and_its_point_in_time_recovery()
+    {
+        var platform = new SandboxTestPlatform();
+
+        var table = (await platform.Platform.DynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = "fintech-sandbox-sessions" })).Table;
+        var backups = (await platform.Platform.DynamoDb.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = "fintech-sandbox-sessions" })).ContinuousBackupsDescription;
+
+        Assert.Equal(("fintech-sandbox-sessions", "ACTIVE", "PAY_PER_REQUEST"), (table.TableName, table.TableStatus, table.BillingModeSummary!.BillingMode));
+        Assert.True(table.ItemCount > 0);
+        Assert.Equal("ENABLED", backups.PointInTimeRecoveryDescription!.PointInTimeRecoveryStatus);
+    }
+
+    [Fact]
+    public async Task An_unknown_table_is_a_ResourceNotFoundException_as_DynamoDB_answers()
+    {
+        var platform = new SandboxTestPlatform();
+
+        var error = await Assert.ThrowsAsync<PlatformServiceException>(() => platform.Platform.DynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = "other" }));
+
+        Assert.Equal("ResourceNotFoundException", error.ErrorCode);
     }
 
     [Fact]
@@ -31,7 +54,7 @@ public class SandboxTopologyTests
         platform.Platform.SetFault(SandboxFault.TaskCrashLoop, on: true);
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        var service = platform.Platform.Topology.Describe().Service;
+        var service = platform.Platform.Ecs.DescribeServices(new DescribeServicesRequest { Cluster = "fintech-sandbox", Services = ["fintech-sandbox-api"] }).Services.Single();
 
         Assert.Equal(6, service.DesiredCount);
         Assert.InRange(service.RunningCount, 2, 4);
@@ -39,16 +62,14 @@ public class SandboxTopologyTests
     }
 
     [Fact]
-    public void An_Aurora_failover_makes_the_reader_the_writer_in_the_topology_at_once()
+    public void An_Aurora_failover_makes_the_reader_the_writer_at_once()
     {
         var platform = new SandboxTestPlatform();
 
         var writer = platform.Platform.FailoverAuroraCluster();
 
-        Assert.Equal("fintech-aurora-2", writer);
-        Assert.Equal("fintech-aurora-2", platform.Platform.AuroraWriter);
-        var members = platform.Platform.Topology.Describe().Database.Members;
-        Assert.Equal([false, true], members.Select(m => m.IsWriter));
+        Assert.Equal("fintech-sandbox-aurora-2", writer);
+        Assert.Equal("fintech-sandbox-aurora-2", platform.Platform.AuroraWriter);
     }
 
     [Fact]
@@ -58,9 +79,9 @@ public class SandboxTopologyTests
         platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        var oldWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-aurora-1", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
-        var newWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
-        var newWriterCommits = platform.Series(platform.Instance("CommitLatency", "fintech-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
+        var oldWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-1", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
+        var newWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
+        var newWriterCommits = platform.Series(platform.Instance("CommitLatency", "fintech-sandbox-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
 
         // Before the failover aurora-1 wrote and aurora-2 replicated; from the next minute on the other way round.
         var switchedAt = SandboxTestPlatform.TuesdayMorning.AddMinutes(1);
@@ -69,14 +90,14 @@ public class SandboxTopologyTests
         Assert.All(newWriterCommits, p => Assert.True(p.Timestamp >= switchedAt));
         Assert.Equal(2, oldWriterLag.Count);
         Assert.Equal(
-            platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average)),
+            platform.Latest(platform.Instance("CPUUtilization", "fintech-sandbox-aurora-2", Statistic.Average)),
             platform.Latest(platform.Role("CPUUtilization", "WRITER", Statistic.Average)));
         Assert.Equal(
-            platform.Latest(platform.Instance("DatabaseConnections", "fintech-aurora-1", Statistic.Average)),
+            platform.Latest(platform.Instance("DatabaseConnections", "fintech-sandbox-aurora-1", Statistic.Average)),
             platform.Latest(platform.Role("DatabaseConnections", "READER", Statistic.Average)));
         Assert.True(
-            platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average))
-            > platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-1", Statistic.Average)));
+            platform.Latest(platform.Instance("CPUUtilization", "fintech-sandbox-aurora-2", Statistic.Average))
+            > platform.Latest(platform.Instance("CPUUtilization", "fintech-sandbox-aurora-1", Statistic.Average)));
     }
 
     [Fact]
@@ -96,7 +117,7 @@ public class SandboxTopologyTests
         Assert.True(At(platform, failed, takeover) > At(twin, failed, takeover) * 2);
         Assert.True(At(platform, writerConnections, takeover) < At(twin, writerConnections, takeover) * 0.7);
         Assert.Equal(At(twin, failed, takeover.AddMinutes(1)), At(platform, failed, takeover.AddMinutes(1)));
-        Assert.All(platform.Platform.Alarms.Describe(), alarm => Assert.Equal(AlarmState.Ok, alarm.State));
+        Assert.All(platform.Platform.CloudWatch.Alarms, alarm => Assert.Equal(StateValue.Ok, alarm.StateValue));
     }
 
     [Fact]
@@ -109,9 +130,9 @@ public class SandboxTopologyTests
         var writer = platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.Equal("fintech-aurora-1", writer);
-        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Instance("AuroraReplicaLag", "fintech-aurora-1", Statistic.Average))));
-        Assert.InRange(platform.Latest(platform.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average)), 5, 35);
+        Assert.Equal("fintech-sandbox-aurora-1", writer);
+        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-1", Statistic.Average))));
+        Assert.InRange(platform.Latest(platform.Instance("AuroraReplicaLag", "fintech-sandbox-aurora-2", Statistic.Average)), 5, 35);
     }
 
     [Fact]
@@ -119,19 +140,19 @@ public class SandboxTopologyTests
     {
         var platform = new SandboxTestPlatform();
 
-        var primary = platform.Platform.PromoteRedisReplica("fintech-redis-002");
+        var primary = platform.Platform.PromoteRedisReplica("fintech-sandbox-redis-002");
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        Assert.Equal("fintech-redis-002", primary);
-        Assert.Equal("fintech-redis-002", platform.Platform.Topology.Describe().Cache.Primary?.CacheClusterId);
-        Assert.InRange(platform.Latest(platform.Node("ReplicationLag", "fintech-redis-001", Statistic.Average)), 0.005, 0.05);
-        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Node("ReplicationLag", "fintech-redis-002", Statistic.Average))));
+        Assert.Equal("fintech-sandbox-redis-002", primary);
+        Assert.Equal("fintech-sandbox-redis-002", platform.Platform.RedisPrimary);
+        Assert.InRange(platform.Latest(platform.Node("ReplicationLag", "fintech-sandbox-redis-001", Statistic.Average)), 0.005, 0.05);
+        Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Node("ReplicationLag", "fintech-sandbox-redis-002", Statistic.Average))));
         Assert.True(
-            platform.Latest(platform.Node("CurrConnections", "fintech-redis-002", Statistic.Average))
-            > platform.Latest(platform.Node("CurrConnections", "fintech-redis-001", Statistic.Average)));
+            platform.Latest(platform.Node("CurrConnections", "fintech-sandbox-redis-002", Statistic.Average))
+            > platform.Latest(platform.Node("CurrConnections", "fintech-sandbox-redis-001", Statistic.Average)));
         Assert.True(
-            platform.Latest(platform.Node("EngineCPUUtilization", "fintech-redis-002", Statistic.Average))
-            > platform.Latest(platform.Node("EngineCPUUtilization", "fintech-redis-001", Statistic.Average)));
+            platform.Latest(platform.Node("EngineCPUUtilization", "fintech-sandbox-redis-002", Statistic.Average))
+            > platform.Latest(platform.Node("EngineCPUUtilization", "fintech-sandbox-redis-001", Statistic.Average)));
     }
 
     [Fact]
@@ -139,9 +160,9 @@ public class SandboxTopologyTests
     {
         var platform = new SandboxTestPlatform();
 
-        Assert.Contains("fintech-aurora-1, fintech-aurora-2", Assert.Throws<ArgumentException>(() => platform.Platform.FailoverAuroraCluster("fintech-aurora-7")).Message);
-        Assert.Throws<InvalidOperationException>(() => platform.Platform.PromoteRedisReplica("fintech-redis-001"));
-        Assert.Equal("fintech-aurora-1", platform.Platform.AuroraWriter);
+        Assert.Contains("fintech-sandbox-aurora-1, fintech-sandbox-aurora-2", Assert.Throws<ArgumentException>(() => platform.Platform.FailoverAuroraCluster("fintech-sandbox-aurora-7")).Message);
+        Assert.Throws<InvalidOperationException>(() => platform.Platform.PromoteRedisReplica("fintech-sandbox-redis-001"));
+        Assert.Equal("fintech-sandbox-aurora-1", platform.Platform.AuroraWriter);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
+using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Dashboards;
 
@@ -28,11 +30,14 @@ public static class DashboardCatalog
 
     private static DashboardDefinition Overview(PlatformResources r)
     {
-        MetricDimension[] loadBalancer = [new("LoadBalancer", r.LoadBalancer)];
-        MetricDimension[] targets = [new("LoadBalancer", r.LoadBalancer), new("TargetGroup", r.TargetGroup)];
-        MetricDimension[] service = [new("ClusterName", r.EcsCluster), new("ServiceName", r.EcsService)];
-        MetricDimension[] business = [new("Service", r.BusinessService)];
-        var requests = new MetricSpec(Alb, "RequestCount", loadBalancer, Statistic.Sum);
+        // The API's own traffic: its target group. The load balancer as a whole also carries the
+        // portal's SignalR traffic, which would blur p99, requests and 5xx.
+        Dimension[] api = [new("LoadBalancer", r.LoadBalancer), new("TargetGroup", r.TargetGroup)];
+        Dimension[] loadBalancer = [new("LoadBalancer", r.LoadBalancer)];
+        Dimension[] service = [new("ClusterName", r.EcsCluster), new("ServiceName", r.EcsService)];
+        Dimension[] business = [new("Service", r.BusinessService)];
+        var requests = new MetricSpec(Alb, "RequestCount", api, Statistic.Sum);
+        var target5xx = new MetricSpec(Alb, "HTTPCode_Target_5XX_Count", api, Statistic.Sum);
 
         return new DashboardDefinition(
             "overview",
@@ -41,38 +46,40 @@ public static class DashboardCatalog
             [
                 // At a glance, the last whole minute: the same metrics as the charts below, so no extra queries.
                 new PanelDefinition("now-p99", "p99 latency now", PanelKind.Stat, DisplayUnit.Milliseconds,
-                    [Latency("p99", loadBalancer, Statistic.P99)], Columns: 3),
+                    [Latency("p99", api, Statistic.P99)], Columns: 3),
                 new PanelDefinition("now-requests", "Requests now", PanelKind.Stat, DisplayUnit.RequestsPerSecond,
-                    [new MetricSeriesDefinition("requests/s", requests, SeriesScale.PerSecond)], Columns: 3),
+                    [new MetricSeriesDefinition("requests/s", requests, SeriesScale.PerSecond, FillZero: true)], Columns: 3),
                 new PanelDefinition("now-errors", "5xx rate now", PanelKind.Stat, DisplayUnit.Percent,
-                    [new PercentSeriesDefinition("target 5xx", new MetricSpec(Alb, "HTTPCode_Target_5XX_Count", loadBalancer, Statistic.Sum), requests)], Columns: 3),
+                    [new PercentSeriesDefinition("target 5xx", target5xx, requests)], Columns: 3),
                 new PanelDefinition("now-healthy", "Healthy targets now", PanelKind.Stat, DisplayUnit.Count,
-                    [new MetricSeriesDefinition("healthy targets", new MetricSpec(Alb, "HealthyHostCount", targets, Statistic.Minimum))], Columns: 3),
+                    [new MetricSeriesDefinition("healthy targets", new MetricSpec(Alb, "HealthyHostCount", api, Statistic.Minimum))], Columns: 3),
                 new PanelDefinition("latency", "API latency (TargetResponseTime)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
                 [
-                    Latency("p50", loadBalancer, Statistic.P50),
-                    Latency("p90", loadBalancer, Statistic.P90),
-                    Latency("p99", loadBalancer, Statistic.P99),
-                ], WarningThreshold: 500),
+                    Latency("p50", api, Statistic.P50),
+                    Latency("p90", api, Statistic.P90),
+                    Latency("p99", api, Statistic.P99),
+                ], WarningThreshold: 1000 * Threshold("p99-latency")),
                 new PanelDefinition("requests", "Requests", PanelKind.TimeSeries, DisplayUnit.RequestsPerSecond,
                 [
-                    new MetricSeriesDefinition("requests/s", requests, SeriesScale.PerSecond),
+                    new MetricSeriesDefinition("requests/s", requests, SeriesScale.PerSecond, FillZero: true),
                 ]),
                 new PanelDefinition("errors", "Server errors (5xx)", PanelKind.TimeSeries, DisplayUnit.Percent,
                 [
-                    new PercentSeriesDefinition("target 5xx", new MetricSpec(Alb, "HTTPCode_Target_5XX_Count", loadBalancer, Statistic.Sum), requests),
-                    new PercentSeriesDefinition("ALB 5xx", new MetricSpec(Alb, "HTTPCode_ELB_5XX_Count", loadBalancer, Statistic.Sum), requests),
-                ], WarningThreshold: 1),
+                    new PercentSeriesDefinition("target 5xx", target5xx, requests),
+                    // The load balancer's own 5xx has no target group: it is a share of all its requests.
+                    new PercentSeriesDefinition("ALB 5xx (whole load balancer)", new MetricSpec(Alb, "HTTPCode_ELB_5XX_Count", loadBalancer, Statistic.Sum),
+                        new MetricSpec(Alb, "RequestCount", loadBalancer, Statistic.Sum)),
+                ], WarningThreshold: Threshold("5xx-rate")),
                 new PanelDefinition("transactions", "Transactions", PanelKind.TimeSeries, DisplayUnit.PerSecond,
                 [
-                    new MetricSeriesDefinition("processed/s", new MetricSpec(r.BusinessNamespace, "TransactionsProcessed", business, Statistic.Sum), SeriesScale.PerSecond),
-                    new MetricSeriesDefinition("failed/s", new MetricSpec(r.BusinessNamespace, "TransactionsFailed", business, Statistic.Sum), SeriesScale.PerSecond),
+                    new MetricSeriesDefinition("processed/s", new MetricSpec(r.BusinessNamespace, "TransactionsProcessed", business, Statistic.Sum), SeriesScale.PerSecond, FillZero: true),
+                    new MetricSeriesDefinition("failed/s", new MetricSpec(r.BusinessNamespace, "TransactionsFailed", business, Statistic.Sum), SeriesScale.PerSecond, FillZero: true),
                 ]),
                 new PanelDefinition("tasks", "ECS tasks and healthy targets", PanelKind.TimeSeries, DisplayUnit.Count,
                 [
                     new MetricSeriesDefinition("running tasks", new MetricSpec(ContainerInsights, "RunningTaskCount", service, Statistic.Average)),
                     new MetricSeriesDefinition("desired tasks", new MetricSpec(ContainerInsights, "DesiredTaskCount", service, Statistic.Average)),
-                    new MetricSeriesDefinition("healthy targets", new MetricSpec(Alb, "HealthyHostCount", targets, Statistic.Minimum)),
+                    new MetricSeriesDefinition("healthy targets", new MetricSpec(Alb, "HealthyHostCount", api, Statistic.Minimum)),
                 ]),
                 new PanelDefinition("service-cpu", "ECS service CPU and memory", PanelKind.TimeSeries, DisplayUnit.Percent,
                 [
@@ -81,19 +88,22 @@ public static class DashboardCatalog
                 ], WarningThreshold: 80),
             ],
             AlarmFilter.All,
-            TopologyView.Service);
+            [TopologyPart.Service, TopologyPart.Database, TopologyPart.Cache, TopologyPart.Sessions]);
     }
 
-    private static MetricSeriesDefinition Latency(string label, MetricDimension[] loadBalancer, Statistic statistic) =>
-        new(label, new MetricSpec(Alb, "TargetResponseTime", loadBalancer, statistic), SeriesScale.SecondsToMilliseconds);
+    /// <summary>The threshold of a catalogue alarm, so a panel's warning line is where the alarm fires.</summary>
+    private static double Threshold(string alarmKey) => PlatformCatalogue.Alarms.Single(a => a.Key == alarmKey).Threshold;
+
+    private static MetricSeriesDefinition Latency(string label, Dimension[] targets, Statistic statistic) =>
+        new(label, new MetricSpec(Alb, "TargetResponseTime", targets, statistic), SeriesScale.SecondsToMilliseconds);
 
     private static DashboardDefinition Database(PlatformResources r)
     {
-        MetricDimension[] cluster = [new("DBClusterIdentifier", r.AuroraCluster)];
-        MetricDimension[] writer = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "WRITER")];
-        MetricDimension[] reader = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "READER")];
+        Dimension[] cluster = [new("DBClusterIdentifier", r.AuroraCluster)];
+        Dimension[] writer = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "WRITER")];
+        Dimension[] reader = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "READER")];
         MetricSpec PerInstance(string metric, string instance, Statistic statistic) =>
-            new(Rds, metric, [new MetricDimension("DBInstanceIdentifier", instance)], statistic);
+            new(Rds, metric, [new Dimension("DBInstanceIdentifier", instance)], statistic);
 
         return new DashboardDefinition(
             "database",
@@ -104,7 +114,7 @@ public static class DashboardCatalog
                 [
                     new MetricSeriesDefinition("writer", new MetricSpec(Rds, "CPUUtilization", writer, Statistic.Average)),
                     new MetricSeriesDefinition("reader", new MetricSpec(Rds, "CPUUtilization", reader, Statistic.Average)),
-                ], WarningThreshold: 80),
+                ], WarningThreshold: Threshold("aurora-cpu")),
                 new PanelDefinition("db-connections", "Connections by role", PanelKind.TimeSeries, DisplayUnit.Count,
                 [
                     new MetricSeriesDefinition("writer", new MetricSpec(Rds, "DatabaseConnections", writer, Statistic.Average)),
@@ -113,10 +123,11 @@ public static class DashboardCatalog
                 new PanelDefinition("db-replica-lag", "Replica lag (max)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
                 [
                     new MetricSeriesDefinition("AuroraReplicaLagMaximum", new MetricSpec(Rds, "AuroraReplicaLagMaximum", cluster, Statistic.Maximum)),
-                ], WarningThreshold: 1000),
-                new PanelDefinition("db-commit-latency", "Commit latency", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
+                ], WarningThreshold: Threshold("aurora-replica-lag")),
+                new PanelDefinition("db-commit-latency", "Commit latency (writer)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
                 [
-                    new MetricSeriesDefinition("commit latency", new MetricSpec(Rds, "CommitLatency", cluster, Statistic.Average)),
+                    // Commits happen on the writer; CommitLatency is published per instance and per role.
+                    new MetricSeriesDefinition("commit latency", new MetricSpec(Rds, "CommitLatency", writer, Statistic.Average)),
                 ]),
                 new PanelDefinition("db-memory", "Freeable memory by instance", PanelKind.TimeSeries, DisplayUnit.Gibibytes,
                     r.AuroraInstances.Select(i => (SeriesDefinition)new MetricSeriesDefinition(i, PerInstance("FreeableMemory", i, Statistic.Minimum), SeriesScale.BytesToGibibytes)).ToList()),
@@ -124,13 +135,13 @@ public static class DashboardCatalog
                     r.AuroraInstances.Select(i => (SeriesDefinition)new MetricSeriesDefinition(i, PerInstance("Deadlocks", i, Statistic.Average))).ToList()),
             ],
             AlarmFilter.Of(Rds),
-            TopologyView.Database);
+            [TopologyPart.Database]);
     }
 
     private static DashboardDefinition Cache(PlatformResources r)
     {
         SeriesDefinition PerNode(string metric, string node, Statistic statistic) =>
-            new MetricSeriesDefinition(node, new MetricSpec(ElastiCache, metric, [new MetricDimension("CacheClusterId", node)], statistic));
+            new MetricSeriesDefinition(node, new MetricSpec(ElastiCache, metric, [new Dimension("CacheClusterId", node)], statistic));
         List<SeriesDefinition> EachNode(string metric, Statistic statistic) => r.RedisNodes.Select(n => PerNode(metric, n, statistic)).ToList();
 
         return new DashboardDefinition(
@@ -139,21 +150,21 @@ public static class DashboardCatalog
             $"ElastiCache Redis replication group {r.RedisReplicationGroup}: primary and replica nodes.",
             [
                 new PanelDefinition("cache-hit-rate", "Cache hit rate", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("CacheHitRate", Statistic.Average)),
-                new PanelDefinition("cache-engine-cpu", "Engine CPU", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("EngineCPUUtilization", Statistic.Average), WarningThreshold: 90),
+                new PanelDefinition("cache-engine-cpu", "Engine CPU", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("EngineCPUUtilization", Statistic.Average), WarningThreshold: Threshold("redis-cpu-1")),
                 new PanelDefinition("cache-evictions", "Evictions", PanelKind.TimeSeries, DisplayUnit.Count, EachNode("Evictions", Statistic.Sum)),
                 new PanelDefinition("cache-memory", "Memory used", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("DatabaseMemoryUsagePercentage", Statistic.Average), WarningThreshold: 85),
                 new PanelDefinition("cache-replication-lag", "Replication lag", PanelKind.TimeSeries, DisplayUnit.Seconds, EachNode("ReplicationLag", Statistic.Maximum)),
                 new PanelDefinition("cache-connections", "Client connections", PanelKind.TimeSeries, DisplayUnit.Count, EachNode("CurrConnections", Statistic.Average)),
             ],
             AlarmFilter.Of(ElastiCache),
-            TopologyView.Cache);
+            [TopologyPart.Cache]);
     }
 
     private static DashboardDefinition Sessions(PlatformResources r)
     {
-        MetricDimension[] table = [new("TableName", r.SessionTable)];
+        Dimension[] table = [new("TableName", r.SessionTable)];
         MetricSpec Operation(string metric, string operation, Statistic statistic) =>
-            new(DynamoDb, metric, [new MetricDimension("TableName", r.SessionTable), new MetricDimension("Operation", operation)], statistic);
+            new(DynamoDb, metric, [new Dimension("TableName", r.SessionTable), new Dimension("Operation", operation)], statistic);
 
         return new DashboardDefinition(
             "sessions",
@@ -167,9 +178,9 @@ public static class DashboardCatalog
                 ]),
                 new PanelDefinition("sessions-throttles", "Throttle events", PanelKind.TimeSeries, DisplayUnit.Count,
                 [
-                    new MetricSeriesDefinition("read throttles", new MetricSpec(DynamoDb, "ReadThrottleEvents", table, Statistic.Sum)),
-                    new MetricSeriesDefinition("write throttles", new MetricSpec(DynamoDb, "WriteThrottleEvents", table, Statistic.Sum)),
-                ], WarningThreshold: 1),
+                    new MetricSeriesDefinition("read throttles", new MetricSpec(DynamoDb, "ReadThrottleEvents", table, Statistic.Sum), FillZero: true),
+                    new MetricSeriesDefinition("write throttles", new MetricSpec(DynamoDb, "WriteThrottleEvents", table, Statistic.Sum), FillZero: true),
+                ], WarningThreshold: Threshold("dynamodb-throttles")),
                 new PanelDefinition("sessions-latency", "Request latency (p99)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
                 [
                     new MetricSeriesDefinition("GetItem", Operation("SuccessfulRequestLatency", "GetItem", Statistic.P99)),
@@ -183,6 +194,6 @@ public static class DashboardCatalog
                 ]),
             ],
             AlarmFilter.Of(DynamoDb),
-            TopologyView.Sessions);
+            [TopologyPart.Sessions]);
     }
 }

@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Dashboards;
 
@@ -9,7 +10,11 @@ public sealed record DashboardDefinition(
     string Description,
     IReadOnlyList<PanelDefinition> Panels,
     AlarmFilter Alarms,
-    TopologyView Topology = TopologyView.None);
+    IReadOnlyList<TopologyPart>? Topology = null)
+{
+    /// <summary>The parts of the platform shown beside the panels, each read by its own call.</summary>
+    public IReadOnlyList<TopologyPart> TopologyParts => Topology ?? [];
+}
 
 public enum PanelKind
 {
@@ -20,17 +25,25 @@ public enum PanelKind
     Stat,
 }
 
-/// <summary>Which part of the platform topology a dashboard shows beside its panels.</summary>
-public enum TopologyView { None, Service, Database, Cache, Sessions }
+/// <summary>
+/// A part of the platform topology, each from its own call (ECS <c>DescribeServices</c>, RDS
+/// <c>DescribeDBClusters</c>, ElastiCache <c>DescribeReplicationGroups</c>, DynamoDB
+/// <c>DescribeTable</c>), so one failing service never blanks the others.
+/// </summary>
+public enum TopologyPart { Service, Database, Cache, Sessions }
 
-/// <summary>Which alarms a dashboard lists: all of them, or those of some CloudWatch namespaces.</summary>
+/// <summary>
+/// Which alarms a dashboard lists: all of them, or the metric alarms that read some CloudWatch
+/// namespaces (a metric-math alarm by the namespaces of its metrics). Composite alarms watch the
+/// whole platform, so they are listed where all alarms are.
+/// </summary>
 public sealed record AlarmFilter(IReadOnlyList<string>? Namespaces)
 {
     public static readonly AlarmFilter All = new((IReadOnlyList<string>?)null);
 
     public static AlarmFilter Of(params string[] namespaces) => new(namespaces);
 
-    public bool Includes(Alarm alarm) => Namespaces is null || Namespaces.Contains(alarm.Namespace);
+    public bool Includes(Alarm alarm) => Namespaces is null || (alarm is MetricAlarm metric && metric.Namespaces.Any(Namespaces.Contains));
 }
 
 /// <summary>
@@ -47,13 +60,13 @@ public sealed record PanelDefinition(
     int Columns = 6);
 
 /// <summary>What CloudWatch is asked: a metric and a statistic; the period comes from the time range.</summary>
-public sealed record MetricSpec(string Namespace, string MetricName, IReadOnlyList<MetricDimension> Dimensions, Statistic Statistic)
+public sealed record MetricSpec(string Namespace, string MetricName, IReadOnlyList<Dimension> Dimensions, Statistic Statistic)
 {
     /// <summary>A stable key, so the same metric needed by two panels is queried once.</summary>
     public string Key { get; } = $"{Namespace}|{MetricName}|{string.Join(",", Dimensions.Select(d => $"{d.Name}={d.Value}"))}|{Statistic}";
 
-    public MetricQuery ToQuery(string id, int periodSeconds) =>
-        new(id, Namespace, MetricName, Dimensions, Statistic, periodSeconds);
+    public MetricDataQuery ToQuery(string id, int periodSeconds) =>
+        MetricDataQuery.ForMetric(id, new Metric(Namespace, MetricName, Dimensions), Statistic, periodSeconds);
 }
 
 /// <summary>How a CloudWatch value becomes the panel's unit.</summary>
@@ -76,16 +89,21 @@ public abstract record SeriesDefinition(string Label)
     public abstract IEnumerable<MetricSpec> Metrics { get; }
 }
 
-/// <summary>A metric, scaled into the panel's unit.</summary>
-public sealed record MetricSeriesDefinition(string Label, MetricSpec Metric, SeriesScale Scale = SeriesScale.None)
+/// <summary>
+/// A metric, scaled into the panel's unit. <paramref name="FillZero"/> for counts CloudWatch does
+/// not publish when they are zero (ALB <c>HTTPCode_*</c>, DynamoDB throttles): every period of the
+/// window without a datapoint reads 0, like <c>FILL(m, 0)</c> in metric math.
+/// </summary>
+public sealed record MetricSeriesDefinition(string Label, MetricSpec Metric, SeriesScale Scale = SeriesScale.None, bool FillZero = false)
     : SeriesDefinition(Label)
 {
     public override IEnumerable<MetricSpec> Metrics => [Metric];
 }
 
 /// <summary>
-/// 100 × part / whole per timestamp (CloudWatch metric math <c>100*m1/m2</c>), e.g. the 5xx rate.
-/// Computed here rather than as a math expression so both backends answer it the same way.
+/// 100 × part / whole per timestamp, e.g. the 5xx rate: CloudWatch metric math
+/// <c>100*FILL(m1,0)/m2</c>, since a period without errors has no error count at all. Computed here
+/// rather than as a math expression so both backends answer it the same way.
 /// </summary>
 public sealed record PercentSeriesDefinition(string Label, MetricSpec Part, MetricSpec Whole)
     : SeriesDefinition(Label)

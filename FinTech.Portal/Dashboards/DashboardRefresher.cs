@@ -1,11 +1,17 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.DynamoDb;
+using FinTech.Portal.Platform.Ecs;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
+using EcsService = FinTech.Portal.Platform.Ecs.Service;
 
 namespace FinTech.Portal.Dashboards;
 
 /// <summary>
-/// One refresh of one dashboard: a single batched <c>GetMetricData</c> (plus alarms and topology),
-/// turned into panel data. A failed source keeps the previous data and says why, so one broken
-/// panel never blanks the page.
+/// One refresh of one dashboard: a single batched <c>GetMetricData</c> (paged by NextToken when
+/// CloudWatch splits it), <c>DescribeAlarms</c> and one call per topology part, turned into panel
+/// data. A failed source keeps the previous data and says why, so one broken panel never blanks the page.
 /// </summary>
 internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTimeout)
 {
@@ -21,40 +27,93 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
         var (start, end) = range.WindowEndingAt(now);
         var plan = QueryPlan.For(dashboard, range);
 
-        var metricsTask = Attempt(ct => FetchMetricsAsync(platform.Metrics, plan, start, end, ct), cancellationToken);
-        var alarmsTask = Attempt(platform.Alarms.DescribeAlarmsAsync, cancellationToken);
-        var topologyTask = dashboard.Topology == TopologyView.None
-            ? Task.FromResult(Outcome<PlatformTopology>.NotAsked)
-            : Attempt(platform.Topology.DescribeTopologyAsync, cancellationToken);
-        await Task.WhenAll(metricsTask, alarmsTask, topologyTask);
+        var resources = platform.Environment.Resources;
+        var metricsTask = Attempt(ct => FetchMetricsAsync(platform.Get<ICloudWatch>(), plan, start, end, ct), cancellationToken);
+        var alarmsTask = Attempt(ct => FetchAlarmsAsync(platform.Get<ICloudWatch>(), resources, ct), cancellationToken);
+        var parts = dashboard.TopologyParts;
+        var serviceTask = Part(parts, TopologyPart.Service, ct => DescribeServiceAsync(platform.Get<IEcs>(), resources, ct), cancellationToken);
+        var databaseTask = Part(parts, TopologyPart.Database, ct => DescribeClusterAsync(platform.Get<IRds>(), resources, ct), cancellationToken);
+        var cacheTask = Part(parts, TopologyPart.Cache, ct => DescribeReplicationGroupAsync(platform.Get<IElastiCache>(), resources, ct), cancellationToken);
+        var sessionsTask = Part(parts, TopologyPart.Sessions, ct => DescribeSessionTableAsync(platform.Get<IDynamoDb>(), resources, ct), cancellationToken);
+        await Task.WhenAll(metricsTask, alarmsTask, serviceTask, databaseTask, cacheTask, sessionsTask);
 
         var metrics = await metricsTask;
         var panels = dashboard.Panels.ToDictionary(
             p => p.Id,
-            p => PanelFrom(p, plan, range, metrics, previous?.Panel(p.Id), now));
+            p => PanelFrom(p, plan, range, start, end, metrics, previous?.Panel(p.Id), now));
         var alarms = await alarmsTask;
-        var topology = await topologyTask;
+        var topology = new DashboardTopology(
+            SourceFrom(await serviceTask, previous?.Topology.Service, now, "ECS service"),
+            SourceFrom(await databaseTask, previous?.Topology.Database, now, "Aurora cluster"),
+            SourceFrom(await cacheTask, previous?.Topology.Cache, now, "Redis replication group"),
+            SourceFrom(await sessionsTask, previous?.Topology.Sessions, now, "session table"));
         return new DashboardSnapshot(
             key, now, start, end, panels,
             SourceFrom(alarms.Map(a => a.Where(dashboard.Alarms.Includes).ToList() as IReadOnlyList<Alarm>), previous?.Alarms, now, "alarms"),
-            SourceFrom(topology, previous?.Topology, now, "topology"));
+            topology);
     }
 
-    private static async Task<IReadOnlyDictionary<string, MetricSeries>> FetchMetricsAsync(
-        IMetricSource source, QueryPlan plan, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyDictionary<string, MetricDataResult>> FetchMetricsAsync(
+        ICloudWatch cloudWatch, QueryPlan plan, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
     {
-        var results = new Dictionary<string, MetricSeries>();
-        // CloudWatch takes up to 500 queries a call: one call for any dashboard we define.
-        foreach (var batch in plan.Queries.Chunk(MetricDataRequest.MaxQueries))
+        var results = new Dictionary<string, MetricDataResult>();
+        // CloudWatch takes up to 500 queries a call: one call for any dashboard we define, more
+        // pages only when the answer exceeds 100,800 datapoints.
+        foreach (var batch in plan.Queries.Chunk(GetMetricDataRequest.MaxQueries))
         {
-            var answer = await source.GetMetricDataAsync(new MetricDataRequest(batch, start, end), cancellationToken);
-            foreach (var series in answer)
+            var request = new GetMetricDataRequest { MetricDataQueries = batch, StartTime = start, EndTime = end, ScanBy = ScanBy.TimestampAscending };
+            var answer = await cloudWatch.GetAllMetricDataAsync(request, cancellationToken);
+            foreach (var result in answer.MetricDataResults)
             {
-                results[series.Id] = series;
+                results[result.Id] = result;
             }
         }
         return results;
     }
+
+    /// <summary>The environment's alarms (its name prefix, which is also what IAM allows), metric and composite.</summary>
+    private static async Task<IReadOnlyList<Alarm>> FetchAlarmsAsync(ICloudWatch cloudWatch, PlatformResources resources, CancellationToken cancellationToken)
+    {
+        var answer = await cloudWatch.DescribeAllAlarmsAsync(new DescribeAlarmsRequest
+        {
+            AlarmNamePrefix = resources.AlarmNamePrefix,
+            AlarmTypes = [AlarmType.MetricAlarm, AlarmType.CompositeAlarm],
+            MaxRecords = 100,
+        }, cancellationToken);
+        return [.. answer.MetricAlarms, .. answer.CompositeAlarms];
+    }
+
+    private static async Task<EcsService> DescribeServiceAsync(IEcs ecs, PlatformResources resources, CancellationToken cancellationToken)
+    {
+        var answer = await ecs.DescribeServicesAsync(new DescribeServicesRequest { Cluster = resources.EcsCluster, Services = [resources.EcsService] }, cancellationToken);
+        return answer.Services.FirstOrDefault(s => s.ServiceName == resources.EcsService)
+            ?? throw new PlatformUnavailableException(
+                $"ECS reports the service {resources.EcsService} in cluster {resources.EcsCluster} as {answer.Failures.FirstOrDefault()?.Reason ?? "missing"}: check Resources:EcsCluster and Resources:EcsService.");
+    }
+
+    private static async Task<DBCluster> DescribeClusterAsync(IRds rds, PlatformResources resources, CancellationToken cancellationToken)
+    {
+        var answer = await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = resources.AuroraCluster }, cancellationToken);
+        return answer.DBClusters.FirstOrDefault(c => c.DBClusterIdentifier == resources.AuroraCluster)
+            ?? throw new PlatformUnavailableException($"RDS does not report the cluster {resources.AuroraCluster}: check Resources:AuroraCluster.");
+    }
+
+    private static async Task<ReplicationGroup> DescribeReplicationGroupAsync(IElastiCache elastiCache, PlatformResources resources, CancellationToken cancellationToken)
+    {
+        var answer = await elastiCache.DescribeReplicationGroupsAsync(new DescribeReplicationGroupsRequest { ReplicationGroupId = resources.RedisReplicationGroup }, cancellationToken);
+        return answer.ReplicationGroups.FirstOrDefault(g => g.ReplicationGroupId == resources.RedisReplicationGroup)
+            ?? throw new PlatformUnavailableException($"ElastiCache does not report the replication group {resources.RedisReplicationGroup}: check Resources:RedisReplicationGroup.");
+    }
+
+    private static async Task<SessionTable> DescribeSessionTableAsync(IDynamoDb dynamoDb, PlatformResources resources, CancellationToken cancellationToken)
+    {
+        var table = dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = resources.SessionTable }, cancellationToken);
+        var backups = dynamoDb.DescribeContinuousBackupsAsync(new DescribeContinuousBackupsRequest { TableName = resources.SessionTable }, cancellationToken);
+        return new SessionTable((await table).Table, (await backups).ContinuousBackupsDescription.PointInTimeRecoveryDescription);
+    }
+
+    private Task<Outcome<T>> Part<T>(IReadOnlyList<TopologyPart> parts, TopologyPart part, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        parts.Contains(part) ? Attempt(call, cancellationToken) : Task.FromResult(Outcome<T>.NotAsked);
 
     private async Task<Outcome<T>> Attempt<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -69,7 +128,7 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
         {
             return Outcome<T>.Failure($"no answer within {upstreamTimeout.TotalSeconds:0} s");
         }
-        catch (PlatformUnavailableException error)
+        catch (Exception error) when (error is PlatformUnavailableException or PlatformServiceException)
         {
             return Outcome<T>.Failure(error.Message);
         }
@@ -83,7 +142,9 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
         PanelDefinition panel,
         QueryPlan plan,
         TimeRange range,
-        Outcome<IReadOnlyDictionary<string, MetricSeries>> metrics,
+        DateTimeOffset start,
+        DateTimeOffset end,
+        Outcome<IReadOnlyDictionary<string, MetricDataResult>> metrics,
         PanelData? previous,
         DateTimeOffset now)
     {
@@ -92,14 +153,15 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
             return Degraded(previous, $"Metrics unavailable: {metrics.Problem}");
         }
         var answers = panel.Series.SelectMany(s => s.Metrics).Select(m => metrics.Value.GetValueOrDefault(plan.IdOf(m))).ToList();
-        var refused = answers.FirstOrDefault(a => a is { Status: MetricDataStatus.Forbidden or MetricDataStatus.InternalError });
+        var refused = answers.FirstOrDefault(a => a is { StatusCode: StatusCode.Forbidden or StatusCode.InternalError });
         if (refused is not null)
         {
-            var why = refused.Status == MetricDataStatus.Forbidden ? "access denied" : "internal error";
-            return Degraded(previous, $"CloudWatch answered {why} for {refused.Label}{(refused.Message is null ? "" : $": {refused.Message}")}");
+            var why = refused.StatusCode == StatusCode.Forbidden ? "access denied" : "internal error";
+            var message = refused.Messages.FirstOrDefault()?.Value;
+            return Degraded(previous, $"CloudWatch answered {why} for {refused.Label ?? refused.Id}{(message is null ? "" : $": {message}")}");
         }
-        var series = panel.Series.Select(s => new ChartSeries(s.Label, PointsOf(s, plan, range, metrics.Value))).ToList();
-        var partial = answers.Any(a => a is { Status: MetricDataStatus.PartialData });
+        var series = panel.Series.Select(s => new ChartSeries(s.Label, PointsOf(s, plan, range, start, end, metrics.Value))).ToList();
+        var partial = answers.Any(a => a is { StatusCode: StatusCode.PartialData });
         return new PanelData(PanelState.Current, series, now, partial ? "Partial data: CloudWatch did not return every datapoint." : null);
     }
 
@@ -124,10 +186,10 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
             : new SourceData<T>(PanelState.Failed, null, null, problem);
     }
 
-    internal static IReadOnlyList<MetricPoint> PointsOf(
-        SeriesDefinition series, QueryPlan plan, TimeRange range, IReadOnlyDictionary<string, MetricSeries> results)
+    internal static IReadOnlyList<MetricPoint> PointsOf(SeriesDefinition series, QueryPlan plan, TimeRange range,
+        DateTimeOffset start, DateTimeOffset end, IReadOnlyDictionary<string, MetricDataResult> results)
     {
-        IReadOnlyList<MetricPoint> Raw(MetricSpec spec) => results.GetValueOrDefault(plan.IdOf(spec))?.Points ?? [];
+        IReadOnlyList<MetricPoint> Raw(MetricSpec spec) => results.GetValueOrDefault(plan.IdOf(spec))?.Points() ?? [];
         switch (series)
         {
             case MetricSeriesDefinition metric:
@@ -138,17 +200,33 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
                     SeriesScale.BytesToGibibytes => 1.0 / (1024 * 1024 * 1024),
                     _ => 1.0,
                 };
-                return Raw(metric.Metric).Select(p => p with { Value = p.Value * factor }).ToList();
+                var raw = metric.FillZero ? FillZero(Raw(metric.Metric), range, start, end) : Raw(metric.Metric);
+                return raw.Select(p => p with { Value = p.Value * factor }).ToList();
             case PercentSeriesDefinition percent:
-                var wholes = Raw(percent.Whole).ToDictionary(p => p.Timestamp, p => p.Value);
-                // A period with no requests has no error rate, rather than a rate of zero.
-                return Raw(percent.Part)
-                    .Where(p => wholes.TryGetValue(p.Timestamp, out var whole) && whole > 0)
-                    .Select(p => p with { Value = 100 * p.Value / wholes[p.Timestamp] })
+                var parts = Raw(percent.Part).ToDictionary(p => p.Timestamp, p => p.Value);
+                // FILL(part, 0): a period without errors publishes no error count. A period without
+                // requests has no rate at all, rather than a rate of zero.
+                return Raw(percent.Whole)
+                    .Where(p => p.Value > 0)
+                    .Select(p => p with { Value = 100 * parts.GetValueOrDefault(p.Timestamp) / p.Value })
                     .ToList();
             default:
                 throw new ArgumentOutOfRangeException(nameof(series), series.GetType().Name, "Unknown series definition.");
         }
+    }
+
+    /// <summary><c>FILL(m, 0)</c>: every period of the window that has no datapoint reads 0.</summary>
+    internal static IReadOnlyList<MetricPoint> FillZero(IReadOnlyList<MetricPoint> points, TimeRange range, DateTimeOffset start, DateTimeOffset end)
+    {
+        var known = points.ToDictionary(p => p.Timestamp, p => p.Value);
+        var period = TimeSpan.FromSeconds(range.PeriodSeconds);
+        var first = new DateTimeOffset(start.UtcTicks - start.UtcTicks % period.Ticks, TimeSpan.Zero);
+        var filled = new List<MetricPoint>();
+        for (var t = first; t < end; t += period)
+        {
+            filled.Add(new MetricPoint(t, known.GetValueOrDefault(t)));
+        }
+        return filled;
     }
 
     /// <summary>The distinct metrics of a dashboard, each with a query id.</summary>
@@ -156,20 +234,20 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
     {
         private readonly Dictionary<string, string> _ids;
 
-        private QueryPlan(Dictionary<string, string> ids, IReadOnlyList<MetricQuery> queries)
+        private QueryPlan(Dictionary<string, string> ids, IReadOnlyList<MetricDataQuery> queries)
         {
             _ids = ids;
             Queries = queries;
         }
 
-        public IReadOnlyList<MetricQuery> Queries { get; }
+        public IReadOnlyList<MetricDataQuery> Queries { get; }
 
         public string IdOf(MetricSpec spec) => _ids[spec.Key];
 
         public static QueryPlan For(DashboardDefinition dashboard, TimeRange range)
         {
             var ids = new Dictionary<string, string>();
-            var queries = new List<MetricQuery>();
+            var queries = new List<MetricDataQuery>();
             foreach (var spec in dashboard.Panels.SelectMany(p => p.Series).SelectMany(s => s.Metrics))
             {
                 if (!ids.ContainsKey(spec.Key))

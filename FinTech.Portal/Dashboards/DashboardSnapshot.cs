@@ -1,4 +1,9 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.DynamoDb;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
+using EcsService = FinTech.Portal.Platform.Ecs.Service;
 
 namespace FinTech.Portal.Dashboards;
 
@@ -13,7 +18,7 @@ public sealed record DashboardSnapshot(
     DateTimeOffset WindowEnd,
     IReadOnlyDictionary<string, PanelData> Panels,
     SourceData<IReadOnlyList<Alarm>> Alarms,
-    SourceData<PlatformTopology> Topology)
+    DashboardTopology Topology)
 {
     public PanelData Panel(string id) => Panels.TryGetValue(id, out var data) ? data : PanelData.Loading;
 
@@ -22,7 +27,7 @@ public sealed record DashboardSnapshot(
     {
         var (start, end) = range.WindowEndingAt(now);
         return new DashboardSnapshot(key, default, start, end, new Dictionary<string, PanelData>(),
-            SourceData<IReadOnlyList<Alarm>>.Loading, SourceData<PlatformTopology>.Loading);
+            SourceData<IReadOnlyList<Alarm>>.Loading, DashboardTopology.Loading);
     }
 }
 
@@ -60,4 +65,21 @@ public sealed record PanelData(PanelState State, IReadOnlyList<ChartSeries> Seri
 public sealed record SourceData<T>(PanelState State, T? Value, DateTimeOffset? DataAsOf, string? Problem) where T : class
 {
     public static readonly SourceData<T> Loading = new(PanelState.Loading, null, null, null);
+}
+
+/// <summary>The session table: <c>DescribeTable</c> and its point-in-time recovery (<c>DescribeContinuousBackups</c>).</summary>
+public sealed record SessionTable(TableDescription Table, PointInTimeRecoveryDescription? PointInTimeRecovery);
+
+/// <summary>
+/// The parts of the platform a dashboard shows, each with its own health: an ECS error leaves the
+/// database, cache and session pictures as they are. A part the dashboard does not show stays Loading.
+/// </summary>
+public sealed record DashboardTopology(
+    SourceData<EcsService> Service,
+    SourceData<DBCluster> Database,
+    SourceData<ReplicationGroup> Cache,
+    SourceData<SessionTable> Sessions)
+{
+    public static readonly DashboardTopology Loading = new(
+        SourceData<EcsService>.Loading, SourceData<DBCluster>.Loading, SourceData<ReplicationGroup>.Loading, SourceData<SessionTable>.Loading);
 }

@@ -25,15 +25,6 @@ public sealed class PlatformConnection
 
     public PortalEnvironment Environment { get; }
 
-    /// <summary>CloudWatch <c>GetMetricData</c>.</summary>
-    public IMetricSource Metrics => Get<IMetricSource>();
-
-    /// <summary>CloudWatch <c>DescribeAlarms</c>.</summary>
-    public IAlarmSource Alarms => Get<IAlarmSource>();
-
-    /// <summary>The dashboard's picture of what runs where.</summary>
-    public ITopologySource Topology => Get<ITopologySource>();
-
     /// <summary>Whether this environment's backend offers <typeparamref name="TPort"/>.</summary>
     public bool Has<TPort>() where TPort : class => _factories.ContainsKey(typeof(TPort));
 

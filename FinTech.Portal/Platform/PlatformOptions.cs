@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 
+using FinTech.Portal.Platform.Catalogue;
+
 namespace FinTech.Portal.Platform;
 
 /// <summary>
@@ -121,33 +123,63 @@ public sealed class AwsEnvironmentOptions
 
 /// <summary>
 /// The names of the platform's resources in one environment: they become the dimensions of the
-/// metric queries and the targets of operations. The defaults are the Sandbox's names.
+/// metric queries and the targets of operations. A Sandbox environment fills any name it is not
+/// given with the Sandbox's (<see cref="CatalogueNames"/> of <c>sandbox</c>); an Aws environment
+/// must name every one (infra/ sets them on the portal's task), so no simulated name reaches AWS.
 /// </summary>
 public sealed class PlatformResources
 {
+    /// <summary>The Sandbox's resource names: the catalogue's names of an environment called <c>sandbox</c>.</summary>
+    public static readonly CatalogueNames SandboxNames = new("sandbox");
+
     /// <summary>ALB dimension value, <c>app/NAME/ID</c>.</summary>
-    public string LoadBalancer { get; set; } = "app/fintech-api-alb/50dc6c495c0c9188";
+    public string LoadBalancer { get; set; } = "";
 
-    /// <summary>Target group dimension value, <c>targetgroup/NAME/ID</c>.</summary>
-    public string TargetGroup { get; set; } = "targetgroup/fintech-api/943f017f100becff";
+    /// <summary>The API's target group dimension value, <c>targetgroup/NAME/ID</c>.</summary>
+    public string TargetGroup { get; set; } = "";
 
-    public string EcsCluster { get; set; } = "fintech";
-    public string EcsService { get; set; } = "fintech-api";
-    public string AuroraCluster { get; set; } = "fintech-aurora";
-    /// <summary>Instance identifiers of the cluster's members (writer and readers); filled with the
-    /// Sandbox's names when empty. A list default would be appended to by configuration binding.</summary>
+    /// <summary>The portal's own target group (optional: only its alarms name it).</summary>
+    public string? PortalTargetGroup { get; set; }
+
+    public string EcsCluster { get; set; } = "";
+    public string EcsService { get; set; } = "";
+    public string AuroraCluster { get; set; } = "";
+    /// <summary>Instance identifiers of the cluster's members (writer and readers). A list default
+    /// would be appended to by configuration binding, so the Sandbox's are filled in when empty.</summary>
     public List<string> AuroraInstances { get; set; } = [];
-    public string RedisReplicationGroup { get; set; } = "fintech-redis";
-    /// <summary>Cache cluster (node) identifiers of the replication group; Sandbox names when empty.</summary>
+    public string RedisReplicationGroup { get; set; } = "";
+    /// <summary>Cache cluster (node) identifiers of the replication group.</summary>
     public List<string> RedisNodes { get; set; } = [];
-    public string SessionTable { get; set; } = "fintech-sessions";
+    public string SessionTable { get; set; } = "";
 
-    /// <summary>Namespace of the platform's custom business metrics.</summary>
-    public string BusinessNamespace { get; set; } = "FinTech/Transactions";
-    public string BusinessService { get; set; } = "payments-api";
+    /// <summary>Every alarm of the environment starts with this (<c>fintech-prod-</c>): the portal lists alarms by it, IAM scopes DescribeAlarms to it.</summary>
+    public string AlarmNamePrefix { get; set; } = "";
+
+    /// <summary>Namespace of the platform's custom business metrics (see <see cref="PlatformCatalogue.BusinessNamespace"/>).</summary>
+    public string BusinessNamespace { get; set; } = PlatformCatalogue.BusinessNamespace;
+    public string BusinessService { get; set; } = PlatformCatalogue.BusinessService;
+
+    /// <summary>A complete set of Sandbox names (for tests and tools that build a platform by hand).</summary>
+    public static PlatformResources Sandbox()
+    {
+        var resources = new PlatformResources();
+        resources.ApplySandboxDefaults();
+        return resources;
+    }
 
     internal void ApplySandboxDefaults()
     {
+        var names = SandboxNames;
+        static string Or(string value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value;
+        LoadBalancer = Or(LoadBalancer, $"app/{names.LoadBalancerName}/50dc6c495c0c9188");
+        TargetGroup = Or(TargetGroup, $"targetgroup/{names.TargetGroupName(PlatformCatalogue.ApiServiceKey)}/943f017f100becff");
+        PortalTargetGroup = Or(PortalTargetGroup ?? "", $"targetgroup/{names.TargetGroupName(PlatformCatalogue.PortalServiceKey)}/6d0ecf831eec9f09");
+        EcsCluster = Or(EcsCluster, names.EcsCluster);
+        EcsService = Or(EcsService, names.ApiService);
+        AuroraCluster = Or(AuroraCluster, names.AuroraCluster);
+        RedisReplicationGroup = Or(RedisReplicationGroup, names.RedisReplicationGroup);
+        SessionTable = Or(SessionTable, names.SessionTable);
+        AlarmNamePrefix = Or(AlarmNamePrefix, names.AlarmPrefix);
         if (AuroraInstances.Count == 0)
         {
             AuroraInstances.AddRange([$"{AuroraCluster}-1", $"{AuroraCluster}-2"]);
@@ -160,21 +192,37 @@ public sealed class PlatformResources
 
     internal IEnumerable<string> Validate(string path)
     {
-        if (!LoadBalancer.StartsWith("app/", StringComparison.Ordinal))
+        foreach (var (key, value) in new[]
+        {
+            (nameof(LoadBalancer), LoadBalancer), (nameof(TargetGroup), TargetGroup), (nameof(EcsCluster), EcsCluster),
+            (nameof(EcsService), EcsService), (nameof(AuroraCluster), AuroraCluster), (nameof(RedisReplicationGroup), RedisReplicationGroup),
+            (nameof(SessionTable), SessionTable), (nameof(AlarmNamePrefix), AlarmNamePrefix), (nameof(BusinessNamespace), BusinessNamespace),
+            (nameof(BusinessService), BusinessService),
+        })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                yield return $"{path}:{key} is required: the name of the environment's resource (infra/ sets it on the portal's task).";
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(LoadBalancer) && !LoadBalancer.StartsWith("app/", StringComparison.Ordinal))
         {
             yield return $"{path}:LoadBalancer must be the ALB dimension value 'app/NAME/ID', got '{LoadBalancer}'.";
         }
-        if (!TargetGroup.StartsWith("targetgroup/", StringComparison.Ordinal))
+        foreach (var (key, value) in new[] { (nameof(TargetGroup), TargetGroup), (nameof(PortalTargetGroup), PortalTargetGroup) })
         {
-            yield return $"{path}:TargetGroup must be the dimension value 'targetgroup/NAME/ID', got '{TargetGroup}'.";
+            if (!string.IsNullOrWhiteSpace(value) && !value.StartsWith("targetgroup/", StringComparison.Ordinal))
+            {
+                yield return $"{path}:{key} must be the dimension value 'targetgroup/NAME/ID', got '{value}'.";
+            }
         }
         if (AuroraInstances.Count == 0)
         {
-            yield return $"{path}:AuroraInstances must name at least the writer instance.";
+            yield return $"{path}:AuroraInstances must name at least the writer instance (AuroraInstances:0).";
         }
         if (RedisNodes.Count == 0)
         {
-            yield return $"{path}:RedisNodes must name at least the primary node.";
+            yield return $"{path}:RedisNodes must name at least the primary node (RedisNodes:0).";
         }
     }
 }

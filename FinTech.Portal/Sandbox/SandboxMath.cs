@@ -114,3 +114,18 @@ internal static class Normal
         return (((((A[0] * s + A[1]) * s + A[2]) * s + A[3]) * s + A[4]) * s + A[5]) * r / (((((B[0] * s + B[1]) * s + B[2]) * s + B[3]) * s + B[4]) * s + 1);
     }
 }
+
+internal static class NormalCdf
+{
+    /// <summary>Φ(x), from erfc with Numerical Recipes' Chebyshev fit (relative error &lt; 1.2e-7).</summary>
+    public static double Cdf(double x) => 0.5 * Erfc(-x / Math.Sqrt(2));
+
+    private static double Erfc(double x)
+    {
+        var z = Math.Abs(x);
+        var t = 1 / (1 + 0.5 * z);
+        var r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2 - r;
+    }
+}

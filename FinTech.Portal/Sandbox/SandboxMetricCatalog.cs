@@ -1,6 +1,10 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Sandbox;
+
+/// <summary>The units the Sandbox publishes its metrics in (CloudWatch stores one per datapoint; GetMetricData does not return it).</summary>
+public enum MetricUnit { None, Milliseconds, Seconds, Percent, Count, CountPerSecond, Bytes }
 
 /// <summary>How a metric's one-minute samples aggregate over a longer period.</summary>
 internal enum SampleKind
@@ -11,7 +15,7 @@ internal enum SampleKind
     /// <summary>Events counted per minute (requests, evictions): Sum adds them up.</summary>
     Counter,
 
-    /// <summary>A latency distribution per minute: percentiles are request-weighted means of the minutes' percentiles.</summary>
+    /// <summary>A latency distribution per minute: a period's percentiles are those of all its samples (the mixture).</summary>
     Distribution,
 }
 
@@ -24,11 +28,18 @@ internal sealed class SandboxMetricDefinition
     public required MetricUnit Unit { get; init; }
     public required SampleKind Kind { get; init; }
 
+    /// <summary>
+    /// CloudWatch publishes nothing for a minute in which this count is zero (ALB <c>HTTPCode_*</c>,
+    /// DynamoDB throttles): the minute has no datapoint rather than a 0.
+    /// </summary>
+    public bool OmitZero { get; init; }
+
     /// <summary>The entity the dimension values name (instance, node, operation), or -1 when they name nothing.</summary>
-    public required Func<IReadOnlyList<MetricDimension>, int> Resolve { get; init; }
+    public required Func<IReadOnlyList<Dimension>, int> Resolve { get; init; }
 
     public Func<SandboxMinute, int, double>? Value { get; init; }
-    public Func<SandboxMinute, int, LogNormal>? Distribution { get; init; }
+    /// <summary>The latency distributions of a minute; more than one when the metric mixes several populations (the whole load balancer).</summary>
+    public IReadOnlyList<Func<SandboxMinute, int, LogNormal>>? Distributions { get; init; }
 }
 
 /// <summary>
@@ -61,36 +72,59 @@ internal sealed class SandboxMetricCatalog
         string[] tableOperation = ["TableName", "Operation"];
         string[] service = ["Service"];
 
-        int LoadBalancer(IReadOnlyList<MetricDimension> d) =>
-            Is(d, "LoadBalancer", names.LoadBalancer) && (!Has(d, "TargetGroup") || Is(d, "TargetGroup", names.TargetGroup)) ? 0 : -1;
-        int EcsService(IReadOnlyList<MetricDimension> d) =>
+        // Targets: 0 the API's target group, 1 the portal's; -1 the load balancer as a whole.
+        int Targets(IReadOnlyList<Dimension> d)
+        {
+            if (!Is(d, "LoadBalancer", names.LoadBalancer))
+            {
+                return -2;
+            }
+            if (!Has(d, "TargetGroup"))
+            {
+                return SandboxModel.WholeLoadBalancer;
+            }
+            return Is(d, "TargetGroup", names.TargetGroup) ? 0 : Is(d, "TargetGroup", resources.PortalTargetGroup) ? 1 : -2;
+        }
+        int LoadBalancer(IReadOnlyList<Dimension> d) => Targets(d) == SandboxModel.WholeLoadBalancer ? 0 : -1;
+        int TargetGroup(IReadOnlyList<Dimension> d) => Targets(d) is var t && t >= 0 ? t : -1;
+        int EcsService(IReadOnlyList<Dimension> d) =>
             Is(d, "ClusterName", names.EcsCluster) && Is(d, "ServiceName", names.EcsService) ? 0 : -1;
-        int Instance(IReadOnlyList<MetricDimension> d) => Array.IndexOf(resources.AuroraInstances, Value(d, "DBInstanceIdentifier"));
-        int Cluster(IReadOnlyList<MetricDimension> d) => Is(d, "DBClusterIdentifier", names.AuroraCluster) ? 0 : -1;
-        int ClusterRole(IReadOnlyList<MetricDimension> d) => Cluster(d) < 0 ? -1 : Value(d, "Role") switch
+        int Instance(IReadOnlyList<Dimension> d) => Array.IndexOf(resources.AuroraInstances, Value(d, "DBInstanceIdentifier"));
+        int Cluster(IReadOnlyList<Dimension> d) => Is(d, "DBClusterIdentifier", names.AuroraCluster) ? 0 : -1;
+        int ClusterRole(IReadOnlyList<Dimension> d) => Cluster(d) < 0 ? -1 : Value(d, "Role") switch
         {
             "WRITER" => 0,
             "READER" => 1,
             _ => -1,
         };
-        int Node(IReadOnlyList<MetricDimension> d) => Array.IndexOf(resources.RedisNodes, Value(d, "CacheClusterId"));
-        int Table(IReadOnlyList<MetricDimension> d) => Is(d, "TableName", names.SessionTable) ? 0 : -1;
-        int TableOperation(IReadOnlyList<MetricDimension> d) =>
+        int Node(IReadOnlyList<Dimension> d) => Array.IndexOf(resources.RedisNodes, Value(d, "CacheClusterId"));
+        int Table(IReadOnlyList<Dimension> d) => Is(d, "TableName", names.SessionTable) ? 0 : -1;
+        int TableOperation(IReadOnlyList<Dimension> d) =>
             Table(d) < 0 ? -1 : Array.IndexOf(SandboxModel.DynamoOperationNames, Value(d, "Operation"));
-        int Business(IReadOnlyList<MetricDimension> d) => Is(d, "Service", names.BusinessService) ? 0 : -1;
+        int Business(IReadOnlyList<Dimension> d) => Is(d, "Service", names.BusinessService) ? 0 : -1;
 
-        // ALB: the whole load balancer and its one target group see the same traffic.
-        foreach (var dims in new[] { lb, lbTg })
+        // ALB: each target group sees its own service's traffic; the load balancer as a whole sees
+        // both (the portal's SignalR traffic included), which is why the API's panels and alarms
+        // are scoped to its target group.
+        foreach (var (dims, resolve, whole) in new[] { (lbTg, (Func<IReadOnlyList<Dimension>, int>)TargetGroup, false), (lb, LoadBalancer, true) })
         {
-            AddDistribution(Alb, "TargetResponseTime", MetricUnit.Seconds, dims, LoadBalancer, (m, _) => model.ApiLatency(m));
-            Add(Alb, "RequestCount", MetricUnit.Count, SampleKind.Counter, dims, LoadBalancer, (m, _) => model.Responses(m).Requests);
-            Add(Alb, "HTTPCode_Target_2XX_Count", MetricUnit.Count, SampleKind.Counter, dims, LoadBalancer, (m, _) => model.Responses(m).Target2xx);
-            Add(Alb, "HTTPCode_Target_4XX_Count", MetricUnit.Count, SampleKind.Counter, dims, LoadBalancer, (m, _) => model.Responses(m).Target4xx);
-            Add(Alb, "HTTPCode_Target_5XX_Count", MetricUnit.Count, SampleKind.Counter, dims, LoadBalancer, (m, _) => model.Responses(m).Target5xx);
+            int T(int target) => whole ? SandboxModel.WholeLoadBalancer : target;
+            if (whole)
+            {
+                AddDistribution(Alb, "TargetResponseTime", MetricUnit.Seconds, dims, resolve, (m, _) => model.ApiLatency(m), (m, _) => model.PortalLatency(m));
+            }
+            else
+            {
+                AddDistribution(Alb, "TargetResponseTime", MetricUnit.Seconds, dims, resolve, (m, t) => t == 0 ? model.ApiLatency(m) : model.PortalLatency(m));
+            }
+            AddCount(Alb, "RequestCount", dims, resolve, (m, t) => model.Responses(m, T(t)).Requests);
+            AddCount(Alb, "HTTPCode_Target_2XX_Count", dims, resolve, (m, t) => model.Responses(m, T(t)).Target2xx);
+            AddCount(Alb, "HTTPCode_Target_4XX_Count", dims, resolve, (m, t) => model.Responses(m, T(t)).Target4xx);
+            AddCount(Alb, "HTTPCode_Target_5XX_Count", dims, resolve, (m, t) => model.Responses(m, T(t)).Target5xx);
         }
-        Add(Alb, "HTTPCode_ELB_5XX_Count", MetricUnit.Count, SampleKind.Counter, lb, LoadBalancer, (m, _) => model.Responses(m).Elb5xx);
-        Add(Alb, "HealthyHostCount", MetricUnit.Count, SampleKind.Gauge, lbTg, LoadBalancer, (m, _) => model.Tasks(m).Healthy);
-        Add(Alb, "UnHealthyHostCount", MetricUnit.Count, SampleKind.Gauge, lbTg, LoadBalancer, (m, _) => model.Tasks(m).Unhealthy);
+        AddCount(Alb, "HTTPCode_ELB_5XX_Count", lb, LoadBalancer, (m, _) => model.Responses(m, SandboxModel.WholeLoadBalancer).Elb5xx);
+        Add(Alb, "HealthyHostCount", MetricUnit.Count, SampleKind.Gauge, lbTg, TargetGroup, (m, t) => model.Targets(m, t).Healthy);
+        Add(Alb, "UnHealthyHostCount", MetricUnit.Count, SampleKind.Gauge, lbTg, TargetGroup, (m, t) => model.Targets(m, t).Unhealthy);
 
         Add(Ecs, "CPUUtilization", MetricUnit.Percent, SampleKind.Gauge, ecs, EcsService, (m, _) => model.ServiceCpu(m));
         Add(Ecs, "MemoryUtilization", MetricUnit.Percent, SampleKind.Gauge, ecs, EcsService, (m, _) => model.ServiceMemory(m));
@@ -105,14 +139,16 @@ internal sealed class SandboxMetricCatalog
         Add(Rds, "CommitLatency", MetricUnit.Milliseconds, SampleKind.Gauge, instance, Instance, model.AuroraCommitLatency);
         Add(Rds, "Deadlocks", MetricUnit.CountPerSecond, SampleKind.Gauge, instance, Instance, model.AuroraDeadlocks);
         Add(Rds, "AuroraReplicaLagMaximum", MetricUnit.Milliseconds, SampleKind.Gauge, cluster, Cluster, (m, _) => model.AuroraReplicaLagMaximum(m));
-        Add(Rds, "CommitLatency", MetricUnit.Milliseconds, SampleKind.Gauge, cluster, Cluster, (m, _) => model.AuroraCommitLatency(m, m.Writer));
         // Role dimensions follow whichever instance holds the role in that minute.
         Add(Rds, "CPUUtilization", MetricUnit.Percent, SampleKind.Gauge, clusterRole, ClusterRole,
             (m, role) => role == 0 ? model.AuroraCpu(m, m.Writer) : model.ReaderMean(m, model.AuroraCpu));
         Add(Rds, "DatabaseConnections", MetricUnit.Count, SampleKind.Gauge, clusterRole, ClusterRole,
             (m, role) => role == 0 ? model.AuroraConnections(m, m.Writer) : model.ReaderMean(m, model.AuroraConnections));
+        // Commits happen on the writer only: Role=READER has no datapoints, as on AWS.
+        Add(Rds, "CommitLatency", MetricUnit.Milliseconds, SampleKind.Gauge, clusterRole, ClusterRole,
+            (m, role) => role == 0 ? model.AuroraCommitLatency(m, m.Writer) : double.NaN);
 
-        Add(ElastiCache, "CacheHitRate", MetricUnit.Percent, SampleKind.Gauge, node, Node, model.RedisHitRate);
+        Add(ElastiCache, "CacheHitRate", MetricUnit.Percent, SampleKind.Gauge, node, Node, model.RedisNodeHitRate);
         Add(ElastiCache, "Evictions", MetricUnit.Count, SampleKind.Counter, node, Node, model.RedisEvictions);
         Add(ElastiCache, "EngineCPUUtilization", MetricUnit.Percent, SampleKind.Gauge, node, Node, model.RedisEngineCpu);
         Add(ElastiCache, "DatabaseMemoryUsagePercentage", MetricUnit.Percent, SampleKind.Gauge, node, Node, model.RedisMemoryPercent);
@@ -123,9 +159,9 @@ internal sealed class SandboxMetricCatalog
 
         Add(DynamoDb, "ConsumedReadCapacityUnits", MetricUnit.Count, SampleKind.Counter, table, Table, (m, _) => model.DynamoConsumedRead(m));
         Add(DynamoDb, "ConsumedWriteCapacityUnits", MetricUnit.Count, SampleKind.Counter, table, Table, (m, _) => model.DynamoConsumedWrite(m));
-        Add(DynamoDb, "ReadThrottleEvents", MetricUnit.Count, SampleKind.Counter, table, Table, (m, _) => model.DynamoReadThrottles(m));
-        Add(DynamoDb, "WriteThrottleEvents", MetricUnit.Count, SampleKind.Counter, table, Table, (_, _) => 0);
-        Add(DynamoDb, "ThrottledRequests", MetricUnit.Count, SampleKind.Counter, tableOperation, TableOperation, model.DynamoThrottledRequests);
+        AddCount(DynamoDb, "ReadThrottleEvents", table, Table, (m, _) => model.DynamoReadThrottles(m));
+        AddCount(DynamoDb, "WriteThrottleEvents", table, Table, (_, _) => 0);
+        AddCount(DynamoDb, "ThrottledRequests", tableOperation, TableOperation, model.DynamoThrottledRequests);
         AddDistribution(DynamoDb, "SuccessfulRequestLatency", MetricUnit.Milliseconds, tableOperation, TableOperation, model.DynamoLatency);
 
         var business = names.BusinessNamespace;
@@ -136,43 +172,51 @@ internal sealed class SandboxMetricCatalog
 
     public IEnumerable<SandboxMetricDefinition> All => _definitions.Values;
 
-    public bool TryResolve(MetricQuery query, out SandboxMetricDefinition definition, out int target)
+    public bool TryResolve(Metric metric, out SandboxMetricDefinition definition, out int target)
     {
         target = -1;
-        var names = query.Dimensions.Select(d => d.Name).ToList();
+        var names = metric.Dimensions.Select(d => d.Name).ToList();
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Count
-            || !_definitions.TryGetValue((query.Namespace, query.MetricName, Key(names)), out definition!))
+            || !_definitions.TryGetValue((metric.Namespace, metric.MetricName, Key(names)), out definition!))
         {
             definition = null!;
             return false;
         }
-        target = definition.Resolve(query.Dimensions);
+        target = definition.Resolve(metric.Dimensions);
         return target >= 0;
     }
 
     private void Add(string ns, string name, MetricUnit unit, SampleKind kind, string[] dimensions,
-        Func<IReadOnlyList<MetricDimension>, int> resolve, Func<SandboxMinute, int, double> value) =>
+        Func<IReadOnlyList<Dimension>, int> resolve, Func<SandboxMinute, int, double> value) =>
         _definitions.Add((ns, name, Key(dimensions)), new SandboxMetricDefinition
         {
             Namespace = ns, Name = name, DimensionNames = dimensions, Unit = unit, Kind = kind, Resolve = resolve, Value = value,
         });
 
-    private void AddDistribution(string ns, string name, MetricUnit unit, string[] dimensions,
-        Func<IReadOnlyList<MetricDimension>, int> resolve, Func<SandboxMinute, int, LogNormal> distribution) =>
+    /// <summary>A count CloudWatch does not publish for a minute in which it is zero.</summary>
+    private void AddCount(string ns, string name, string[] dimensions,
+        Func<IReadOnlyList<Dimension>, int> resolve, Func<SandboxMinute, int, double> value) =>
         _definitions.Add((ns, name, Key(dimensions)), new SandboxMetricDefinition
         {
-            Namespace = ns, Name = name, DimensionNames = dimensions, Unit = unit, Kind = SampleKind.Distribution, Resolve = resolve, Distribution = distribution,
+            Namespace = ns, Name = name, DimensionNames = dimensions, Unit = MetricUnit.Count, Kind = SampleKind.Counter, OmitZero = true, Resolve = resolve, Value = value,
+        });
+
+    private void AddDistribution(string ns, string name, MetricUnit unit, string[] dimensions,
+        Func<IReadOnlyList<Dimension>, int> resolve, params Func<SandboxMinute, int, LogNormal>[] distributions) =>
+        _definitions.Add((ns, name, Key(dimensions)), new SandboxMetricDefinition
+        {
+            Namespace = ns, Name = name, DimensionNames = dimensions, Unit = unit, Kind = SampleKind.Distribution, Resolve = resolve, Distributions = distributions,
         });
 
     private static string Key(IEnumerable<string> dimensionNames) =>
         string.Join('|', dimensionNames.Order(StringComparer.Ordinal));
 
-    private static string? Value(IReadOnlyList<MetricDimension> dimensions, string name) =>
+    private static string? Value(IReadOnlyList<Dimension> dimensions, string name) =>
         dimensions.FirstOrDefault(d => d.Name == name)?.Value;
 
-    private static bool Has(IReadOnlyList<MetricDimension> dimensions, string name) => dimensions.Any(d => d.Name == name);
+    private static bool Has(IReadOnlyList<Dimension> dimensions, string name) => dimensions.Any(d => d.Name == name);
 
-    private static bool Is(IReadOnlyList<MetricDimension> dimensions, string name, string expected) =>
+    private static bool Is(IReadOnlyList<Dimension> dimensions, string name, string expected) =>
         string.Equals(Value(dimensions, name), expected, StringComparison.Ordinal);
 }
 
@@ -182,6 +226,7 @@ internal sealed class SandboxResources
     public SandboxResources(PlatformResources names)
     {
         Names = names;
+        PortalTargetGroup = names.PortalTargetGroup ?? PlatformResources.Sandbox().PortalTargetGroup!;
         AuroraInstances = names.AuroraInstances.Count > 0
             ? [.. names.AuroraInstances]
             : [$"{names.AuroraCluster}-1", $"{names.AuroraCluster}-2"];
@@ -191,6 +236,7 @@ internal sealed class SandboxResources
     }
 
     public PlatformResources Names { get; }
+    public string PortalTargetGroup { get; }
     public string[] AuroraInstances { get; }
     public string[] RedisNodes { get; }
 }

@@ -1,79 +1,46 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Sandbox;
 
-/// <summary>A query whose metric and entity the catalogue found.</summary>
+/// <summary>A metric and statistic whose definition and entity the catalogue found.</summary>
 internal readonly record struct ResolvedMetric(SandboxMetricDefinition Definition, int Target, Statistic Statistic);
 
 /// <summary>
-/// Answers metric queries from the model: computes the one-minute samples of a period and
+/// Answers metric reads from the model: computes the one-minute samples of a period and
 /// aggregates them the way CloudWatch's statistics do. Nothing is stored; a week at one minute is
 /// 10,080 samples computed on the fly.
 /// </summary>
 internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatalog catalog)
 {
-    /// <summary>CloudWatch's limit of datapoints per GetMetricData answer.</summary>
-    public const int MaxDatapoints = 100_800;
-
-    /// <summary>Every minute of a period is computed, so an absurd period would be an absurd amount of work.</summary>
-    public const int MaxPeriodSeconds = 366 * 86_400;
-
     public SandboxModel Model => model;
 
     public SandboxMetricCatalog Catalog => catalog;
 
-    /// <summary>CloudWatch's rule for standard-resolution metrics: whole minutes.</summary>
-    public static void ValidatePeriod(MetricQuery query)
+    public bool TryResolve(Metric metric, Statistic statistic, out ResolvedMetric resolved)
     {
-        if (query.PeriodSeconds < 60 || query.PeriodSeconds % 60 != 0)
+        if (catalog.TryResolve(metric, out var definition, out var target))
         {
-            throw new ArgumentException(
-                $"Query '{query.Id}' asks for a period of {query.PeriodSeconds} s. The Sandbox, like CloudWatch for standard-resolution metrics, needs a period that is a multiple of 60 seconds (60, 300, 3600, ...).",
-                nameof(query));
+            resolved = new ResolvedMetric(definition, target, statistic);
+            return true;
         }
-        if (query.PeriodSeconds > MaxPeriodSeconds)
-        {
-            throw new ArgumentException(
-                $"Query '{query.Id}' asks for a period of {query.PeriodSeconds} s; the Sandbox answers periods up to a year ({MaxPeriodSeconds} s).",
-                nameof(query));
-        }
-        if (query.Statistic.Name is null)
-        {
-            throw new ArgumentException($"Query '{query.Id}' has no statistic. Use Average, Sum, Minimum, Maximum, SampleCount or pNN.", nameof(query));
-        }
+        resolved = default;
+        return false;
     }
 
     /// <summary>
-    /// The series of one query over [start, end), with only the minutes before
-    /// <paramref name="completeBefore"/> (the minutes that have fully happened).
+    /// The datapoints of one metric, ascending, for the periods of <paramref name="periodMinutes"/>
+    /// starting at <paramref name="firstMinute"/> (aligned) and ending before <paramref name="endMinute"/>;
+    /// a period without samples has no datapoint.
     /// </summary>
-    public MetricSeries Series(MetricQuery query, DateTimeOffset start, DateTimeOffset end, SandboxState state, long completeBefore)
+    public List<MetricPoint> Points(ResolvedMetric metric, int periodMinutes, long firstMinute, long endMinute, SandboxState state)
     {
-        ValidatePeriod(query);
-        var label = query.Label ?? query.MetricName;
-        if (!TryResolve(query, out var metric))
-        {
-            return new MetricSeries(query.Id, label, MetricUnit.None, []);
-        }
-        var periodMinutes = query.PeriodSeconds / 60;
-        var firstMinute = SandboxNoise.FloorDiv(start.ToUnixTimeSeconds(), query.PeriodSeconds) * periodMinutes;
-        var endMinute = Math.Min(CeilingMinute(end), completeBefore);
+        var points = new List<MetricPoint>((int)Math.Max(0, (endMinute - firstMinute) / periodMinutes + 1));
         if (endMinute <= firstMinute)
         {
-            return new MetricSeries(query.Id, label, metric.Definition.Unit, []);
-        }
-        var status = MetricDataStatus.Complete;
-        string? message = null;
-        var periods = (endMinute - firstMinute + periodMinutes - 1) / periodMinutes;
-        if (periods > MaxDatapoints)
-        {
-            // Like CloudWatch (newest first, then a NextToken): the most recent datapoints, flagged as partial.
-            firstMinute += (periods - MaxDatapoints) * periodMinutes;
-            status = MetricDataStatus.PartialData;
-            message = $"The range holds {periods:N0} periods of {query.PeriodSeconds} s; these are the latest {MaxDatapoints:N0}. Raise the period or narrow the range.";
+            return points;
         }
         var timeline = new SandboxTimeline(model, state, firstMinute, endMinute);
-        var points = new List<MetricPoint>((int)((endMinute - firstMinute) / periodMinutes + 1));
         var buffer = new double[periodMinutes];
         for (var periodStart = firstMinute; periodStart < endMinute; periodStart += periodMinutes)
         {
@@ -83,18 +50,7 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
                 points.Add(new MetricPoint(DateTimeOffset.FromUnixTimeSeconds(periodStart * 60), value));
             }
         }
-        return new MetricSeries(query.Id, label, metric.Definition.Unit, points, status, message);
-    }
-
-    public bool TryResolve(MetricQuery query, out ResolvedMetric metric)
-    {
-        if (catalog.TryResolve(query, out var definition, out var target))
-        {
-            metric = new ResolvedMetric(definition, target, query.Statistic);
-            return true;
-        }
-        metric = default;
-        return false;
+        return points;
     }
 
     /// <summary>The statistic of one minute, as an alarm's one-minute datapoint; NaN when the minute has none.</summary>
@@ -105,8 +61,15 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
             return TryAggregateDistribution(metric, timeline, minute, minute + 1, out var value) ? value : double.NaN;
         }
         // One sample is its own sum, mean, minimum, maximum and every percentile.
-        var sample = metric.Definition.Value!(timeline.At(minute), metric.Target);
+        var sample = Sample(metric, timeline, minute);
         return metric.Statistic.Name == "SampleCount" ? (double.IsNaN(sample) ? double.NaN : 1) : sample;
+    }
+
+    /// <summary>The published sample of a minute: NaN when there is none (a zero count is not published).</summary>
+    private static double Sample(ResolvedMetric metric, SandboxTimeline timeline, long minute)
+    {
+        var sample = metric.Definition.Value!(timeline.At(minute), metric.Target);
+        return metric.Definition.OmitZero && sample == 0 ? double.NaN : sample;
     }
 
     private static bool TryAggregate(ResolvedMetric metric, SandboxTimeline timeline, long fromMinute, long toMinute, double[] buffer, out double value)
@@ -119,7 +82,7 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
         var count = 0;
         for (var minute = fromMinute; minute < toMinute; minute++)
         {
-            var sample = definition.Value!(timeline.At(minute), metric.Target);
+            var sample = Sample(metric, timeline, minute);
             if (!double.IsNaN(sample))
             {
                 buffer[count++] = sample;
@@ -153,29 +116,30 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
     }
 
     /// <summary>
-    /// Percentiles of a period are the request-weighted means of the minutes' percentiles: with the
-    /// same weights for every percentile, p99 ≥ p90 ≥ p50 of each minute carries over to the period.
+    /// A latency statistic over a period. Percentiles are those of every request of the period, as
+    /// CloudWatch computes them from all samples: the quantile of the request-weighted mixture of the
+    /// minutes' distributions (never an average of per-minute percentiles). One mixture serves every
+    /// percentile, so p50 ≤ p90 ≤ p99 always holds.
     /// </summary>
     private static bool TryAggregateDistribution(ResolvedMetric metric, SandboxTimeline timeline, long fromMinute, long toMinute, out double value)
     {
         var statistic = metric.Statistic;
-        var z = statistic.Percentile is { } percentile ? Normal.InverseCdf(percentile / 100) : 0;
-        double weights = 0, weighted = 0, minimum = double.PositiveInfinity, maximum = double.NegativeInfinity;
+        var distributions = metric.Definition.Distributions!;
+        var components = new List<LogNormal>((int)(toMinute - fromMinute) * distributions.Count);
+        double weights = 0, weightedMean = 0;
         for (var minute = fromMinute; minute < toMinute; minute++)
         {
-            var distribution = metric.Definition.Distribution!(timeline.At(minute), metric.Target);
-            var weight = Math.Max(distribution.Count, 1);
-            weights += weight;
-            weighted += weight * (statistic.IsPercentile
-                ? distribution.Median * Math.Exp(distribution.Sigma * z)
-                : distribution.Mean);
-            if (statistic.Name == "Minimum")
+            var at = timeline.At(minute);
+            foreach (var distribution in distributions)
             {
-                minimum = Math.Min(minimum, distribution.Minimum);
-            }
-            else if (statistic.Name == "Maximum")
-            {
-                maximum = Math.Max(maximum, distribution.Maximum);
+                var component = distribution(at, metric.Target);
+                if (component.Count <= 0)
+                {
+                    continue;
+                }
+                components.Add(component);
+                weights += component.Count;
+                weightedMean += component.Count * component.Mean;
             }
         }
         if (weights == 0)
@@ -183,21 +147,54 @@ internal sealed class SandboxMetricEngine(SandboxModel model, SandboxMetricCatal
             value = double.NaN;
             return false;
         }
+        // The expected fastest and slowest of all the period's requests bound every percentile.
+        double Quantile(double p) => MixtureQuantile(components, weights, p);
         value = statistic.Name switch
         {
-            "Sum" => weighted,
-            "Minimum" => minimum,
-            "Maximum" => maximum,
+            "Sum" => weightedMean,
+            "Minimum" => Quantile(1 / (weights + 1)),
+            "Maximum" => Quantile(1 - 1 / (weights + 1)),
             "SampleCount" => weights,
-            _ => weighted / weights,
+            "Average" => weightedMean / weights,
+            _ => Quantile(Math.Clamp(statistic.Percentile!.Value / 100, 1 / (weights + 1), 1 - 1 / (weights + 1))),
         };
         return true;
     }
 
-    private static long CeilingMinute(DateTimeOffset time)
+    /// <summary>The <paramref name="p"/> quantile of a count-weighted mixture of log-normals, by bisection on the log scale.</summary>
+    internal static double MixtureQuantile(IReadOnlyList<LogNormal> components, double totalWeight, double p)
     {
-        var seconds = time.ToUnixTimeSeconds();
-        return SandboxNoise.FloorDiv(seconds + 59, 60);
+        var z = Normal.InverseCdf(p);
+        if (components.Count == 1)
+        {
+            return components[0].Median * Math.Exp(components[0].Sigma * z);
+        }
+        // The mixture's quantile lies between the components' own quantiles.
+        double low = double.PositiveInfinity, high = double.NegativeInfinity;
+        foreach (var c in components)
+        {
+            var q = Math.Log(c.Median) + c.Sigma * z;
+            low = Math.Min(low, q);
+            high = Math.Max(high, q);
+        }
+        for (var i = 0; i < 48 && high - low > 1e-9; i++)
+        {
+            var middle = (low + high) / 2;
+            double below = 0;
+            foreach (var c in components)
+            {
+                below += c.Count * NormalCdf.Cdf((middle - Math.Log(c.Median)) / c.Sigma);
+            }
+            if (below / totalWeight < p)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+        return Math.Exp((low + high) / 2);
     }
 
     private static double Sum(Span<double> samples)

@@ -1,3 +1,5 @@
+using FinTech.Portal.Platform.Catalogue;
+
 namespace FinTech.Portal.Sandbox;
 
 internal readonly record struct TaskCounts(int Desired, int Running, int Pending, int Healthy, int Unhealthy);
@@ -17,6 +19,12 @@ internal sealed class SandboxModel
     public const double PeakRequestsPerSecond = 1800;
     public const int DesiredTasks = 6;
 
+    /// <summary>The portal's own Fargate tasks behind the same load balancer.</summary>
+    public const int PortalTasks = 2;
+
+    /// <summary>The ALB target of metrics with only a <c>LoadBalancer</c> dimension: every target group together.</summary>
+    public const int WholeLoadBalancer = -1;
+
     /// <summary>The session table's operations, in the order of <c>Operation</c> dimension targets.</summary>
     public static readonly string[] DynamoOperationNames = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"];
 
@@ -26,16 +34,24 @@ internal sealed class SandboxModel
     private readonly ulong[][] _streams;
 
 
-    public SandboxModel(int seed, int auroraInstances, int redisNodes)
+    public SandboxModel(int seed, int auroraInstances, int redisNodes, InstanceClass auroraClass, InstanceClass redisNodeType)
     {
         AuroraInstances = auroraInstances;
         RedisNodes = redisNodes;
+        AuroraClass = auroraClass;
+        RedisNodeType = redisNodeType;
         _streams = Streams(seed, Math.Max(Math.Max(auroraInstances, redisNodes), DynamoOperationNames.Length));
     }
 
     public int AuroraInstances { get; }
 
     public int RedisNodes { get; }
+
+    /// <summary>The Aurora instances' class (the catalogue's): freeable memory follows its size.</summary>
+    public InstanceClass AuroraClass { get; }
+
+    /// <summary>The Redis nodes' type (the catalogue's): memory use is the data set over its size.</summary>
+    public InstanceClass RedisNodeType { get; }
 
     private ulong S(Noise source, int entity = 0) => _streams[(int)source][entity];
 
@@ -77,6 +93,8 @@ internal sealed class SandboxModel
         RedisMemoryNode,
         TxFailed,
         TxProcessed,
+        PortalLoad,
+        PortalLatency,
     }
 
     private static double J(ulong stream, long minute) => SandboxNoise.Jitter(stream, minute);
@@ -155,9 +173,9 @@ internal sealed class SandboxModel
         var f = m.Faults;
         var median = (0.032 + 0.05 * Math.Pow(u, 1.5))
             * (1 + 0.06 * J(S(Noise.AlbLatencyMedian), m.Index))
-            * (1 + 3.0 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop);
+            * (1 + 4.5 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop);
         var sigma = 0.72 + 0.25 * u + 0.03 * J(S(Noise.AlbLatencySigma), m.Index)
-            + 0.2 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop;
+            + 0.25 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop;
         return new LogNormal(median, sigma, m.Requests);
     }
 
@@ -170,7 +188,7 @@ internal sealed class SandboxModel
     }
 
     /// <summary>502/503 from the load balancer itself: targets that vanish mid-request in a crash loop.</summary>
-    public double Elb5xxRate(SandboxMinute m) => 0.00003 * (1 + U(S(Noise.AlbElb5xx), m.Index)) + 0.015 * m.Faults.TaskCrashLoop;
+    public double Elb5xxRate(SandboxMinute m) => 0.00001 * (1 + U(S(Noise.AlbElb5xx), m.Index)) + 0.015 * m.Faults.TaskCrashLoop;
 
     public AlbResponses Responses(SandboxMinute m)
     {
@@ -180,6 +198,42 @@ internal sealed class SandboxModel
         var target4xx = Math.Round(requests * (0.019 + 0.004 * SandboxNoise.Wander(S(Noise.Alb4xx), m.Index, 15)));
         return new AlbResponses(requests, requests - target5xx - elb5xx - target4xx, target4xx, target5xx, elb5xx);
     }
+
+    /// <summary>
+    /// The portal's own requests (pages, SignalR negotiation and reconnects): a few a second while
+    /// SREs work, no server errors, an occasional 4xx.
+    /// </summary>
+    public AlbResponses PortalResponses(SandboxMinute m)
+    {
+        var requests = Math.Round(60 * (1.5 + 2.5 * Math.Min(m.LoadFraction, 1)) * (1 + 0.2 * J(S(Noise.PortalLoad), m.Index)));
+        var target4xx = Math.Round(requests * 0.004);
+        return new AlbResponses(requests, requests - target4xx, target4xx, 0, 0);
+    }
+
+    /// <summary>Responses of a target group (0 the API, 1 the portal) or of the whole load balancer.</summary>
+    public AlbResponses Responses(SandboxMinute m, int target)
+    {
+        if (target == 0)
+        {
+            return Responses(m);
+        }
+        var portal = PortalResponses(m);
+        if (target == 1)
+        {
+            return portal;
+        }
+        var api = Responses(m);
+        return new AlbResponses(api.Requests + portal.Requests, api.Target2xx + portal.Target2xx, api.Target4xx + portal.Target4xx,
+            api.Target5xx + portal.Target5xx, api.Elb5xx);
+    }
+
+    /// <summary>The portal's response times: short page and negotiate requests, a long tail of SignalR long polls.</summary>
+    public LogNormal PortalLatency(SandboxMinute m) =>
+        new(0.018 * (1 + 0.05 * J(S(Noise.PortalLatency), m.Index)), 1.6, PortalResponses(m).Requests);
+
+    /// <summary>Targets of a target group (0 the API's tasks, 1 the portal's, always healthy here).</summary>
+    public TaskCounts Targets(SandboxMinute m, int target) =>
+        target == 0 ? Tasks(m) : new TaskCounts(PortalTasks, PortalTasks, 0, PortalTasks, 0);
 
     // ---- Business ------------------------------------------------------------------------------
 
@@ -231,10 +285,10 @@ internal sealed class SandboxModel
         return Math.Round(m.DatabaseFailover ? connections * (instance == m.Writer ? 0.6 : 0.3) : connections);
     }
 
-    /// <summary>db.r6g.large (16 GiB): shared buffers take their part, each connection ~9.5 MiB.</summary>
+    /// <summary>The instance class's memory: shared buffers and the OS take ~56 %, each connection ~9.5 MiB.</summary>
     public double AuroraFreeableMemory(SandboxMinute m, int instance)
     {
-        var baseline = instance == m.Writer ? 6.4 * GiB : 7.1 * GiB;
+        var baseline = AuroraClass.MemoryGiB * GiB * (instance == m.Writer ? 0.40 : 0.444);
         return Math.Round(baseline - AuroraConnections(m, instance) * 9.5 * MiB
             + 0.08 * GiB * SandboxNoise.Wander(S(Noise.RdsMemory, instance), m.Index, 45));
     }
@@ -317,12 +371,14 @@ internal sealed class SandboxModel
         return Math.Clamp(rate, 0, 100);
     }
 
-    /// <summary>Lookups served by a node in the minute: 2.4 per request, the primary takes 55 %.</summary>
-    public double RedisLookups(SandboxMinute m, int node)
-    {
-        var share = RedisNodes == 1 ? 1 : node == m.Primary ? 0.55 : 0.45 / (RedisNodes - 1);
-        return Math.Round(m.Requests * 2.4 * share);
-    }
+    /// <summary>
+    /// Lookups served by a node in the minute: 2.4 per request, all on the primary, because the API
+    /// talks to the replication group's primary endpoint. A replica serves no reads (it replicates).
+    /// </summary>
+    public double RedisLookups(SandboxMinute m, int node) => node == m.Primary ? Math.Round(m.Requests * 2.4) : 0;
+
+    /// <summary>A replica with no lookups has no hit rate: ElastiCache computes it from hits and misses.</summary>
+    public double RedisNodeHitRate(SandboxMinute m, int node) => node == m.Primary ? RedisHitRate(m, node) : double.NaN;
 
     public double RedisHits(SandboxMinute m, int node) => Math.Round(RedisLookups(m, node) * RedisHitRate(m, node) / 100);
 
@@ -333,14 +389,14 @@ internal sealed class SandboxModel
         var noise = 1.2 * J(S(Noise.RedisCpu, node), m.Index);
         var cpu = node == m.Primary
             ? 9 + 22 * m.LoadFraction + noise + 18 * m.Faults.CacheMissStorm
-            : 5 + 11 * m.LoadFraction + noise + 8 * m.Faults.CacheMissStorm;
+            : 3 + 2.5 * m.LoadFraction + noise / 2 + 1.5 * m.Faults.CacheMissStorm; // applying the replication stream only
         return Math.Clamp(cpu, 0.5, 99.5);
     }
 
-    /// <summary>The replica holds the same data set as the primary.</summary>
+    /// <summary>The replica holds the same data set as the primary: about 8.3 GiB of sessions and hot keys, over the node type's memory.</summary>
     public double RedisMemoryPercent(SandboxMinute m, int node)
     {
-        var memory = 63 + 3 * m.LoadFraction + 2 * SandboxNoise.Wander(S(Noise.RedisMemory), m.Index, 60)
+        var memory = 100 * 8.3 / RedisNodeType.MemoryGiB + 3 * m.LoadFraction + 2 * SandboxNoise.Wander(S(Noise.RedisMemory), m.Index, 60)
             + 0.3 * J(S(Noise.RedisMemoryNode, node), m.Index) + 32 * m.Faults.CacheMissStorm;
         return Math.Clamp(memory, 1, 99.5);
     }
@@ -351,8 +407,9 @@ internal sealed class SandboxModel
         {
             return 0;
         }
-        var baseline = Math.Max(0, 6 * J(S(Noise.RedisEvictions), m.Index));
-        return Math.Round(baseline + m.Faults.CacheMissStorm * RedisLookups(m, node) * 0.04);
+        // A well-sized cache evicts nothing; a miss storm is memory filling up and evicting hot keys.
+        var storm = m.Faults.CacheMissStorm;
+        return storm <= 0 ? 0 : Math.Round(storm * RedisLookups(m, node) * 0.04 * (0.9 + 0.2 * U(S(Noise.RedisEvictions), m.Index)));
     }
 
     /// <summary>ReplicationLag in seconds; the primary has none.</summary>
@@ -366,15 +423,20 @@ internal sealed class SandboxModel
     {
         var healthy = Tasks(m).Healthy;
         var noise = 3 * J(S(Noise.RedisConnections, node), m.Index);
-        return Math.Round(node == m.Primary ? healthy * 24 + 14 + noise : healthy * 12 + 6 + noise);
+        // The replica has no API clients: the replication link, monitoring and the odd operator session.
+        return Math.Round(node == m.Primary ? healthy * 24 + 14 + noise : 4 + Math.Abs(noise) / 3);
     }
 
     // ---- DynamoDB session table --------------------------------------------------------------
 
-    /// <summary>Operations per minute; sessions are cached in Redis, so a cache miss storm falls through to the table.</summary>
+    /// <summary>
+    /// Operations per minute. Every request looks its session up in Redis first; only the misses
+    /// read the table (GetItem), so reads follow the primary's hit rate: ~6 % of requests on a
+    /// normal day (a 94 % session-cache hit rate), several times that in a cache miss storm.
+    /// </summary>
     public double DynamoOperations(SandboxMinute m, int operation) => operation switch
     {
-        0 => Math.Round(m.Requests * 0.9 * (1 + 2.6 * m.Faults.CacheMissStorm)),
+        0 => Math.Round(m.Requests * (1 - RedisHitRate(m, m.Primary) / 100)),
         1 => Math.Round(m.Requests * 0.02),
         2 => Math.Round(m.Requests * 0.18),
         _ => Math.Round(m.Requests * 0.015),
@@ -386,9 +448,9 @@ internal sealed class SandboxModel
     public double DynamoConsumedWrite(SandboxMinute m) =>
         DynamoOperations(m, 1) + DynamoOperations(m, 2) + DynamoOperations(m, 3);
 
-    /// <summary>On-demand capacity adapts to steady traffic but not to a sudden 3.6x jump in reads.</summary>
+    /// <summary>On-demand capacity adapts to steady traffic but not to a sudden sevenfold jump in reads.</summary>
     public double DynamoReadThrottles(SandboxMinute m) =>
-        Math.Round(m.Faults.CacheMissStorm * DynamoOperations(m, 0) * 0.03 * (0.8 + 0.4 * U(S(Noise.DdbThrottles), m.Index)));
+        Math.Round(m.Faults.CacheMissStorm * DynamoOperations(m, 0) * 0.05 * (0.8 + 0.4 * U(S(Noise.DdbThrottles), m.Index)));
 
     /// <summary>Writes stay far below what on-demand capacity absorbs, so only reads throttle.</summary>
     public double DynamoThrottledRequests(SandboxMinute m, int operation) =>

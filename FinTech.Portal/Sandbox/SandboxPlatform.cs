@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -27,11 +28,13 @@ public sealed class SandboxPlatform
         _timeProvider = timeProvider;
         _resources = new SandboxResources(resources);
         StartedAt = timeProvider.GetUtcNow();
-        var model = new SandboxModel(seed, _resources.AuroraInstances.Length, _resources.RedisNodes.Length);
+        var model = new SandboxModel(seed, _resources.AuroraInstances.Length, _resources.RedisNodes.Length,
+            PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxAuroraInstanceClass],
+            PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxRedisNodeType]);
         Engine = new SandboxMetricEngine(model, new SandboxMetricCatalog(model, _resources));
-        Metrics = new SandboxMetricSource(this, Engine);
-        Alarms = new SandboxAlarmSource(this, Engine, _resources);
-        Topology = new SandboxTopologySource(this, model, _resources);
+        CloudWatch = new SandboxCloudWatch(this, Engine, new SandboxAlarmSource(this, Engine, _resources));
+        Ecs = new SandboxEcs(this, model);
+        DynamoDb = new SandboxDynamoDb(this, model);
     }
 
     public int Seed { get; }
@@ -45,11 +48,15 @@ public sealed class SandboxPlatform
 
     public IReadOnlyList<string> RedisNodes => _resources.RedisNodes;
 
-    public SandboxMetricSource Metrics { get; }
+    /// <summary>CloudWatch: GetMetricData and DescribeAlarms.</summary>
+    public SandboxCloudWatch CloudWatch { get; }
 
-    public SandboxAlarmSource Alarms { get; }
+    public SandboxEcs Ecs { get; }
 
-    public SandboxTopologySource Topology { get; }
+    public SandboxDynamoDb DynamoDb { get; }
+
+    /// <summary>The name an alarm of the catalogue has in this environment.</summary>
+    public string AlarmName(string key) => SandboxAlarmSource.Name(Resources, key);
 
     public IReadOnlyCollection<SandboxFault> ActiveFaults =>
         State.Faults.Where(f => f.IsActive).Select(f => f.Fault).Distinct().Order().ToList();

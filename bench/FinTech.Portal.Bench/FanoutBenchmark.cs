@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,10 +47,10 @@ internal static class FanoutBenchmark
         using var services = builder.Services.BuildServiceProvider();
 
         var ports = services.GetRequiredService<IEnumerable<PlatformPortRegistration>>().ToList();
-        var counter = new CountingMetricSource(ports.Single(p => p.Port == typeof(IMetricSource)));
+        var counter = new CountingMetricSource(ports.Single(p => p.Port == typeof(ICloudWatch)));
         var catalog = services.GetRequiredService<EnvironmentCatalog>();
         await using var hub = new DashboardRefreshHub(
-            new PlatformRegistry(catalog, [.. ports.Where(p => p.Port != typeof(IMetricSource)), counter.Registration]),
+            new PlatformRegistry(catalog, [.. ports.Where(p => p.Port != typeof(ICloudWatch)), counter.Registration]),
             catalog,
             TimeProvider.System,
             Options.Create(new DashboardOptions { RefreshInterval = interval }),
@@ -104,23 +105,26 @@ internal static class FanoutBenchmark
     }
 
     /// <summary>Counts the GetMetricData calls that reach the platform.</summary>
-    private sealed class CountingMetricSource(PlatformPortRegistration inner) : IMetricSource
+    private sealed class CountingMetricSource(PlatformPortRegistration inner) : ICloudWatch
     {
         private int _metricCalls;
-        private IMetricSource? _metrics;
+        private ICloudWatch? _cloudWatch;
 
         public int MetricCalls => Volatile.Read(ref _metricCalls);
 
-        public PlatformPortRegistration Registration => PlatformPortRegistration.For<IMetricSource>(inner.Backend, environment =>
+        public PlatformPortRegistration Registration => PlatformPortRegistration.For<ICloudWatch>(inner.Backend, environment =>
         {
-            _metrics = (IMetricSource)inner.Create(environment);
+            _cloudWatch = (ICloudWatch)inner.Create(environment);
             return this;
         });
 
-        public Task<IReadOnlyList<MetricSeries>> GetMetricDataAsync(MetricDataRequest request, CancellationToken cancellationToken)
+        public Task<GetMetricDataResponse> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _metricCalls);
-            return _metrics!.GetMetricDataAsync(request, cancellationToken);
+            return _cloudWatch!.GetMetricDataAsync(request, cancellationToken);
         }
+
+        public Task<DescribeAlarmsResponse> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken = default) =>
+            _cloudWatch!.DescribeAlarmsAsync(request, cancellationToken);
     }
 }

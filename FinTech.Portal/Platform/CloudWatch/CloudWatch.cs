@@ -296,3 +296,19 @@ public static class CloudWatchWire
         _ => throw new FormatException($"'{wire}' is not a TreatMissingData value (breaching, notBreaching, ignore, missing)."),
     };
 }
+
+public static class MetricDataResultExtensions
+{
+    /// <summary>The result's datapoints in ascending time order, whatever order they came in.</summary>
+    public static IReadOnlyList<MetricPoint> Points(this MetricDataResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var points = new MetricPoint[Math.Min(result.Timestamps.Count, result.Values.Count)];
+        for (var i = 0; i < points.Length; i++)
+        {
+            points[i] = new MetricPoint(result.Timestamps[i], result.Values[i]);
+        }
+        Array.Sort(points, (a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        return points;
+    }
+}
