@@ -299,6 +299,43 @@ public sealed class AwsContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logs_Insights_queries_and_filtered_events_round_trip_in_camelCase_JSON()
+    {
+        _aws.Endpoint.On(AwsClients.CloudWatchLogs, "StartQuery", input =>
+        {
+            Assert.Equal(["/ecs/fintech-prod-api"], input["logGroupNames"]!.AsArray().Select(g => (string)g!));
+            return new JsonObject { ["queryId"] = "q-1" };
+        });
+        _aws.Endpoint.On(AwsClients.CloudWatchLogs, "GetQueryResults", _ => new JsonObject
+        {
+            ["status"] = "Complete",
+            ["results"] = new JsonArray(new JsonArray(new JsonObject { ["field"] = "@message", ["value"] = "GET /payments 500" })),
+            ["statistics"] = new JsonObject { ["recordsMatched"] = 1.0, ["recordsScanned"] = 10.0, ["bytesScanned"] = 512.0 },
+        });
+        _aws.Endpoint.On(AwsClients.CloudWatchLogs, "FilterLogEvents", input => new JsonObject
+        {
+            ["events"] = new JsonArray(new JsonObject { ["logStreamName"] = "api/1", ["timestamp"] = 1764590400000, ["message"] = "boom", ["ingestionTime"] = 1764590400100, ["eventId"] = "e1" }),
+            ["nextToken"] = (string?)input["nextToken"] is null ? "t2" : null,
+        });
+        _aws.Endpoint.On(AwsClients.CloudWatchLogs, "StopQuery", _ => throw new AwsTestError(HttpStatusCode.BadRequest, "InvalidParameterException", "Query q-1 is not running."));
+        var logs = new AwsCloudWatchLogs(_aws.Client(AwsClients.CloudWatchLogs));
+
+        var started = await logs.StartQueryAsync(new FinTech.Portal.Platform.CloudWatchLogs.StartQueryRequest(["/ecs/fintech-prod-api"], 1764590400, 1764594000, "fields @message | limit 20"), default);
+        var results = await logs.GetQueryResultsAsync(new FinTech.Portal.Platform.CloudWatchLogs.GetQueryResultsRequest(started.QueryId), default);
+        var first = await logs.FilterLogEventsAsync(new FinTech.Portal.Platform.CloudWatchLogs.FilterLogEventsRequest("/ecs/fintech-prod-api", FilterPattern: "ERROR"), default);
+        var second = await logs.FilterLogEventsAsync(new FinTech.Portal.Platform.CloudWatchLogs.FilterLogEventsRequest("/ecs/fintech-prod-api", NextToken: first.NextToken), default);
+        var stop = await Assert.ThrowsAsync<FinTech.Portal.Platform.CloudWatchLogs.InvalidLogsRequestException>(() =>
+            logs.StopQueryAsync(new FinTech.Portal.Platform.CloudWatchLogs.StopQueryRequest("q-1"), default));
+
+        Assert.Equal("q-1", started.QueryId);
+        Assert.Equal(FinTech.Portal.Platform.CloudWatchLogs.QueryStatus.Complete, results.Status);
+        Assert.Equal("GET /payments 500", results.Results.Single().Single().Value);
+        Assert.Equal(10, results.Statistics.RecordsScanned);
+        Assert.Equal(("t2", null, 1764590400000L), (first.NextToken, second.NextToken, first.Events.Single().Timestamp));
+        Assert.Equal("InvalidParameterException", stop.ErrorCode);
+    }
+
+    [Fact]
     public async Task Access_denied_says_which_role_lacks_which_action()
     {
         _aws.Endpoint.On(AwsClients.CloudWatch, "GetMetricData", _ =>

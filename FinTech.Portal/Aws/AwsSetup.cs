@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using FinTech.Portal.Aws.Protocol;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Platform.CloudWatch;
+using FinTech.Portal.Platform.CloudWatchLogs;
 using FinTech.Portal.Platform.DynamoDb;
 using FinTech.Portal.Platform.ElastiCache;
 using FinTech.Portal.Platform.Ecs;
@@ -34,6 +35,7 @@ public static class AwsSetup
 
         builder.Services.AddAwsPort<ICloudWatch>(AwsClients.CloudWatch, client => new AwsCloudWatch(client));
         builder.Services.AddAwsPort<IEcs>(AwsClients.Ecs, client => new AwsEcs(client));
+        builder.Services.AddAwsPort<ICloudWatchLogs>(AwsClients.CloudWatchLogs, client => new AwsCloudWatchLogs(client));
         builder.Services.AddAwsPort<IRds>(AwsClients.Rds, client => new AwsRds(client));
         builder.Services.AddAwsPort<IElastiCache>(AwsClients.ElastiCache, client => new AwsElastiCache(client));
         builder.Services.AddPlatformPort<IDynamoDb>(PlatformBackend.Aws, (provider, environment) =>
