@@ -1,6 +1,8 @@
 using Amazon;
 using Amazon.DynamoDBv2;
+using FinTech.Portal.Audit;
 using FinTech.Portal.Aws.Protocol;
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Platform.CloudWatchLogs;
@@ -44,7 +46,47 @@ public static class AwsSetup
             var pipeline = clients.For(environment, AwsClients.DynamoDb);
             return new AwsDynamoDb(CreateDynamoDbClient(clients, environment, pipeline), pipeline);
         });
+        builder.AddAwsAuditAnchorSink();
         return builder;
+    }
+
+    /// <summary>
+    /// Replaces the File anchor sink when <c>Audit:AnchorSink</c> is CloudWatchLogs or S3. The
+    /// portal's own credentials write to its own account (no environment role).
+    /// </summary>
+    private static void AddAwsAuditAnchorSink(this IHostApplicationBuilder builder)
+    {
+        var audit = builder.Configuration.GetSection(AuditOptions.SectionName).Get<AuditOptions>() ?? new AuditOptions();
+        if (audit.AnchorSink is not (AuditAnchorSinkKind.CloudWatchLogs or AuditAnchorSinkKind.S3)
+            || string.IsNullOrWhiteSpace(audit.AnchorRegion))
+        {
+            return; // File, or a configuration that AuditOptions' validation stops at start.
+        }
+        var anchorAccount = new PortalEnvironment("audit-anchors", "Audit anchors", PlatformBackend.Aws, false, new PlatformResources(), 0,
+            new AwsEnvironmentOptions { AccountId = "the portal's account", Region = audit.AnchorRegion });
+        if (audit.AnchorSink == AuditAnchorSinkKind.CloudWatchLogs)
+        {
+            builder.Services.AddSingleton<IAuditAnchorSink>(sp => new CloudWatchLogsAuditAnchorSink(
+                sp.GetRequiredService<AwsClients>().For(anchorAccount, AwsClients.CloudWatchLogs),
+                audit.AnchorLogGroup!,
+                "anchors-" + sp.GetRequiredService<PortalInstance>().Id.Replace(':', '-')));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IAuditAnchorSink>(sp =>
+            {
+                var clients = sp.GetRequiredService<AwsClients>();
+                var config = new Amazon.S3.AmazonS3Config { RegionEndpoint = RegionEndpoint.GetBySystemName(audit.AnchorRegion) };
+                if (clients.Endpoints.Override("S3") is { } endpoint)
+                {
+                    config.ServiceURL = endpoint.ToString();
+                    config.ForcePathStyle = true;
+                    config.AuthenticationRegion = audit.AnchorRegion;
+                }
+                return new S3AuditAnchorSink(new Amazon.S3.AmazonS3Client(clients.Credentials.For(anchorAccount), config),
+                    audit.AnchorBucket!, audit.AnchorRetentionDays, sp.GetRequiredService<TimeProvider>());
+            });
+        }
     }
 
     /// <summary>Registers a port an Aws environment answers with the signed client of one service.</summary>
