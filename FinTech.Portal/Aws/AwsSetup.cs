@@ -28,7 +28,8 @@ public static class AwsSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton(_ => AwsEndpoints.FromProcess());
+        // AWS_ENDPOINT_URL[_<SERVICE>] are environment variables, which configuration includes.
+        builder.Services.TryAddSingleton(sp => new AwsEndpoints(name => sp.GetRequiredService<IConfiguration>()[name]));
         builder.Services.TryAddSingleton(sp => new AwsCredentialSource(
             AwsCredentialSource.DefaultChain, sp.GetRequiredService<AwsEndpoints>(), sp.GetRequiredService<IOptions<AwsOptions>>().Value));
         // Time limits are the resilience pipeline's (per attempt), not HttpClient's.

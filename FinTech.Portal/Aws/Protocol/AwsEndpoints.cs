@@ -8,8 +8,6 @@ namespace FinTech.Portal.Aws.Protocol;
 /// </summary>
 public sealed class AwsEndpoints(Func<string, string?> environmentVariable)
 {
-    public static AwsEndpoints FromProcess() => new(Environment.GetEnvironmentVariable);
-
     public Uri For(string serviceId, string endpointPrefix, string region) =>
         Override(serviceId) ?? Regional(endpointPrefix, region);
 
