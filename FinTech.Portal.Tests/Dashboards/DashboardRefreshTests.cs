@@ -164,7 +164,7 @@ public class DashboardRefreshTests
     }
 
     [Fact]
-    public async Task Alarms_are_filtered_to_the_dashboard_namespaces()
+    public async Task Alarms_are_filtered_to_the_dashboard_namespaces_and_the_database_part_is_RDSs_answer()
     {
         await using var fixture = new HubFixture();
         DashboardSnapshot? database = null;

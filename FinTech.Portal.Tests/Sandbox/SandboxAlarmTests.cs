@@ -35,7 +35,7 @@ public partial class SandboxAlarmTests
         var alarm = platform.Alarm("p99-latency");
 
         Assert.Equal("fintech-sandbox-p99-latency", alarm.AlarmName);
-        Assert.Equal("arn:aws:cloudwatch:eu-west-1:000000000000:alarm:fintech-sandbox-p99-latency", alarm.AlarmArn);
+        Assert.Equal("arn:aws:cloudwatch:eu-west-1:111122223333:alarm:fintech-sandbox-p99-latency", alarm.AlarmArn);
         Assert.Equal("AWS/ApplicationELB", alarm.Namespace);
         Assert.Equal("TargetResponseTime", alarm.MetricName);
         Assert.Equal([new Dimension("LoadBalancer", platform.Resources.LoadBalancer), new Dimension("TargetGroup", platform.Resources.TargetGroup)], alarm.Dimensions);

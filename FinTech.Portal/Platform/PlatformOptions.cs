@@ -167,6 +167,16 @@ public sealed class PlatformResources
         return resources;
     }
 
+    /// <summary>A copy with the Sandbox's names wherever this one names nothing.</summary>
+    internal PlatformResources WithSandboxDefaults()
+    {
+        var copy = (PlatformResources)MemberwiseClone();
+        copy.AuroraInstances = [.. AuroraInstances];
+        copy.RedisNodes = [.. RedisNodes];
+        copy.ApplySandboxDefaults();
+        return copy;
+    }
+
     internal void ApplySandboxDefaults()
     {
         var names = SandboxNames;

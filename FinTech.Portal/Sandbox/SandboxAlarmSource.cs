@@ -14,10 +14,6 @@ namespace FinTech.Portal.Sandbox;
 /// </summary>
 internal sealed class SandboxAlarmSource
 {
-    /// <summary>The account and region the Sandbox pretends to be, for ARNs.</summary>
-    public const string Account = "000000000000";
-    public const string Region = "eu-west-1";
-
     private readonly SandboxPlatform _platform;
     private readonly SandboxMetricEngine _engine;
     private readonly IReadOnlyList<Definition> _alarms;
@@ -116,12 +112,12 @@ internal sealed class SandboxAlarmSource
         var comparison = Enum.Parse<ComparisonOperator>(alarm.ComparisonOperator);
         var treatMissing = CloudWatchWire.ParseTreatMissingData(alarm.TreatMissingData);
         var name = Name(names, alarm.Key);
-        var topic = $"arn:aws:sns:{Region}:{Account}:{names.AlarmNamePrefix}alarms";
+        var topic = $"arn:aws:sns:{SandboxPlatform.Region}:{SandboxPlatform.AccountId}:{names.AlarmNamePrefix}alarms";
         var single = math is null ? queries[0].MetricStat! : null;
         var configuration = new MetricAlarm
         {
             AlarmName = name,
-            AlarmArn = $"arn:aws:cloudwatch:{Region}:{Account}:alarm:{name}",
+            AlarmArn = $"arn:aws:cloudwatch:{SandboxPlatform.Region}:{SandboxPlatform.AccountId}:alarm:{name}",
             AlarmDescription = alarm.Description,
             StateValue = StateValue.InsufficientData,
             StateReason = "Unchecked: Initial alarm creation",

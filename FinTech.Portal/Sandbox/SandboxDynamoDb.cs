@@ -56,7 +56,7 @@ public sealed class SandboxDynamoDb : IDynamoDb
             Table = new TableDescription
             {
                 TableName = _platform.Resources.SessionTable,
-                TableArn = $"arn:aws:dynamodb:{SandboxAlarmSource.Region}:{SandboxAlarmSource.Account}:table/{_platform.Resources.SessionTable}",
+                TableArn = $"arn:aws:dynamodb:{SandboxPlatform.Region}:{SandboxPlatform.AccountId}:table/{_platform.Resources.SessionTable}",
                 TableStatus = "ACTIVE",
                 ItemCount = items,
                 TableSizeBytes = items * 1_150,

@@ -94,5 +94,5 @@ public sealed class SandboxEcs : IEcs
         };
     }
 
-    private static string Arn(string resource) => $"arn:aws:ecs:{SandboxAlarmSource.Region}:{SandboxAlarmSource.Account}:{resource}";
+    private static string Arn(string resource) => $"arn:aws:ecs:{SandboxPlatform.Region}:{SandboxPlatform.AccountId}:{resource}";
 }

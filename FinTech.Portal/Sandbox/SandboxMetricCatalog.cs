@@ -225,14 +225,11 @@ internal sealed class SandboxResources
 {
     public SandboxResources(PlatformResources names)
     {
-        Names = names;
-        PortalTargetGroup = names.PortalTargetGroup ?? PlatformResources.Sandbox().PortalTargetGroup!;
-        AuroraInstances = names.AuroraInstances.Count > 0
-            ? [.. names.AuroraInstances]
-            : [$"{names.AuroraCluster}-1", $"{names.AuroraCluster}-2"];
-        RedisNodes = names.RedisNodes.Count > 0
-            ? [.. names.RedisNodes]
-            : [$"{names.RedisReplicationGroup}-001", $"{names.RedisReplicationGroup}-002"];
+        // A Sandbox environment's options already carry the defaults; a platform built by hand may not.
+        Names = names.WithSandboxDefaults();
+        PortalTargetGroup = Names.PortalTargetGroup!;
+        AuroraInstances = [.. Names.AuroraInstances];
+        RedisNodes = [.. Names.RedisNodes];
     }
 
     public PlatformResources Names { get; }

@@ -2,6 +2,10 @@ using FinTech.Portal.Platform;
 using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Platform.DynamoDb;
 using FinTech.Portal.Platform.Ecs;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
+using FinTech.Portal.Platform.Ecr;
+using FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -10,11 +14,21 @@ public static class SandboxSetup
     /// <summary>The simulated platform behind every environment whose backend is Sandbox.</summary>
     public static IHostApplicationBuilder AddSandbox(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<SandboxBackend>();
+        builder.Services.AddSingleton<SandboxJournal>();
+        // The journal lives in the portal database; a host without one (a tool, a test) keeps the Sandbox in memory.
+        builder.Services.AddSingleton(services => new SandboxBackend(
+            services.GetRequiredService<TimeProvider>(),
+            services.GetService<Database.PortalDatabase>() is null ? null : services.GetRequiredService<SandboxJournal>()));
+        builder.Services.AddHostedService<SandboxJournalReplay>();
         builder.Services.AddSingleton<SandboxFaultSwitch>();
         builder.Services.AddSandboxPort<ICloudWatch>(platform => platform.CloudWatch);
         builder.Services.AddSandboxPort<IEcs>(platform => platform.Ecs);
         builder.Services.AddSandboxPort<IDynamoDb>(platform => platform.DynamoDb);
+        builder.Services.AddSandboxPort<IRds>(platform => platform.Rds);
+        builder.Services.AddSandboxPort<IElastiCache>(platform => platform.ElastiCache);
+        builder.Services.AddSandboxPort<IWriteProbe>(platform => platform.WriteProbe);
+        builder.Services.AddSandboxPort<ISecretsManager>(platform => platform.SecretsManager);
+        builder.Services.AddSandboxPort<IEcr>(platform => platform.Ecr);
         builder.Services.AddSingleton<SandboxFaultKnobs>();
         return builder;
     }
