@@ -27,6 +27,11 @@ if [ ! -d FinTech.Portal.Tests/Identity/oidc/node_modules/oidc-provider ]; then
   (cd FinTech.Portal.Tests/Identity/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The AWS SDK for JavaScript v2 of the Aws differential tests (from the committed lock file).
+if [ ! -d FinTech.Portal.Tests/Aws/jssdk/node_modules/aws-sdk ]; then
+  (cd FinTech.Portal.Tests/Aws/jssdk && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 results="$(pwd)/.test-artifacts"
 rm -rf "$results"; mkdir -p "$results"
 

@@ -1,4 +1,5 @@
 using FinTech.Portal.Audit;
+using FinTech.Portal.Aws;
 using FinTech.Portal.Components;
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
@@ -22,6 +23,7 @@ public static class PortalSetup
         builder.AddDatabase();
         builder.AddAudit();
         builder.AddSandbox();
+        builder.AddAws();
         builder.AddDashboards();
         builder.AddLogs();
         builder.AddOperations();

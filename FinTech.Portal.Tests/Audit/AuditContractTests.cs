@@ -168,11 +168,14 @@ public sealed class AuditContractTests
     }
 
     [Fact]
-    public void The_cloudwatch_anchor_sink_is_refused_at_start_because_it_is_not_in_this_build()
+    public void An_AWS_anchor_sink_needs_its_log_group_or_bucket_and_region()
     {
-        var errors = Validate(new AuditOptions { AnchorSink = AuditAnchorSinkKind.CloudWatchLogs });
+        var logs = Validate(new AuditOptions { AnchorSink = AuditAnchorSinkKind.CloudWatchLogs });
+        var s3 = Validate(new AuditOptions { AnchorSink = AuditAnchorSinkKind.S3, AnchorRegion = "eu-west-1" });
 
-        Assert.Contains(errors, e => e.Contains("CloudWatch Logs anchor sink is not in this build", StringComparison.Ordinal));
+        Assert.Contains(logs, e => e.StartsWith("Audit:AnchorLogGroup must name the log group", StringComparison.Ordinal));
+        Assert.Contains(logs, e => e.StartsWith("Audit:AnchorRegion is required when Audit:AnchorSink is CloudWatchLogs", StringComparison.Ordinal));
+        Assert.Equal(["Audit:AnchorBucket must name the Object Lock bucket when Audit:AnchorSink is S3."], s3);
     }
 
     [Fact]

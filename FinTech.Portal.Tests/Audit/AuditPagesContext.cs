@@ -29,6 +29,7 @@ public sealed class AuditPagesContext : IAsyncDisposable
         Bunit.Services.AddSingleton<IAuditAnchorSink>(Kit.Anchors);
         Bunit.Services.AddSingleton(Kit.Verifier);
         Bunit.Services.AddSingleton(Kit.Anchoring);
+        Bunit.Services.AddSingleton(Kit.AnchorStatus);
         Bunit.Services.AddSingleton<TimeProvider>(Kit.Time);
         Bunit.Services.AddSingleton(Options.Create(new AuditOptions()));
         Bunit.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();

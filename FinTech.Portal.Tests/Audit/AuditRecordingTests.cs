@@ -99,8 +99,38 @@ public sealed class AuditRecordingTests : IAsyncLifetime
         Assert.True((await _kit.Verifier.VerifyAsync(null, null, CancellationToken.None)).Intact);
     }
 
+    [Fact]
+    public async Task A_failing_anchor_sink_is_recorded_and_shown_and_never_stops_recording()
+    {
+        var status = new AuditAnchorStatus();
+        var anchoring = new AuditAnchoring(_kit.Store, _kit.Trail, new UnreachableSink(), status,
+            new PortalInstance(Options.Create(new HostingOptions { InstanceId = "task-1" })),
+            _kit.Time, Options.Create(new AuditOptions { AnchorSink = AuditAnchorSinkKind.CloudWatchLogs }), NullLogger<AuditAnchoring>.Instance);
+        await _kit.Trail.RecordAsync(new AuditEntry(AuditEventTypes.PortalStarted, AuditActor.System, AuditOutcome.Succeeded), CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<AuditAnchorSinkException>(() => anchoring.AnchorNowAsync(AuditActor.System, CancellationToken.None));
+        await anchoring.AnchorIfChangedAsync(CancellationToken.None);
+        await _kit.Trail.RecordAsync(new AuditEntry(AuditEventTypes.PortalStopped, AuditActor.System, AuditOutcome.Succeeded), CancellationToken.None);
+
+        Assert.Equal("The CloudWatchLogs anchor sink failed: CloudWatch Logs could not be reached", error.Message);
+        Assert.True(status.IsFailing);
+        Assert.Equal(error.Message, status.LastProblem);
+        var events = (await _kit.Store.SearchAsync(AuditFilter.None, null, 10, CancellationToken.None)).Events;
+        Assert.Equal([AuditEventTypes.PortalStopped, AuditEventTypes.AuditAnchored, AuditEventTypes.AuditAnchored, AuditEventTypes.PortalStarted], events.Select(e => e.EventType));
+        Assert.All(events.Where(e => e.EventType == AuditEventTypes.AuditAnchored), e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
+        Assert.Equal(error.Message, events[1].Parameters["reason"]);
+    }
+
+    private sealed class UnreachableSink : IAuditAnchorSink
+    {
+        public Task WriteAsync(AuditAnchor anchor, CancellationToken cancellationToken) =>
+            throw new FinTech.Portal.Platform.PlatformUnavailableException("CloudWatch Logs could not be reached");
+
+        public Task<IReadOnlyList<AuditAnchor>> ReadAllAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AuditAnchor>>([]);
+    }
+
     private AuditAnchoring Anchoring() =>
-        new(_kit.Store, _kit.Trail, _kit.Anchors, new PortalInstance(Options.Create(new HostingOptions { InstanceId = "task-1" })),
+        new(_kit.Store, _kit.Trail, _kit.Anchors, _kit.AnchorStatus, new PortalInstance(Options.Create(new HostingOptions { InstanceId = "task-1" })),
             _kit.Time, Options.Create(new AuditOptions { AnchorInterval = TimeSpan.FromMinutes(5) }), NullLogger<AuditAnchoring>.Instance);
 
     private static PortalEnvironment Environment(string key, bool isProduction) =>

@@ -23,7 +23,7 @@ public sealed class AuditTestKit : IDisposable
         Anchors = new FileAuditAnchorSink(_anchorFile);
         Verifier = new AuditVerifier(Store, Anchors);
         Migrations = new MigrationRunner(database, Time, NullLogger<MigrationRunner>.Instance);
-        Anchoring = new AuditAnchoring(Store, Trail, Anchors, new PortalInstance(Options.Create(new HostingOptions { InstanceId = instance })),
+        Anchoring = new AuditAnchoring(Store, Trail, Anchors, AnchorStatus, new PortalInstance(Options.Create(new HostingOptions { InstanceId = instance })),
             Time, Options.Create(new AuditOptions()), NullLogger<AuditAnchoring>.Instance);
     }
 
@@ -32,6 +32,7 @@ public sealed class AuditTestKit : IDisposable
     public AuditStore Store { get; }
     public AuditTrail Trail { get; }
     public FileAuditAnchorSink Anchors { get; }
+    public AuditAnchorStatus AnchorStatus { get; } = new();
     public AuditVerifier Verifier { get; }
     public MigrationRunner Migrations { get; }
     public AuditAnchoring Anchoring { get; }

@@ -85,7 +85,7 @@ public class PlatformOptionsTests
     }
 
     [Fact]
-    public void The_portal_does_not_start_with_an_environment_on_a_backend_this_build_lacks()
+    public void An_Aws_environment_without_its_resource_names_stops_the_start_with_the_keys_path()
     {
         using var server = new PortalServer(new Dictionary<string, string?>
         {
@@ -98,6 +98,7 @@ public class PlatformOptionsTests
 
         var error = Assert.ThrowsAny<Exception>(() => server.RootUri);
 
-        Assert.Contains("Platform:Environments:prod:Backend is Aws, which this portal build does not include", error.ToString());
+        Assert.Contains("Platform:Environments:prod:Resources:EcsCluster is required", error.ToString());
+        Assert.DoesNotContain("which this portal build does not include", error.ToString());
     }
 }

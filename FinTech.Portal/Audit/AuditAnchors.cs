@@ -83,6 +83,7 @@ public sealed class AuditAnchoring(
     AuditStore store,
     AuditTrail trail,
     IAuditAnchorSink sink,
+    AuditAnchorStatus status,
     PortalInstance instance,
     TimeProvider time,
     IOptions<AuditOptions> options,
@@ -99,7 +100,29 @@ public sealed class AuditAnchoring(
             return null;
         }
         var anchor = new AuditAnchor(head.Sequence, head.Hash, time.GetUtcNow(), instance.Id);
-        await sink.WriteAsync(anchor, cancellationToken);
+        try
+        {
+            await sink.WriteAsync(anchor, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A failing sink never stops the trail: the failure is logged, shown on the audit page
+            // and recorded itself; the next anchor covers everything since.
+            var problem = $"The {options.Value.AnchorSink} anchor sink failed: {e.Message}";
+            logger.LogError(e, "Writing audit anchor #{Sequence} to the {Sink} sink failed", head.Sequence, options.Value.AnchorSink);
+            status.Failed(time.GetUtcNow(), problem);
+            await trail.RecordAsync(new AuditEntry(
+                AuditEventTypes.AuditAnchored, actor, AuditOutcome.Failed,
+                Target: "audit-chain",
+                Parameters: new Dictionary<string, string?>
+                {
+                    ["sequence"] = head.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["sink"] = options.Value.AnchorSink.ToString(),
+                    ["reason"] = problem.Length > 500 ? problem[..500] : problem,
+                }), cancellationToken);
+            throw new AuditAnchorSinkException(problem, e);
+        }
+        status.Written(anchor);
         _lastAnchoredSequence = head.Sequence;
         await trail.RecordAsync(new AuditEntry(
             AuditEventTypes.AuditAnchored, actor, AuditOutcome.Succeeded,
@@ -145,6 +168,43 @@ public sealed class AuditAnchoring(
         {
             // Nobody waits on a periodic anchor: say so loudly and try again at the next tick.
             logger.LogError(e, "Anchoring the audit chain failed; retrying in {Interval}", options.Value.AnchorInterval);
+        }
+    }
+}
+
+/// <summary>The anchor sink could not take an anchor; the trail itself is unaffected.</summary>
+public sealed class AuditAnchorSinkException(string message, Exception inner) : IOException(message, inner);
+
+/// <summary>The last anchor written and the last sink failure, for the audit page.</summary>
+public sealed class AuditAnchorStatus
+{
+    private readonly Lock _gate = new();
+
+    public AuditAnchor? LastWritten { get; private set; }
+
+    public DateTimeOffset? FailingSince { get; private set; }
+
+    public string? LastProblem { get; private set; }
+
+    /// <summary>True while the last attempt failed.</summary>
+    public bool IsFailing => FailingSince is not null;
+
+    public void Written(AuditAnchor anchor)
+    {
+        lock (_gate)
+        {
+            LastWritten = anchor;
+            FailingSince = null;
+            LastProblem = null;
+        }
+    }
+
+    public void Failed(DateTimeOffset at, string problem)
+    {
+        lock (_gate)
+        {
+            FailingSince ??= at;
+            LastProblem = problem;
         }
     }
 }

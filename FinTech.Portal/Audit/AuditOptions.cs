@@ -8,8 +8,11 @@ public enum AuditAnchorSinkKind
     /// <summary>A JSON Lines file (the Sandbox setup; on ECS, a mounted volume or a sidecar that ships it).</summary>
     File,
 
-    /// <summary>A CloudWatch Logs stream; comes with the AWS work and is not in this build.</summary>
+    /// <summary>A CloudWatch Logs log group (<see cref="AuditOptions.AnchorLogGroup"/>), one stream per portal task (PutLogEvents).</summary>
     CloudWatchLogs,
+
+    /// <summary>Objects in an S3 bucket with Object Lock (<see cref="AuditOptions.AnchorBucket"/>), each under COMPLIANCE retention.</summary>
+    S3,
 }
 
 /// <summary>The audit trail (configuration section <c>Audit</c>).</summary>
@@ -27,6 +30,18 @@ public sealed class AuditOptions : IValidatableObject
 
     public TimeSpan AnchorInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The log group of <see cref="AuditAnchorSinkKind.CloudWatchLogs"/> (infra creates it).</summary>
+    public string? AnchorLogGroup { get; set; }
+
+    /// <summary>The Object Lock bucket of <see cref="AuditAnchorSinkKind.S3"/> (infra creates it).</summary>
+    public string? AnchorBucket { get; set; }
+
+    /// <summary>The region of the anchor log group or bucket; the portal's own credentials write there.</summary>
+    public string? AnchorRegion { get; set; }
+
+    /// <summary>How long each S3 anchor object is locked (COMPLIANCE mode: nobody, root included, can delete it sooner).</summary>
+    public int AnchorRetentionDays { get; set; } = 400;
+
     /// <summary>
     /// How long events stay online, searchable in the portal (default 400 days, at least 365).
     /// "Online retention" is a promise about availability, not a deletion schedule: the list
@@ -40,15 +55,25 @@ public sealed class AuditOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (AnchorSink == AuditAnchorSinkKind.CloudWatchLogs)
+        if (!Enum.IsDefined(AnchorSink))
         {
-            yield return new ValidationResult(
-                "Audit:AnchorSink is CloudWatchLogs, but the CloudWatch Logs anchor sink is not in this build (it comes with the AWS backend). Use File.",
-                [nameof(AnchorSink)]);
+            yield return new ValidationResult($"Audit:AnchorSink must be File, CloudWatchLogs or S3, got '{AnchorSink}'.", [nameof(AnchorSink)]);
         }
-        else if (!Enum.IsDefined(AnchorSink))
+        if (AnchorSink == AuditAnchorSinkKind.CloudWatchLogs && string.IsNullOrWhiteSpace(AnchorLogGroup))
         {
-            yield return new ValidationResult($"Audit:AnchorSink must be File, got '{AnchorSink}'.", [nameof(AnchorSink)]);
+            yield return new ValidationResult("Audit:AnchorLogGroup must name the log group when Audit:AnchorSink is CloudWatchLogs.", [nameof(AnchorLogGroup)]);
+        }
+        if (AnchorSink == AuditAnchorSinkKind.S3 && string.IsNullOrWhiteSpace(AnchorBucket))
+        {
+            yield return new ValidationResult("Audit:AnchorBucket must name the Object Lock bucket when Audit:AnchorSink is S3.", [nameof(AnchorBucket)]);
+        }
+        if (AnchorSink is AuditAnchorSinkKind.CloudWatchLogs or AuditAnchorSinkKind.S3 && string.IsNullOrWhiteSpace(AnchorRegion))
+        {
+            yield return new ValidationResult($"Audit:AnchorRegion is required when Audit:AnchorSink is {AnchorSink} (e.g. eu-west-1).", [nameof(AnchorRegion)]);
+        }
+        if (AnchorRetentionDays < 1)
+        {
+            yield return new ValidationResult($"Audit:AnchorRetentionDays must be at least 1, got {AnchorRetentionDays}.", [nameof(AnchorRetentionDays)]);
         }
         if (AnchorSink == AuditAnchorSinkKind.File && string.IsNullOrWhiteSpace(AnchorFile))
         {

@@ -22,7 +22,9 @@ public static class AuditSetup
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AuditStore>();
         builder.Services.AddSingleton<AuditTrail>();
+        // The File sink; the Aws feature replaces it when Audit:AnchorSink is CloudWatchLogs or S3.
         builder.Services.AddSingleton<IAuditAnchorSink, FileAuditAnchorSink>();
+        builder.Services.AddSingleton<AuditAnchorStatus>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddSingleton<AuditAnchoring>();
         builder.Services.AddSingleton<AuditedViews>();

@@ -113,8 +113,12 @@ public sealed class AwsEnvironmentOptions
     public string AccountId { get; set; } = "";
     public string Region { get; set; } = "";
 
-    /// <summary>The role the portal assumes in the workload account (provisioned by infra/).</summary>
+    /// <summary>The role the portal assumes in the workload account (provisioned by infra/); without
+    /// one the portal's own credentials are used.</summary>
     public string? RoleArn { get; set; }
+
+    /// <summary>The external id the role's trust policy requires, if any.</summary>
+    public string? ExternalId { get; set; }
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using FinTech.Portal.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["audit"] = AuditBenchmark.RunAsync,
+    ["aws"] = AwsBenchmark.RunAsync,
     ["fanout"] = FanoutBenchmark.RunAsync,
     ["operations"] = OperationsBenchmark.RunAsync,
 };
