@@ -165,7 +165,7 @@ public sealed class OperationWorkflowTests : IAsyncLifetime
     {
         _kit.Kind.DuringAction = _ =>
         {
-            _kit.Alarms.StopAlarmState = AlarmState.Alarm;
+            _kit.Alarms.StopAlarmState = FinTech.Portal.Platform.CloudWatch.StateValue.Alarm;
             return Task.CompletedTask;
         };
         var run = await Olivia.RequestAsync(OperationsTestKit.Form(), None);
@@ -185,7 +185,7 @@ public sealed class OperationWorkflowTests : IAsyncLifetime
         var run = await Olivia.RequestAsync(OperationsTestKit.Form(), None);
         Assert.Contains(run.Preflight, c => c is { Name: "Stop conditions", Passed: true });
         await Avery.ApproveAsync(run.Id, None);
-        _kit.Alarms.StopAlarmState = AlarmState.Alarm;
+        _kit.Alarms.StopAlarmState = FinTech.Portal.Platform.CloudWatch.StateValue.Alarm;
 
         await _kit.Worker.RunUntilIdleAsync(None);
 

@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using FinTech.Portal.Audit;
@@ -56,8 +57,7 @@ public sealed class OperationsTestKit : IDisposable
             SandboxPlatforms = platforms;
             Platforms = new PlatformRegistry(Environments,
             [
-                PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, e => platforms[e.Key].Alarms),
-                PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, e => platforms[e.Key].Metrics),
+                PlatformPortRegistration.For<ICloudWatch>(PlatformBackend.Sandbox, e => platforms[e.Key].CloudWatch),
                 PlatformPortRegistration.For<FinTech.Portal.Platform.Rds.IRds>(PlatformBackend.Sandbox, e => platforms[e.Key].Rds),
                 PlatformPortRegistration.For<FinTech.Portal.Platform.ElastiCache.IElastiCache>(PlatformBackend.Sandbox, e => platforms[e.Key].ElastiCache),
                 PlatformPortRegistration.For<IWriteProbe>(PlatformBackend.Sandbox, e => platforms[e.Key].WriteProbe),
@@ -69,8 +69,7 @@ public sealed class OperationsTestKit : IDisposable
         {
             Platforms = new PlatformRegistry(Environments,
             [
-                PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => Alarms),
-                PlatformPortRegistration.For<IMetricSource>(PlatformBackend.Sandbox, _ => Alarms),
+                PlatformPortRegistration.For<ICloudWatch>(PlatformBackend.Sandbox, _ => Alarms),
             ]);
         }
         var portalInstance = new PortalInstance(Microsoft.Extensions.Options.Options.Create(new HostingOptions { InstanceId = instance }));
@@ -229,19 +228,42 @@ public sealed class WidgetRestart(string key = WidgetRestart.DefaultKey, int tar
 }
 
 /// <summary>Alarms (and flat metrics) of the scripted platform; a test flips <see cref="StopAlarm"/> to ALARM.</summary>
-public sealed class ScriptedAlarms : IAlarmSource, IMetricSource
+public sealed class ScriptedAlarms : ICloudWatch
 {
     public const string StopAlarm = "fintech-widget-errors-high";
 
-    public AlarmState StopAlarmState { get; set; } = AlarmState.Ok;
+    public StateValue StopAlarmState { get; set; } = StateValue.Ok;
 
-    public Task<IReadOnlyList<Alarm>> DescribeAlarmsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Alarm>>(
-        [
-            new Alarm(StopAlarm, "Widget errors above 5 %", StopAlarmState, StopAlarmState == AlarmState.Alarm ? "Threshold Crossed: 3 datapoints above 5" : "Threshold not crossed",
-                DateTimeOffset.UnixEpoch, "FinTech/Widgets", "Errors", Statistic.Average, "GreaterThanThreshold", 5, AlarmSeverity.Critical),
-        ]);
+    public Task<DescribeAlarmsResponse> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new DescribeAlarmsResponse
+        {
+            MetricAlarms =
+            [
+                new MetricAlarm
+                {
+                    AlarmName = StopAlarm,
+                    AlarmArn = $"arn:aws:cloudwatch:eu-west-1:111111111111:alarm:{StopAlarm}",
+                    AlarmDescription = "Widget errors above 5 %",
+                    StateValue = StopAlarmState,
+                    StateReason = StopAlarmState == StateValue.Alarm ? "Threshold Crossed: 3 datapoints above 5" : "Threshold not crossed",
+                    StateUpdatedTimestamp = DateTimeOffset.UnixEpoch,
+                    Namespace = "FinTech/Widgets",
+                    MetricName = "Errors",
+                    Statistic = "Average",
+                    Period = 60,
+                    EvaluationPeriods = 3,
+                    Threshold = 5,
+                    ComparisonOperator = ComparisonOperator.GreaterThanThreshold,
+                },
+            ],
+            CompositeAlarms = [],
+        });
 
-    public Task<IReadOnlyList<MetricSeries>> GetMetricDataAsync(MetricDataRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<MetricSeries>>(request.Queries.Select(q => new MetricSeries(q.Id, q.MetricName, MetricUnit.None, [new MetricPoint(request.Start, 1)])).ToList());
+    public Task<GetMetricDataResponse> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new GetMetricDataResponse
+        {
+            MetricDataResults = request.MetricDataQueries
+                .Select(q => new MetricDataResult { Id = q.Id, Label = q.Label, Timestamps = [request.StartTime], Values = [1] })
+                .ToList(),
+        });
 }

@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Platform;
 
 namespace FinTech.Portal.Operations;
@@ -52,7 +53,7 @@ public sealed class OperationPreflight(OperationStore store, PlatformRegistry pl
         }
         try
         {
-            var alarms = await context.Platform.Alarms.DescribeAlarmsAsync(cancellationToken);
+            var alarms = await OperationMetrics.AlarmsAsync(context.Platform, context.Parameters.StopConditions, cancellationToken);
             var problems = StopConditionProblems(context.Parameters.StopConditions, alarms);
             return problems.Count == 0
                 ? new PreflightCheck("Stop conditions", true, $"{context.Parameters.StopConditions.Count} alarm(s) watched, none in ALARM.")
@@ -69,12 +70,12 @@ public sealed class OperationPreflight(OperationStore store, PlatformRegistry pl
         var problems = new List<string>();
         foreach (var name in stopConditions)
         {
-            var alarm = alarms.FirstOrDefault(a => a.Name == name);
+            var alarm = alarms.FirstOrDefault(a => a.AlarmName == name);
             if (alarm is null)
             {
                 problems.Add($"Stop condition {name} is not an alarm of this environment.");
             }
-            else if (alarm.State == AlarmState.Alarm)
+            else if (alarm.StateValue == StateValue.Alarm)
             {
                 problems.Add($"Stop condition {name} is in ALARM: {alarm.StateReason}");
             }

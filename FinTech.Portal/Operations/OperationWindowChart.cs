@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using System.Collections.Concurrent;
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Platform;
@@ -39,14 +40,13 @@ public sealed class OperationWindowCharts(PlatformRegistry platforms, Environmen
         try
         {
             var environment = environments.Get(run.Environment);
-            MetricDimension[] loadBalancer = [new("LoadBalancer", environment.Resources.LoadBalancer)];
-            var series = await platforms.Connect(environment).Metrics.GetMetricDataAsync(new MetricDataRequest(
+            var series = await OperationMetrics.PointsAsync(platforms.Connect(environment),
             [
-                new MetricQuery("errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", loadBalancer, Statistic.Sum, 60, "target 5xx per minute"),
-                new MetricQuery("p99", "AWS/ApplicationELB", "TargetResponseTime", loadBalancer, Statistic.P99, 60, "p99"),
-            ], start, end), CancellationToken.None);
-            var errors = series.FirstOrDefault(s => s.Id == "errors")?.Points ?? [];
-            var p99 = (series.FirstOrDefault(s => s.Id == "p99")?.Points ?? []).Select(p => new MetricPoint(p.Timestamp, p.Value * 1000)).ToList();
+                MetricDataQuery.ForMetric("errors", OperationMetrics.ApiMetric(environment, "HTTPCode_Target_5XX_Count"), Statistic.Sum, 60, "target 5xx per minute"),
+                MetricDataQuery.ForMetric("p99", OperationMetrics.ApiMetric(environment, "TargetResponseTime"), Statistic.P99, 60, "p99"),
+            ], start, end, CancellationToken.None);
+            var errors = series["errors"];
+            var p99 = series["p99"].Select(p => new MetricPoint(p.Timestamp, p.Value * 1000)).ToList();
             return new RunWindowChart(start, end, [new ChartSeries("target 5xx / min", errors)], [new ChartSeries("p99", p99)], null);
         }
         catch (PlatformUnavailableException e)

@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using System.Collections.Concurrent;
 using FinTech.Portal.Audit;
 using FinTech.Portal.Hosting;
@@ -374,13 +375,13 @@ public sealed class OperationWorker(
         {
             throw new OperationStoppedException(stop);
         }
-        var alarms = await execution.Platform.Alarms.DescribeAlarmsAsync(cancellationToken);
+        var alarms = await OperationMetrics.AlarmsAsync(execution.Platform, run.Parameters.StopConditions, cancellationToken);
         var inAlarm = run.Parameters.StopConditions
-            .Select(name => alarms.FirstOrDefault(a => a.Name == name))
-            .FirstOrDefault(a => a is { State: AlarmState.Alarm });
+            .Select(name => alarms.FirstOrDefault(a => a.AlarmName == name))
+            .FirstOrDefault(a => a is { StateValue: StateValue.Alarm });
         if (inAlarm is not null)
         {
-            throw new OperationStoppedException($"Stop condition {inAlarm.Name} went to ALARM: {inAlarm.StateReason}");
+            throw new OperationStoppedException($"Stop condition {inAlarm.AlarmName} went to ALARM: {inAlarm.StateReason}");
         }
     }
 }

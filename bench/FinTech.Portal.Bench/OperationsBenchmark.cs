@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Claims;
@@ -148,7 +149,7 @@ public static class OperationsBenchmark
 }
 
 /// <summary>The platform the benchmark acts on: it counts each run's actions and when the first one started.</summary>
-internal sealed class BenchPlatform : IAlarmSource
+internal sealed class BenchPlatform : ICloudWatch
 {
     private readonly ConcurrentDictionary<string, int> _actions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _started = new(StringComparer.Ordinal);
@@ -173,7 +174,11 @@ internal sealed class BenchPlatform : IAlarmSource
     public Task<long> WaitForActionAsync(string runId, TimeSpan timeout) =>
         _started.GetOrAdd(runId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(timeout);
 
-    public Task<IReadOnlyList<Alarm>> DescribeAlarmsAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Alarm>>([]);
+    public Task<DescribeAlarmsResponse> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new DescribeAlarmsResponse { MetricAlarms = [], CompositeAlarms = [] });
+
+    public Task<GetMetricDataResponse> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new GetMetricDataResponse { MetricDataResults = [] });
 }
 
 /// <summary>A kind whose action takes a little while and that describes the platform before it acts.</summary>
@@ -263,7 +268,7 @@ internal sealed class BenchPortal : IAsyncDisposable
             environment.Resources.ApplySandboxDefaults();
         }
         _environments = new EnvironmentCatalog(platformOptions);
-        _platforms = new PlatformRegistry(_environments, [PlatformPortRegistration.For<IAlarmSource>(PlatformBackend.Sandbox, _ => platform)]);
+        _platforms = new PlatformRegistry(_environments, [PlatformPortRegistration.For<ICloudWatch>(PlatformBackend.Sandbox, _ => platform)]);
         var auditStore = new AuditStore(Database);
         _trail = new AuditTrail(auditStore, _portalInstance, time, NullLogger<AuditTrail>.Instance);
         var identityAudit = new IdentityAudit(_trail, _environments);

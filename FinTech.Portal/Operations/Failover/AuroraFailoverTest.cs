@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using System.Globalization;
 using FinTech.Portal.Audit;
 using FinTech.Portal.Platform;
@@ -45,7 +46,8 @@ public sealed class AuroraFailoverTest(PlatformRegistry platforms, IOptions<Oper
     // Alarms of the platform catalogue that mean "more than a failover's blip": the API losing
     // its targets, transactions failing at length.
     public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) =>
-        ["fintech-api-unhealthy-hosts", "fintech-transactions-failure-rate-high"];
+        // The catalogue's alarms, named with the environment's prefix (the Sandbox's and the stacks' alike).
+        [environment.Resources.AlarmNamePrefix + "api-unhealthy-hosts", environment.Resources.AlarmNamePrefix + "transactions-failure-rate"];
 
     public async Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken)
     {
@@ -212,10 +214,10 @@ public sealed class AuroraFailoverTest(PlatformRegistry platforms, IOptions<Oper
     private async Task<PreflightCheck> ReplicaLagAsync(OperationContext context, CancellationToken cancellationToken)
     {
         var now = context.Time.GetUtcNow();
-        var series = await context.Platform.Metrics.GetMetricDataAsync(new MetricDataRequest(
-            [new MetricQuery("lag", "AWS/RDS", "AuroraReplicaLagMaximum", [new MetricDimension("DBClusterIdentifier", context.Target)], Statistic.Maximum, 60)],
-            now - TimeSpan.FromMinutes(5), now), cancellationToken);
-        var latest = series.FirstOrDefault()?.Points.LastOrDefault();
+        var series = await OperationMetrics.PointsAsync(context.Platform,
+            [MetricDataQuery.ForMetric("lag", new Metric("AWS/RDS", "AuroraReplicaLagMaximum", [new Dimension("DBClusterIdentifier", context.Target)]), Statistic.Maximum, 60)],
+            now - TimeSpan.FromMinutes(5), now, cancellationToken);
+        MetricPoint? latest = series["lag"].Count > 0 ? series["lag"][^1] : null;
         if (latest is null)
         {
             return new PreflightCheck("Replica lag", false, "No AuroraReplicaLagMaximum data for the last 5 minutes; the lag cannot be checked.");

@@ -1,3 +1,4 @@
+using FinTech.Portal.Platform.CloudWatch;
 using System.Globalization;
 using FinTech.Portal.Platform;
 
@@ -30,20 +31,19 @@ internal static class FailoverImpact
                 figures["probeError"] = failed[0].Error ?? "write failed";
             }
         }
-        var resources = context.Environment.Resources;
-        MetricDimension[] loadBalancer = [new("LoadBalancer", resources.LoadBalancer)];
         var baselineStart = windowStart - Baseline;
-        var series = await context.Platform.Metrics.GetMetricDataAsync(new MetricDataRequest(
+        var series = await OperationMetrics.PointsAsync(context.Platform,
         [
-            new MetricQuery("errors", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", loadBalancer, Statistic.Sum, 60),
-            new MetricQuery("p99", "AWS/ApplicationELB", "TargetResponseTime", loadBalancer, Statistic.P99, 60),
-        ], baselineStart, windowEnd), cancellationToken);
-        var errors = series.FirstOrDefault(s => s.Id == "errors")?.Points ?? [];
-        var p99 = series.FirstOrDefault(s => s.Id == "p99")?.Points ?? [];
+            MetricDataQuery.ForMetric("errors", OperationMetrics.ApiMetric(context.Environment, "HTTPCode_Target_5XX_Count"), Statistic.Sum, 60),
+            MetricDataQuery.ForMetric("p99", OperationMetrics.ApiMetric(context.Environment, "TargetResponseTime"), Statistic.P99, 60),
+        ], baselineStart, windowEnd, cancellationToken);
+        // CloudWatch publishes no datapoint for a minute without a 5xx: an absent minute is a zero.
+        var errors = series["errors"];
+        var p99 = series["p99"];
         // Whole minutes that overlap the window; the baseline is every minute before it.
         var windowFrom = Truncate(windowStart);
         figures["api5xxDuringWindow"] = Format(errors.Where(p => p.Timestamp >= windowFrom && p.Timestamp <= windowEnd).Sum(p => p.Value));
-        figures["api5xxPerMinuteBaseline"] = Format(Average(errors.Where(p => p.Timestamp < windowFrom)));
+        figures["api5xxPerMinuteBaseline"] = Format(errors.Where(p => p.Timestamp < windowFrom).Sum(p => p.Value) / Math.Max(1, (windowFrom - Truncate(baselineStart)).TotalMinutes));
         figures["apiP99MsDuringWindow"] = Format(1000 * Max(p99.Where(p => p.Timestamp >= windowFrom && p.Timestamp <= windowEnd)));
         figures["apiP99MsBaseline"] = Format(1000 * Average(p99.Where(p => p.Timestamp < windowFrom)));
         return figures;

@@ -46,7 +46,8 @@ public sealed class RedisFailoverTest(PlatformRegistry platforms, IOptions<Opera
     ];
 
     public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) =>
-        ["fintech-api-unhealthy-hosts", "fintech-transactions-failure-rate-high"];
+        // The catalogue's alarms, named with the environment's prefix (the Sandbox's and the stacks' alike).
+        [environment.Resources.AlarmNamePrefix + "api-unhealthy-hosts", environment.Resources.AlarmNamePrefix + "transactions-failure-rate"];
 
     public async Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken)
     {
