@@ -33,7 +33,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
     {
         var rds = _kit.SandboxPlatforms["prod"].Rds;
         var writerBefore = await WriterAsync(rds);
-        var run = await _kit.As(Olivia).RequestAsync(Form(AuroraFailoverTest.KindKey, "fintech-aurora"), None);
+        var run = await _kit.As(Olivia).RequestAsync(Form(AuroraFailoverTest.KindKey, "fintech-sandbox-aurora"), None);
         Assert.All(run.Preflight, c => Assert.True(c.Passed, $"{c.Name}: {c.Detail}"));
         await _kit.As(Avery).ApproveAsync(run.Id, None);
 
@@ -41,7 +41,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
 
         var done = (await _kit.Store.GetAsync(run.Id, None))!;
         Assert.Equal(OperationState.Succeeded, done.State);
-        var events = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = "fintech-aurora", SourceType = SourceType.DbCluster, StartTime = OperationsTestKit.Start });
+        var events = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = "fintech-sandbox-aurora", SourceType = SourceType.DbCluster, StartTime = OperationsTestKit.Start });
         Assert.Single(events.Events, e => e.EventId == RdsEventIds.FailoverStarted);
         Assert.Single(events.Events, e => e.EventId == RdsEventIds.FailoverCompleted);
         Assert.NotEqual(writerBefore, await WriterAsync(rds));
@@ -61,7 +61,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
     public async Task An_approved_redis_failover_test_gets_a_new_primary_and_counts_against_the_daily_quota()
     {
         var cache = _kit.SandboxPlatforms["prod"].ElastiCache;
-        var run = await _kit.As(Olivia).RequestAsync(Form(RedisFailoverTest.KindKey, "fintech-redis"), None);
+        var run = await _kit.As(Olivia).RequestAsync(Form(RedisFailoverTest.KindKey, "fintech-sandbox-redis"), None);
         Assert.Contains(run.Preflight, c => c is { Name: "TestFailover quota", Passed: true, Detail: "0 of 15 test failovers used in the last 24 hours; 15 left." });
         await _kit.As(Avery).ApproveAsync(run.Id, None);
 
@@ -75,7 +75,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
         var timeline = await _kit.Store.TimelineAsync(run.Id, None);
         Assert.Contains(timeline, t => t.Text.Contains("Test Failover API called for node group", StringComparison.Ordinal));
         Assert.Contains(timeline, t => t.Text.Contains("Finished recovery for cache nodes", StringComparison.Ordinal));
-        var dry = await _kit.As(Olivia).DryRunAsync(Form(RedisFailoverTest.KindKey, "fintech-redis"), None);
+        var dry = await _kit.As(Olivia).DryRunAsync(Form(RedisFailoverTest.KindKey, "fintech-sandbox-redis"), None);
         Assert.Contains(dry.Preflight, c => c is { Name: "TestFailover quota", Detail: "1 of 15 test failovers used in the last 24 hours; 14 left." });
         Assert.Equal(figures["originalPrimary"], dry.Plan.Predictions["newPrimary"]);
     }
@@ -84,7 +84,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
     public async Task A_worker_that_stops_mid_failover_is_resumed_from_what_rds_reports_without_a_second_call()
     {
         var rds = _kit.SandboxPlatforms["prod"].Rds;
-        var run = await _kit.As(Olivia).RequestAsync(Form(AuroraFailoverTest.KindKey, "fintech-aurora"), None);
+        var run = await _kit.As(Olivia).RequestAsync(Form(AuroraFailoverTest.KindKey, "fintech-sandbox-aurora"), None);
         await _kit.As(Avery).ApproveAsync(run.Id, None);
         using var crash = new CancellationTokenSource();
         var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
@@ -104,7 +104,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
         await restarted.RunWorkerAsync(TimeSpan.FromMinutes(5));
 
         Assert.Equal(OperationState.Succeeded, (await _kit.Store.GetAsync(run.Id, None))!.State);
-        var events = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = "fintech-aurora", SourceType = SourceType.DbCluster, StartTime = OperationsTestKit.Start });
+        var events = await rds.DescribeEventsAsync(new DescribeEventsRequest { SourceIdentifier = "fintech-sandbox-aurora", SourceType = SourceType.DbCluster, StartTime = OperationsTestKit.Start });
         Assert.Single(events.Events, e => e.EventId == RdsEventIds.FailoverStarted);
         Assert.Single(await _kit.EventsAsync("operation.action-started"));
         Assert.True((await _kit.Audit.Verifier.VerifyAsync(null, null, None)).Intact);
@@ -113,11 +113,11 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
     [Fact]
     public async Task A_redis_failover_test_is_refused_by_a_running_aurora_failover_test_on_the_shared_api_service()
     {
-        var aurora = await _kit.As(Olivia).RequestAsync(Form(AuroraFailoverTest.KindKey, "fintech-aurora"), None);
+        var aurora = await _kit.As(Olivia).RequestAsync(Form(AuroraFailoverTest.KindKey, "fintech-sandbox-aurora"), None);
 
-        var refused = await Assert.ThrowsAsync<OperationRefusedException>(() => _kit.As(Omar).RequestAsync(Form(RedisFailoverTest.KindKey, "fintech-redis"), None));
+        var refused = await Assert.ThrowsAsync<OperationRefusedException>(() => _kit.As(Omar).RequestAsync(Form(RedisFailoverTest.KindKey, "fintech-sandbox-redis"), None));
 
-        Assert.Equal($"Another active run holds what this one needs. Run {aurora.Id} (aurora-failover-test, AwaitingApproval) holds prod/ecs-service/fintech/fintech-api.", refused.Message);
+        Assert.Equal($"Another active run holds what this one needs. Run {aurora.Id} (aurora-failover-test, AwaitingApproval) holds prod/ecs-service/fintech-sandbox/fintech-sandbox-api.", refused.Message);
     }
 
     private static OperationRequestForm Form(string kind, string target) => new()
@@ -130,7 +130,7 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
     };
 
     private static async Task<string?> WriterAsync(IRds rds) =>
-        (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "fintech-aurora" })).DBClusters[0].DBClusterMembers.Single(m => m.IsClusterWriter).DBInstanceIdentifier;
+        (await rds.DescribeDBClustersAsync(new DescribeDBClustersRequest { DBClusterIdentifier = "fintech-sandbox-aurora" })).DBClusters[0].DBClusterMembers.Single(m => m.IsClusterWriter).DBInstanceIdentifier;
 
     private async Task<Dictionary<string, string>> FiguresAsync(string runId)
     {
