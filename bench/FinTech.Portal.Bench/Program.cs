@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 {
     ["audit"] = AuditBenchmark.RunAsync,
     ["fanout"] = FanoutBenchmark.RunAsync,
+    ["logs"] = LogsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
