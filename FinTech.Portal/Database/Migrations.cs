@@ -16,6 +16,7 @@ public static class Migrations
     [
         AuditEvents,
         DataProtectionKeys,
+        Logs.LogsSchema.SavedAndRecentQueries,
     ];
 
     /// <summary>
