@@ -21,13 +21,17 @@ public static class LogLinks
     /// <summary>How far either side of a point the logs reach: enough to see what led up to it.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromMinutes(5);
 
-    public static string Around(PortalEnvironment environment, IEnumerable<string> logGroups, DateTimeOffset start, DateTimeOffset end, string query, bool run = true)
+    /// <summary>The Logs page over [start, end) (an open end reaches to the moment the query runs), running <paramref name="query"/>.</summary>
+    public static string Around(PortalEnvironment environment, IEnumerable<string> logGroups, DateTimeOffset start, DateTimeOffset? end, string query, bool run = true)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var parts = new List<string> { $"env={Uri.EscapeDataString(environment.Key)}" };
         parts.AddRange(logGroups.Select(g => $"group={Uri.EscapeDataString(g)}"));
         parts.Add($"start={Uri.EscapeDataString(Format(start))}");
-        parts.Add($"end={Uri.EscapeDataString(Format(end))}");
+        if (end is { } until)
+        {
+            parts.Add($"end={Uri.EscapeDataString(Format(until))}");
+        }
         parts.Add($"q={Uri.EscapeDataString(query)}");
         if (run)
         {
@@ -44,12 +48,12 @@ public static class LogLinks
         return view is null ? null : Around(environment, view.LogGroups, pointStart - Margin, pointStart.AddSeconds(periodSeconds) + Margin, view.Query);
     }
 
-    /// <summary>The logs from shortly before an alarm changed state up to <paramref name="now"/>.</summary>
-    public static string? ForAlarm(PortalEnvironment environment, Alarm alarm, DateTimeOffset now)
+    /// <summary>The logs from shortly before an alarm changed state up to the moment they are read.</summary>
+    public static string? ForAlarm(PortalEnvironment environment, Alarm alarm)
     {
         ArgumentNullException.ThrowIfNull(alarm);
         var view = ForMetrics(environment, [(alarm.Namespace, alarm.MetricName)]);
-        return view is null ? null : Around(environment, view.LogGroups, alarm.StateUpdated - 2 * Margin, now, view.Query);
+        return view is null ? null : Around(environment, view.LogGroups, alarm.StateUpdated - 2 * Margin, null, view.Query);
     }
 
     /// <summary>The logs that explain these metrics, or null when no log group does (cache, sessions).</summary>

@@ -74,7 +74,10 @@ public sealed partial class LogsPage : IDisposable
     {
         var groups = EnvironmentLogGroups.For(Environment);
         _range = TimeRange.Find(RangeKey) ?? TimeRange.Default;
-        _custom = ParseTime(StartParameter) is { } start && ParseTime(EndParameter) is { } end && end > start ? (start, end) : null;
+        // A link may leave the end open ("since the alarm"): it then reaches to now.
+        var from = ParseTime(StartParameter);
+        var until = ParseTime(EndParameter) ?? (from is null ? null : Time.GetUtcNow());
+        _custom = from is { } start && until is { } end && end > start ? (start, end) : null;
         var address = Navigation.Uri;
         if (_loadedFor == address)
         {
