@@ -22,6 +22,8 @@ public sealed partial class LogsPage : IDisposable
     public const string DefaultQuery = "fields @timestamp, @message, @logStream\n| sort @timestamp desc\n| limit 100";
 
     private const string CustomRange = "custom";
+
+    /// <summary>How often a running query is asked for results: real time, it paces calls to the Logs API.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(300);
 
     private readonly CancellationTokenSource _disposed = new();
@@ -190,6 +192,8 @@ public sealed partial class LogsPage : IDisposable
             }
         }
         _recent = await SafeRecentAsync();
+        // A run started on arrival (run=1) is not an event handler: nothing else renders its end.
+        StateHasChanged();
     }
 
     private async Task PollAsync(LogsQueryRun run, int generation)
@@ -212,7 +216,7 @@ public sealed partial class LogsPage : IDisposable
                 break;
             }
             StateHasChanged();
-            await Task.Delay(PollInterval, Time, _disposed.Token);
+            await Task.Delay(PollInterval, _disposed.Token);
         }
         if (run.HistogramQueryId is { } histogramId && _status == QueryStatus.Complete)
         {
@@ -228,7 +232,7 @@ public sealed partial class LogsPage : IDisposable
                 {
                     break;
                 }
-                await Task.Delay(PollInterval, Time, _disposed.Token);
+                await Task.Delay(PollInterval, _disposed.Token);
             }
         }
     }
