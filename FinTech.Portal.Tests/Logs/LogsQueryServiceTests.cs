@@ -133,7 +133,7 @@ public sealed class LogsQueryServiceTests : IAsyncLifetime
 
         var link = LogLinks.ForPanelPoint(_kit.Sandbox, panel, point, 60);
 
-        Assert.Equal("/logs?env=sandbox&group=%2Ffintech%2Fsandbox%2Fapi&start=2026-11-24T10%3A02%3A00Z&end=2026-11-24T10%3A13%3A00Z&q="
+        Assert.Equal("/logs?env=sandbox&group=%2Ffintech%2Fsandbox%2Fapi&start=2026-11-24T10%3A02%3A00Z&end=2026-11-24T10%3A08%3A00Z&q="
             + Uri.EscapeDataString("fields @timestamp, status, route, error, traceId, @logStream\n| filter status >= 500\n| sort @timestamp desc\n| limit 500") + "&run=1", link);
     }
 

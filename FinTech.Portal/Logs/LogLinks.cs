@@ -18,7 +18,7 @@ public static class LogLinks
 {
     public const string Path = "/logs";
 
-    /// <summary>How far either side of a point the logs reach: enough to see what led up to it.</summary>
+    /// <summary>How far before a point the logs reach: enough to see what led up to it.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromMinutes(5);
 
     /// <summary>The Logs page over [start, end) (an open end reaches to the moment the query runs), running <paramref name="query"/>.</summary>
@@ -40,12 +40,15 @@ public static class LogLinks
         return $"{Path}?{string.Join('&', parts)}";
     }
 
-    /// <summary>The logs of a panel's point: from <see cref="Margin"/> before the period to <see cref="Margin"/> after it.</summary>
+    /// <summary>
+    /// The logs of a panel's point: from <see cref="Margin"/> before its period to the period's end,
+    /// so that, newest first, the lines of the point itself lead.
+    /// </summary>
     public static string? ForPanelPoint(PortalEnvironment environment, PanelDefinition panel, DateTimeOffset pointStart, int periodSeconds)
     {
         ArgumentNullException.ThrowIfNull(panel);
         var view = ForMetrics(environment, panel.Series.SelectMany(s => s.Metrics).Select(m => (m.Namespace, m.MetricName)));
-        return view is null ? null : Around(environment, view.LogGroups, pointStart - Margin, pointStart.AddSeconds(periodSeconds) + Margin, view.Query);
+        return view is null ? null : Around(environment, view.LogGroups, pointStart - Margin, pointStart.AddSeconds(periodSeconds), view.Query);
     }
 
     /// <summary>The logs from shortly before an alarm changed state up to the moment they are read.</summary>
