@@ -128,7 +128,9 @@ internal sealed class StructuredLogEvent(long timestamp, string logGroup, string
 
     public override string Message => _message ??= Write(JsonLine.Writer()).ToString();
 
-    public override int Size => Write(JsonLine.Counter()).Bytes;
+    private int _size = -1;
+
+    public override int Size => _size >= 0 ? _size : _size = Write(JsonLine.Counter()).Bytes;
 
     public override IEnumerable<KeyValuePair<string, object?>> Fields =>
         fields.Select(f => new KeyValuePair<string, object?>(f.Name, f.Value));

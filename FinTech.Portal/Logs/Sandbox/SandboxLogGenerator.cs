@@ -67,29 +67,50 @@ internal sealed class SandboxLogGenerator
         {
             yield break;
         }
-        var api = logGroups.Contains(Groups.Api);
-        var ecs = logGroups.Contains(Groups.EcsEvents);
-        var postgres = logGroups.Contains(Groups.Postgresql);
-        var state = _platform.State;
-        var model = _platform.Engine.Model;
         var firstMinute = SandboxNoise.FloorDiv(startMs, 60_000);
         var lastMinute = SandboxNoise.FloorDiv(endMs - 1, 60_000);
-        var timeline = new SandboxTimeline(model, state, firstMinute, lastMinute + 1);
+        // One snapshot of the history for the whole range: a knob turned meanwhile does not split it.
+        var state = _platform.State;
+        var timeline = new SandboxTimeline(_platform.Engine.Model, state, firstMinute, lastMinute + 1);
+        var groups = (Api: logGroups.Contains(Groups.Api), Ecs: logGroups.Contains(Groups.EcsEvents), Postgres: logGroups.Contains(Groups.Postgresql));
+        // Two stages: the next batch of minutes is generated on another thread while the reader
+        // works through this one, so a long range uses both cores.
+        Task<List<LogEvent>>? next = null;
+        for (var batch = firstMinute; batch <= lastMinute; batch += BatchMinutes)
+        {
+            var from = batch;
+            var current = next is null ? Batch(timeline, state, groups, from, startMs, endMs, lastMinute) : next.GetAwaiter().GetResult();
+            var following = from + BatchMinutes;
+            next = following <= lastMinute ? Task.Run(() => Batch(timeline, state, groups, following, startMs, endMs, lastMinute)) : null;
+            foreach (var logEvent in current)
+            {
+                yield return logEvent;
+            }
+        }
+    }
+
+    /// <summary>Minutes generated together: big enough to keep the second thread busy, small enough to stop soon.</summary>
+    private const int BatchMinutes = 10;
+
+    private List<LogEvent> Batch(SandboxTimeline timeline, SandboxState state, (bool Api, bool Ecs, bool Postgres) groups, long fromMinute, long startMs, long endMs, long lastMinute)
+    {
+        var model = _platform.Engine.Model;
+        var events = new List<LogEvent>();
         var minuteEvents = new List<LogEvent>();
         var order = new List<(long Timestamp, int Index)>();
-        for (var minute = firstMinute; minute <= lastMinute; minute++)
+        for (var minute = fromMinute; minute <= Math.Min(lastMinute, fromMinute + BatchMinutes - 1); minute++)
         {
             minuteEvents.Clear();
             var m = timeline.At(minute);
-            if (api)
+            if (groups.Api)
             {
                 ApiMinute(model, m, minuteEvents);
             }
-            if (ecs)
+            if (groups.Ecs)
             {
                 EcsMinute(model, m, minuteEvents);
             }
-            if (postgres)
+            if (groups.Postgres)
             {
                 PostgresMinute(model, state, m, minuteEvents);
             }
@@ -104,10 +125,14 @@ internal sealed class SandboxLogGenerator
             {
                 if (timestamp >= startMs && timestamp < endMs)
                 {
-                    yield return minuteEvents[index];
+                    var logEvent = minuteEvents[index];
+                    // Measured here, on the generating thread, rather than by the reader.
+                    _ = logEvent.Size;
+                    events.Add(logEvent);
                 }
             }
         }
+        return events;
     }
 
     // ---- API service -------------------------------------------------------------------------
@@ -569,7 +594,9 @@ internal sealed class ApiRequestEvent(long timestamp, string logGroup, string lo
 
     public override string Message => _message ??= Write(JsonLine.Writer()).ToString();
 
-    public override int Size => Write(JsonLine.Counter()).Bytes;
+    private int _size = -1;
+
+    public override int Size => _size >= 0 ? _size : _size = Write(JsonLine.Counter()).Bytes;
 
     private string Level => status >= 500 ? "error" : status >= 400 ? "warn" : "info";
 
