@@ -53,6 +53,17 @@ internal sealed class SandboxLogsPlatform
     }
 }
 
+/// <summary>
+/// These generate hundreds of thousands of log lines each: they run on their own, after the
+/// parallel tests, so they never starve the browser tests' timeouts on a busy machine.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LogGenerationCollection
+{
+    public const string Name = "Log generation";
+}
+
+[Collection(LogGenerationCollection.Name)]
 public class SandboxLogsTests
 {
     private static Dictionary<DateTimeOffset, double> PerMinute(SandboxLogsPlatform platform, string query, DateTimeOffset start, DateTimeOffset end) =>
@@ -84,6 +95,26 @@ public class SandboxLogsTests
         Assert.True(wide.Zip(wide.Skip(1)).All(p => p.First.Timestamp <= p.Second.Timestamp), "oldest first");
         var other = new SandboxLogsPlatform(seed: 7).Logs.Events(a.Groups.All, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds()).Take(50).Select(e => e.Message);
         Assert.NotEqual(wide.Take(50).Select(e => e.Message), other);
+    }
+
+    [Fact]
+    public void Every_event_counts_the_bytes_of_its_message_and_api_lines_are_json_with_their_fields()
+    {
+        var platform = new SandboxLogsPlatform();
+        platform.Sandbox.Platform.SetFault(SandboxFault.ErrorBurst, on: true);
+        platform.Sandbox.Platform.SetFault(SandboxFault.LatencySpike, on: true);
+        platform.Sandbox.Platform.SetFault(SandboxFault.TaskCrashLoop, on: true);
+        platform.Sandbox.Advance(TimeSpan.FromMinutes(3));
+
+        var events = platform.Logs.Events(platform.Groups.All, platform.Now.AddMinutes(-1).ToUnixTimeMilliseconds(), platform.Now.ToUnixTimeMilliseconds()).ToList();
+
+        Assert.All(events, e => Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(e.Message), e.Size));
+        Assert.All(events.Where(e => e.LogGroup == platform.Groups.Api), e =>
+        {
+            var parsed = TextLogEvent.Discover(e.Message);
+            Assert.Equal(parsed.Keys, e.Fields.Select(f => f.Key));
+            Assert.All(parsed, field => Assert.Equal(field.Value, e.Fields.Single(f => f.Key == field.Key).Value));
+        });
     }
 
     [Fact]
