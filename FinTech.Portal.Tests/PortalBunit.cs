@@ -12,4 +12,15 @@ internal static class PortalBunit
         context.Services.AddMudServices();
         return context;
     }
+
+    /// <summary>
+    /// Answers the JavaScript calls MudBlazor's inputs make on first render (strict interop: any
+    /// other call fails the test, so a page that starts calling JavaScript is noticed).
+    /// </summary>
+    public static void SetupMudInputs(this BunitJSInterop interop)
+    {
+        interop.SetupVoid("mudElementRef.addOnBlurEvent", _ => true);
+        interop.SetupVoid("mudKeyInterceptor.connect", _ => true);
+        interop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
+    }
 }

@@ -34,9 +34,7 @@ public sealed class AuditPagesContext : IAsyncDisposable
         Bunit.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         Bunit.Services.AddScoped<AuditCaller>();
         Bunit.Services.AddScoped<AuditReader>();
-        // MudBlazor's inputs and popovers call several JS modules on first render; none of them
-        // matters to what these tests check, so unknown calls are answered with defaults.
-        Bunit.JSInterop.Mode = JSRuntimeMode.Loose;
+        Bunit.JSInterop.SetupMudInputs();
         Bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 

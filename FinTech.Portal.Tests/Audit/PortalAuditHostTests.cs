@@ -31,13 +31,14 @@ public sealed class PortalAuditHostTests : IDisposable
     }
 
     [Fact]
-    public async Task The_exports_refuse_a_caller_without_the_auditor_role()
+    public async Task The_exports_send_an_anonymous_caller_to_sign_in_and_export_nothing()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _portal.RootUri };
 
         var response = await client.GetAsync("audit/export.csv");
 
-        Assert.False(response.IsSuccessStatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/sign-in", new Uri(_portal.RootUri, response.Headers.Location!).AbsolutePath);
         Assert.DoesNotContain("sequence,occurred_at", await response.Content.ReadAsStringAsync());
     }
 

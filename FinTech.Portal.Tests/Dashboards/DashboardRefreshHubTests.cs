@@ -26,14 +26,20 @@ public class DashboardRefreshHubTests
     }
 
     [Fact]
-    public async Task Nobody_watching_means_no_upstream_queries()
+    public async Task A_viewer_who_leaves_during_the_first_query_leaves_nothing_querying()
     {
         await using var fixture = new HubFixture();
+        fixture.Platform.Gate = new TaskCompletionSource();
+        var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
+        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
 
+        subscription.Dispose();
+        // The query in flight is cancelled and the loop returns: nobody watches, nothing runs.
+        await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+        fixture.Platform.Gate = null;
         fixture.Time.Advance(HubFixture.Interval * 10);
-        await Task.Delay(50);
 
-        Assert.Equal(0, fixture.Platform.MetricCalls);
+        Assert.Equal(1, fixture.Platform.MetricCalls);
         Assert.Equal(0, fixture.Hub.ActiveFeeds);
     }
 
@@ -47,12 +53,53 @@ public class DashboardRefreshHubTests
 
         first.Dispose();
         await fixture.AdvanceUntilAsync(() => fixture.Platform.MetricCalls == 2);
+        Assert.Equal(1, fixture.Hub.ActiveFeeds);
         second.Dispose();
-        Assert.Equal(0, fixture.Hub.ActiveFeeds);
+        await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+        // With the loop gone, simulated time has nothing left to wake.
         fixture.Time.Advance(HubFixture.Interval * 5);
-        await Task.Delay(50);
 
         Assert.Equal(2, fixture.Platform.MetricCalls);
+    }
+
+    [Fact]
+    public async Task A_viewer_leaving_after_the_hub_was_disposed_is_harmless()
+    {
+        var fixture = new HubFixture();
+        var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
+        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+
+        await fixture.DisposeAsync();
+        subscription.Dispose();
+
+        Assert.Equal(0, fixture.Hub.ActiveFeeds);
+    }
+
+    [Fact]
+    public async Task Viewers_leaving_while_the_hub_is_disposed_neither_throw_nor_leave_a_loop_running()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var fixture = new HubFixture();
+            var subscriptions = Enumerable.Range(0, 8).Select(_ => fixture.Hub.Subscribe(HubFixture.Overview(), _ => { })).ToList();
+            await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+            using var start = new Barrier(subscriptions.Count + 1);
+
+            var leaving = subscriptions.Select(s => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                s.Dispose();
+            })).ToList();
+            var disposing = Task.Run(async () =>
+            {
+                start.SignalAndWait();
+                await fixture.DisposeAsync();
+            });
+            await Task.WhenAll([.. leaving, disposing]);
+
+            await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+            Assert.Equal(1, fixture.Platform.MetricCalls);
+        }
     }
 
     [Fact]

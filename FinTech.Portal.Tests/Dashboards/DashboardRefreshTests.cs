@@ -163,9 +163,10 @@ public class DashboardRefreshTests
     }
 
     [Fact]
-    public async Task Alarms_are_filtered_to_the_dashboard_namespaces()
+    public async Task Alarms_are_filtered_to_the_dashboard_namespaces_and_the_topology_is_the_platforms_answer()
     {
         await using var fixture = new HubFixture();
+        fixture.Platform.Topology = ScriptedPlatform.SteadyTopology(auroraWriter: "fintech-aurora-2");
         DashboardSnapshot? database = null;
         using var subscription = fixture.Hub.Subscribe(new DashboardKey("sandbox", "database", "1h"), s => database = s);
         await HubFixture.WaitUntilAsync(() => database is not null);
@@ -174,6 +175,7 @@ public class DashboardRefreshTests
 
         Assert.All(alarms, a => Assert.Equal("AWS/RDS", a.Namespace));
         Assert.Single(alarms);
-        Assert.Equal("fintech-aurora-1", database.Topology.Value!.Database.Writer!.InstanceIdentifier);
+        Assert.Same(fixture.Platform.Topology, database.Topology.Value);
+        Assert.Equal("fintech-aurora-2", database.Topology.Value!.Database.Writer!.InstanceIdentifier);
     }
 }

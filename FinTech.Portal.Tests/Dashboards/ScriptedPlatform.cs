@@ -74,15 +74,21 @@ internal sealed class ScriptedPlatform : IMetricSource, IAlarmSource, ITopologyS
         return Task.FromResult(alarms);
     }
 
-    public Task<PlatformTopology> DescribeTopologyAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(new PlatformTopology(
+    /// <summary>What DescribeTopology answers: a steady platform with the first instance writing.</summary>
+    public PlatformTopology Topology { get; set; } = SteadyTopology("fintech-aurora-1");
+
+    public Task<PlatformTopology> DescribeTopologyAsync(CancellationToken cancellationToken) => Task.FromResult(Topology);
+
+    public static PlatformTopology SteadyTopology(string auroraWriter) =>
+        new(
             new EcsServiceState("fintech", "fintech-api", "fintech-api:42", 6, 6, 0, "ACTIVE"),
             new AuroraClusterState("fintech-aurora", "aurora-postgresql", "16.4", "available",
-                [new("fintech-aurora-1", true, "eu-west-1a", "available"), new("fintech-aurora-2", false, "eu-west-1b", "available")]),
+                [new("fintech-aurora-1", auroraWriter == "fintech-aurora-1", "eu-west-1a", "available"),
+                 new("fintech-aurora-2", auroraWriter == "fintech-aurora-2", "eu-west-1b", "available")]),
             new RedisReplicationGroupState("fintech-redis", "available", true, true,
                 [new("fintech-redis-001", RedisNodeRole.Primary, "eu-west-1a", "available"), new("fintech-redis-002", RedisNodeRole.Replica, "eu-west-1b", "available")]),
             new SessionTableState("fintech-sessions", "ACTIVE", "PAY_PER_REQUEST", 120_000, true),
-            DateTimeOffset.UnixEpoch));
+            DateTimeOffset.UnixEpoch);
 
     /// <summary>The ports of a Sandbox backend that connects every environment to this platform.</summary>
     public IReadOnlyList<PlatformPortRegistration> AsPorts() =>

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
@@ -113,13 +115,29 @@ public class HostingTests
     }
 
     [Fact]
-    public void Logs_are_json_lines_on_the_console()
+    public void A_log_entry_is_one_line_of_json_with_utc_time_level_category_message_and_scope()
     {
         using var server = new PortalServer();
+        var name = server.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName;
+        var formatter = server.Services.GetServices<ConsoleFormatter>().Single(f => f.Name == name);
+        var scopes = new LoggerExternalScopeProvider();
+        using var written = new StringWriter();
 
-        var formatter = server.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName;
+        using (scopes.Push(new Dictionary<string, object> { ["CircuitId"] = "c-1" }))
+        {
+            var entry = new LogEntry<string>(LogLevel.Warning, "FinTech.Portal.Dashboards", new EventId(7), "Upstream slow\nsecond line", null, (state, _) => state);
+            formatter.Write(in entry, scopes, written);
+        }
 
-        Assert.Equal(ConsoleFormatterNames.Json, formatter);
+        var lines = written.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        var root = json.RootElement;
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", root.GetProperty("Timestamp").GetString());
+        Assert.Equal("Warning", root.GetProperty("LogLevel").GetString());
+        Assert.Equal("FinTech.Portal.Dashboards", root.GetProperty("Category").GetString());
+        Assert.Equal("Upstream slow\nsecond line", root.GetProperty("Message").GetString());
+        Assert.Equal("c-1", root.GetProperty("Scopes")[0].GetProperty("CircuitId").GetString());
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public class BlazorHardeningTests
 
         var response = await NegotiateAsync(client, "https://localhost");
 
-        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]

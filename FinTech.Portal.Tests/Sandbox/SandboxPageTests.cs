@@ -30,24 +30,26 @@ public sealed class SandboxPageTests : IAsyncLifetime
 
     public SandboxPageTests()
     {
-        _backend = new SandboxBackend(_time);
+        _backend = new SandboxBackend(_time, new SandboxJournal(_auditDatabase.Database));
         _audit = new AuditTestKit(_auditDatabase.Database);
         _context.Services.AddSingleton<TimeProvider>(_time);
         _context.Services.AddSingleton(_backend);
-        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail));
+        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_auditDatabase.Database)));
         _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         _context.Services.AddScoped<AuditCaller>();
         // Knob changes go through the service that checks the caller's role before the switch.
         _context.Services.AddSingleton(_audit.Trail);
         _context.Services.AddSingleton<IdentityAudit>();
+        _context.Services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
+        _context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()));
+        _context.Services.AddSingleton(_audit.Database);
+        _context.Services.AddSingleton<PortalSessions>();
         _context.Services.AddSingleton<PortalAuthorization>();
         _context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         _context.Services.AddSingleton<SandboxFaultKnobs>();
         _authorization = _context.SignInAs(SandboxPersonas.Olivia);
         _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        // MudSwitch listens for keys through MudBlazor's key interceptor.
-        _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true);
-        _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
+        _context.JSInterop.SetupMudInputs();
     }
 
     private IRenderedComponent<SandboxPage> Render(PortalEnvironment environment) =>
@@ -59,7 +61,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var page = Render(SandboxEnvironment);
 
         Assert.All(Enum.GetValues<SandboxFault>(), fault => Assert.NotNull(page.Find($"[data-testid=fault-{fault}] input[type=checkbox]")));
-        Assert.Equal(9, page.FindAll("[data-testid^=alarm-]").Count);
+        Assert.Equal(SandboxAlarmNames.All.Select(name => $"alarm-{name}"), page.FindAll("[data-testid^=alarm-]").Select(row => row.GetAttribute("data-testid")));
         Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
         Assert.Equal("fintech-redis-001", page.Find("[data-testid=redis-primary]").TextContent);
     }
@@ -70,12 +72,16 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var page = Render(SandboxEnvironment);
 
         page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
+        // The knob turns after its audit event is committed, asynchronously: wait for it before
+        // moving time, or the fault would start five minutes late.
+        page.WaitForAssertion(() => Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults));
         _time.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.Equal([SandboxFault.LatencySpike], _backend.PlatformFor(SandboxEnvironment).ActiveFaults);
         page.WaitForAssertion(() =>
-            Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent));
-        Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
+        {
+            Assert.Contains("ALARM", page.Find($"[data-testid=alarm-{SandboxAlarmNames.ApiP99Latency}]").TextContent);
+            Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
+        });
     }
 
     [Fact]
@@ -83,9 +89,13 @@ public sealed class SandboxPageTests : IAsyncLifetime
     {
         var page = Render(SandboxEnvironment);
 
-        _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
+        var failover = _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
 
+        page.WaitForAssertion(() => Assert.Equal("failing-over", page.Find("[data-testid=aurora-status]").TextContent));
+        Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
+        _time.Advance(failover.Duration);
         page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+        Assert.Equal("available", page.Find("[data-testid=aurora-status]").TextContent);
     }
 
     [Fact]
@@ -125,6 +135,46 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var change = Assert.Single((await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events);
         Assert.Equal(("sandbox", "sandbox-fault/LatencySpike", "true"), (change.Environment, change.Target, change.Parameters["on"]));
         Assert.Equal("sandbox:olivia", change.Actor.UserId);
+    }
+
+    [Fact]
+    public async Task A_knob_turned_by_several_clicks_at_once_is_changed_and_recorded_once()
+    {
+        var knobs = _context.Services.GetRequiredService<SandboxFaultKnobs>();
+        var olivia = SandboxPersonas.Olivia;
+        var user = PortalUser.Create("Sandbox", olivia.UserId, olivia.DisplayName, [olivia.Role], _time.GetUtcNow());
+        using var start = new Barrier(8);
+
+        var clicks = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            start.SignalAndWait();
+            return await knobs.SetFaultAsync(user, "127.0.0.1", SandboxEnvironment, SandboxFault.ErrorBurst, on: true, CancellationToken.None);
+        })).ToList();
+        var changed = await Task.WhenAll(clicks);
+
+        Assert.Single(changed, c => c);
+        var events = (await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events;
+        Assert.Single(events);
+        Assert.Single(_backend.PlatformFor(SandboxEnvironment).FaultHistory);
+    }
+
+    [Fact]
+    public async Task A_knob_another_portal_task_already_switched_on_is_not_recorded_again_and_the_page_says_so()
+    {
+        var page = Render(SandboxEnvironment);
+        // Another portal task on the same database, with its own simulated platform, switched it on a minute ago.
+        var otherTask = new SandboxBackend(_time);
+        await new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_auditDatabase.Database))
+            .SetFaultAsync(otherTask.PlatformFor(SandboxEnvironment), SandboxEnvironment, SandboxFault.ErrorBurst, on: true, AuditTestKit.Bob, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        page.Find("[data-testid=fault-ErrorBurst] input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "Error burst was already on: nothing changed and nothing was recorded.", page.Find("[data-testid=fault-notice]").TextContent.Trim()));
+        Assert.Single((await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events);
+        Assert.Equal([new SandboxFaultInterval(SandboxFault.ErrorBurst, SandboxTestPlatform.TuesdayMorning, null)], _backend.PlatformFor(SandboxEnvironment).FaultHistory);
+        Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)page.Find("[data-testid=fault-ErrorBurst] input[type=checkbox]")).IsChecked);
     }
 
     [Fact]

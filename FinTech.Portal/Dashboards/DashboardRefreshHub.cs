@@ -19,6 +19,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     private readonly DashboardRefresher _refresher;
     private readonly Lock _gate = new();
     private readonly Dictionary<DashboardKey, Feed> _feeds = [];
+    private int _runningLoops;
 
     public DashboardRefreshHub(
         PlatformRegistry platforms,
@@ -35,17 +36,11 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
         _refresher = new DashboardRefresher(time, options.Value.UpstreamTimeout);
     }
 
-    /// <summary>Dashboards being refreshed right now (for tests and the benchmark).</summary>
-    public int ActiveFeeds
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _feeds.Count;
-            }
-        }
-    }
+    /// <summary>
+    /// Refresh loops running right now (for tests and the benchmark). A loop counts until it has
+    /// returned, not only until its last viewer left, so zero means nothing can query upstream.
+    /// </summary>
+    public int ActiveFeeds => Volatile.Read(ref _runningLoops);
 
     /// <summary>
     /// Starts receiving snapshots of <paramref name="key"/>. The latest snapshot, if any, is
@@ -69,6 +64,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
             {
                 feed = new Feed(key, dashboard, range, _platforms.Connect(environment));
                 _feeds[key] = feed;
+                Interlocked.Increment(ref _runningLoops);
                 feed.Loop = Task.Run(() => RunAsync(feed));
             }
             feed.Subscribers.Add(subscriber);
@@ -89,12 +85,30 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
             {
                 return;
             }
+            // A viewer leaving after the hub was disposed (a circuit torn down at shutdown) finds
+            // its feed already stopped and gone; another feed may have the key by now.
+            if (!_feeds.TryGetValue(feed.Key, out var current) || !ReferenceEquals(current, feed))
+            {
+                return;
+            }
             _feeds.Remove(feed.Key);
         }
         feed.Stop.Cancel();
     }
 
     private async Task RunAsync(Feed feed)
+    {
+        try
+        {
+            await RefreshUntilStoppedAsync(feed);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningLoops);
+        }
+    }
+
+    private async Task RefreshUntilStoppedAsync(Feed feed)
     {
         var token = feed.Stop.Token;
         while (true)

@@ -6,7 +6,7 @@ namespace FinTech.Portal.Logs;
 public static class LogsSchema
 {
     public static Migration SavedAndRecentQueries => new(
-        "0003_logs_queries",
+        "0005_logs_queries",
         Sqlite: """
             CREATE TABLE logs_saved_queries (
                 id          INTEGER PRIMARY KEY AUTOINCREMENT,

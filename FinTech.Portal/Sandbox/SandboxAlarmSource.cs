@@ -15,6 +15,13 @@ public static class SandboxAlarmNames
     public const string RedisEngineCpu = "fintech-redis-engine-cpu-high";
     public const string SessionThrottles = "fintech-sessions-throttled";
     public const string TransactionFailureRate = "fintech-transactions-failure-rate-high";
+
+    /// <summary>Every alarm of the stack, in the order DescribeAlarms lists them.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        ApiP99Latency, Api5xxRate, ApiUnhealthyHosts, AuroraReplicaLag, AuroraWriterCpu,
+        RedisHitRate, RedisEngineCpu, SessionThrottles, TransactionFailureRate,
+    ];
 }
 
 /// <summary>
