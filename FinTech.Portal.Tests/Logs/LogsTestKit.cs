@@ -73,6 +73,8 @@ internal sealed class LogsTestKit : IAsyncDisposable
         services.AddSingleton(Audit.Database);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<IdentityAudit>();
+        services.AddSingleton(Options.Create(new PortalIdentityOptions()));
+        services.AddSingleton<PortalSessions>();
         services.AddSingleton<PortalAuthorization>();
         services.AddSingleton<EnvironmentCatalog>();
         services.AddSingleton<PlatformRegistry>();

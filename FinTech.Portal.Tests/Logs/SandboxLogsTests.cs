@@ -235,7 +235,7 @@ public class SandboxLogsTests
     public void A_failover_logs_the_shutdown_of_the_old_writer_and_the_promotion_of_the_new_one()
     {
         var platform = new SandboxLogsPlatform();
-        var promoted = platform.Sandbox.Platform.FailoverAuroraCluster();
+        var promoted = platform.Sandbox.Platform.FailoverAuroraCluster().ToInstance;
         platform.Sandbox.Advance(TimeSpan.FromMinutes(3));
 
         var rows = platform.Rows(@"parse @message /:(?<level>[A-Z]+):  (?<text>.*)$/ | filter text in ['received fast shutdown request', 'received promote request', 'database system is ready to accept connections'] | display @logStream, text | sort @timestamp asc",
