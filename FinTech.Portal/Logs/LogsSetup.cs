@@ -10,6 +10,8 @@ public static class LogsSetup
     public static IHostApplicationBuilder AddLogs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSandboxPort<ICloudWatchLogs>((platform, environment) => new SandboxCloudWatchLogs(platform, environment));
+        builder.Services.AddSingleton<SavedQueries>();
+        builder.Services.AddSingleton<LogsQueryService>();
         return builder;
     }
 }

@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
     ["aws"] = AwsBenchmark.RunAsync,
     ["fanout"] = FanoutBenchmark.RunAsync,
     ["operations"] = OperationsBenchmark.RunAsync,
+    ["logs"] = LogsBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

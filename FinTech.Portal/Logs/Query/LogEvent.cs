@@ -87,8 +87,11 @@ public sealed class TextLogEvent(long timestamp, string logGroup, string logStre
     : LogEvent(timestamp, logGroup, logStream)
 {
     private Dictionary<string, object?>? _fields;
+    private int _size = -1;
 
     public override string Message => message;
+
+    public override int Size => _size >= 0 ? _size : _size = System.Text.Encoding.UTF8.GetByteCount(message);
 
     public override IEnumerable<KeyValuePair<string, object?>> Fields => Discovered;
 

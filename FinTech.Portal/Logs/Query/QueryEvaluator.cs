@@ -499,17 +499,18 @@ public sealed class QueryEvaluator(InsightsQuery query, int defaultLimit = Start
                 var negated = like.Negated;
                 if (like.Pattern is { } regex)
                 {
-                    return row => subject(row) is { } v ? SafeIsMatch(regex, LogValues.Format(v)) != negated : negated;
+                    return row => subject(row) is { } v && SafeIsMatch(regex, LogValues.Format(v)) != negated;
                 }
                 var contains = like.Contains!;
-                return row => subject(row) is { } v ? LogValues.Format(v).Contains(contains, StringComparison.Ordinal) != negated : negated;
+                return row => subject(row) is { } v && LogValues.Format(v).Contains(contains, StringComparison.Ordinal) != negated;
             case InExpression @in:
                 var item = Compile(@in.Value);
                 var items = @in.Items.Select(Compile).ToList();
                 return row =>
                 {
+                    // Like every comparison, one with a field the event does not have is false.
                     var v = item(row);
-                    return items.Any(candidate => LogValues.AreEqual(v, candidate(row))) != @in.Negated;
+                    return v is not null && items.Any(candidate => LogValues.AreEqual(v, candidate(row))) != @in.Negated;
                 };
             case CallExpression call:
                 return CompileCall(call);

@@ -406,7 +406,7 @@ public sealed class QueryParser
             case TokenKind.Identifier when !token.Quoted && IsReserved(token.Text):
                 throw Error($"Expected a field or a value but found the keyword '{token.Text}'. Quote a field with that name in backticks: `{token.Text}`.", token);
             case TokenKind.Identifier:
-                return new FieldExpression(token.Text, token.Start, token.End, _text[token.Start..token.End]);
+                return new FieldExpression(token.Text, token.Start, token.End, token.Quoted ? token.Text : _text[token.Start..token.End]);
             default:
                 throw Error($"Expected a field or a value but found '{Describe(token)}'.", token);
         }

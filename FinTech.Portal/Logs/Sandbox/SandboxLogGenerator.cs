@@ -29,9 +29,14 @@ internal sealed class SandboxLogGenerator
 
     private static readonly (int Status, double Weight)[] ClientErrors = [(400, 0.3), (401, 0.2), (404, 0.3), (409, 0.1), (422, 0.1)];
 
+    private static readonly double[] ClientErrorWeights = ClientErrors.Select(c => c.Weight).ToArray();
+
+    private static readonly string[] UnhandledMessages = Routes.Select(r => $"Unhandled exception while processing {r}").ToArray();
+
     private readonly SandboxPlatform _platform;
     private readonly int _seed;
     private readonly string[] _taskIds;
+    private readonly string[] _taskStreams;
 
     public SandboxLogGenerator(SandboxPlatform platform, PortalEnvironment environment)
     {
@@ -41,6 +46,7 @@ internal sealed class SandboxLogGenerator
         Cluster = platform.Resources.EcsCluster;
         Service = platform.Resources.EcsService;
         _taskIds = Enumerable.Range(0, SandboxModel.DesiredTasks).Select(slot => TaskId(slot, 0)).ToArray();
+        _taskStreams = _taskIds.Select(Stream).ToArray();
     }
 
     public EnvironmentLogGroups Groups { get; }
@@ -61,41 +67,72 @@ internal sealed class SandboxLogGenerator
         {
             yield break;
         }
-        var api = logGroups.Contains(Groups.Api);
-        var ecs = logGroups.Contains(Groups.EcsEvents);
-        var postgres = logGroups.Contains(Groups.Postgresql);
-        var state = _platform.State;
-        var model = _platform.Engine.Model;
         var firstMinute = SandboxNoise.FloorDiv(startMs, 60_000);
         var lastMinute = SandboxNoise.FloorDiv(endMs - 1, 60_000);
-        var timeline = new SandboxTimeline(model, state, firstMinute, lastMinute + 1);
+        // One snapshot of the history for the whole range: a knob turned meanwhile does not split it.
+        var state = _platform.State;
+        var timeline = new SandboxTimeline(_platform.Engine.Model, state, firstMinute, lastMinute + 1);
+        var groups = (Api: logGroups.Contains(Groups.Api), Ecs: logGroups.Contains(Groups.EcsEvents), Postgres: logGroups.Contains(Groups.Postgresql));
+        // Two stages: the next batch of minutes is generated on another thread while the reader
+        // works through this one, so a long range uses both cores.
+        Task<List<LogEvent>>? next = null;
+        for (var batch = firstMinute; batch <= lastMinute; batch += BatchMinutes)
+        {
+            var from = batch;
+            var current = next is null ? Batch(timeline, state, groups, from, startMs, endMs, lastMinute) : next.GetAwaiter().GetResult();
+            var following = from + BatchMinutes;
+            next = following <= lastMinute ? Task.Run(() => Batch(timeline, state, groups, following, startMs, endMs, lastMinute)) : null;
+            foreach (var logEvent in current)
+            {
+                yield return logEvent;
+            }
+        }
+    }
+
+    /// <summary>Minutes generated together: big enough to keep the second thread busy, small enough to stop soon.</summary>
+    private const int BatchMinutes = 10;
+
+    private List<LogEvent> Batch(SandboxTimeline timeline, SandboxState state, (bool Api, bool Ecs, bool Postgres) groups, long fromMinute, long startMs, long endMs, long lastMinute)
+    {
+        var model = _platform.Engine.Model;
+        var events = new List<LogEvent>();
         var minuteEvents = new List<LogEvent>();
-        for (var minute = firstMinute; minute <= lastMinute; minute++)
+        var order = new List<(long Timestamp, int Index)>();
+        for (var minute = fromMinute; minute <= Math.Min(lastMinute, fromMinute + BatchMinutes - 1); minute++)
         {
             minuteEvents.Clear();
             var m = timeline.At(minute);
-            if (api)
+            if (groups.Api)
             {
                 ApiMinute(model, m, minuteEvents);
             }
-            if (ecs)
+            if (groups.Ecs)
             {
                 EcsMinute(model, m, minuteEvents);
             }
-            if (postgres)
+            if (groups.Postgres)
             {
                 PostgresMinute(model, state, m, minuteEvents);
             }
             // Stable: lines written in the same millisecond keep the order they were generated in.
-            var ordered = minuteEvents.Select((e, i) => (e, i)).OrderBy(x => x.e.Timestamp).ThenBy(x => x.i);
-            foreach (var (logEvent, _) in ordered)
+            order.Clear();
+            for (var i = 0; i < minuteEvents.Count; i++)
             {
-                if (logEvent.Timestamp >= startMs && logEvent.Timestamp < endMs)
+                order.Add((minuteEvents[i].Timestamp, i));
+            }
+            order.Sort();
+            foreach (var (timestamp, index) in order)
+            {
+                if (timestamp >= startMs && timestamp < endMs)
                 {
-                    yield return logEvent;
+                    var logEvent = minuteEvents[index];
+                    // Measured here, on the generating thread, rather than by the reader.
+                    _ = logEvent.Size;
+                    events.Add(logEvent);
                 }
             }
         }
+        return events;
     }
 
     // ---- API service -------------------------------------------------------------------------
@@ -115,36 +152,38 @@ internal sealed class SandboxLogGenerator
         for (var i = 0; i < sampled; i++)
         {
             var route = random.Pick(RouteWeights);
-            var status = random.Uniform() < clientErrorShare ? ClientErrors[random.Pick(ClientErrors.Select(c => c.Weight))].Status : SuccessStatus(route);
-            events.Add(new ApiRequestEvent(minuteStart + random.Millisecond(), Groups.Api, this, random.TraceId(m.Index),
-                route, status, Duration(latency, random.Uniform()), _taskIds[random.Below(serving)], SuccessSampleRate, null));
+            var status = random.Uniform() < clientErrorShare ? ClientErrors[random.Pick(ClientErrorWeights)].Status : SuccessStatus(route);
+            var task = random.Below(serving);
+            events.Add(new ApiRequestEvent(minuteStart + random.Millisecond(), Groups.Api, _taskStreams[task], random.TraceId(m.Index),
+                route, status, Duration(latency, random.Uniform()), _taskIds[task], SuccessSampleRate, null));
         }
 
         // Every server error is logged: as many lines as the HTTPCode_Target_5XX_Count metric of the minute.
         var causes = ErrorCauses(m);
+        var causeWeights = causes.Select(c => c.Weight).ToArray();
         var failed = (int)responses.Target5xx;
         for (var i = 0; i < failed; i++)
         {
             var route = random.Pick(RouteWeights);
-            var cause = causes[random.Pick(causes.Select(c => c.Weight))];
+            var cause = causes[random.Pick(causeWeights)];
             var at = minuteStart + random.Millisecond();
             var traceId = random.TraceId(m.Index);
-            var task = _taskIds[random.Below(serving)];
+            var slot = random.Below(serving);
             var duration = cause.Status == 504 ? 30_000 : Duration(latency, random.Uniform());
-            events.Add(new ApiRequestEvent(at, Groups.Api, this, traceId, route, cause.Status, duration, task, 1, cause.Error));
+            events.Add(new ApiRequestEvent(at, Groups.Api, _taskStreams[slot], traceId, route, cause.Status, duration, _taskIds[slot], 1, cause.Error));
             if (cause.Exception is { } exception)
             {
-                events.Add(Json(at, Groups.Api, Stream(task), w =>
-                {
-                    w.WriteString("time", Iso(at));
-                    w.WriteString("level", "error");
-                    w.WriteString("logger", "Payments.Api.ExceptionHandler");
-                    w.WriteString("message", $"Unhandled exception while processing {Routes[route]}");
-                    w.WriteString("traceId", traceId);
-                    w.WriteString("route", ApiRequestEvent.Paths[route]);
-                    w.WriteString("exceptionType", exception.Type);
-                    w.WriteString("exception", exception.StackTrace);
-                }));
+                events.Add(new StructuredLogEvent(at, Groups.Api, _taskStreams[slot],
+                [
+                    ("time", Iso(at)),
+                    ("level", "error"),
+                    ("logger", "Payments.Api.ExceptionHandler"),
+                    ("message", UnhandledMessages[route]),
+                    ("traceId", traceId),
+                    ("route", ApiRequestEvent.Paths[route]),
+                    ("exceptionType", exception.Type),
+                    ("exception", exception.StackTrace),
+                ]));
             }
         }
 
@@ -159,24 +198,22 @@ internal sealed class SandboxLogGenerator
             var database = Math.Round(duration * (0.05 + 0.1 * random.Uniform()), 1);
             var cache = Math.Round(duration * 0.02 * random.Uniform(), 1);
             var traceId = random.TraceId(m.Index);
-            var task = _taskIds[random.Below(serving)];
-            events.Add(Json(at, Groups.Api, Stream(task), w =>
-            {
-                w.WriteString("time", Iso(at));
-                w.WriteString("level", "warn");
-                w.WriteString("logger", "Payments.Api.SlowRequests");
-                w.WriteString("message", "slow request");
-                w.WriteString("traceId", traceId);
-                w.WriteString("route", ApiRequestEvent.Paths[route]);
-                w.WriteNumber("durationMs", Math.Max(duration, SlowRequestMs));
-                w.WriteNumber("thresholdMs", SlowRequestMs);
-                w.WriteStartObject("spans");
-                w.WriteNumber("databaseMs", database);
-                w.WriteNumber("cacheMs", cache);
-                w.WriteNumber("paymentProcessorMs", Math.Round(Math.Max(0, duration - database - cache), 1));
-                w.WriteEndObject();
-                w.WriteString("task", task);
-            }));
+            var slot = random.Below(serving);
+            events.Add(new StructuredLogEvent(at, Groups.Api, _taskStreams[slot],
+            [
+                ("time", Iso(at)),
+                ("level", "warn"),
+                ("logger", "Payments.Api.SlowRequests"),
+                ("message", "slow request"),
+                ("traceId", traceId),
+                ("route", ApiRequestEvent.Paths[route]),
+                ("durationMs", Math.Max(duration, SlowRequestMs)),
+                ("thresholdMs", SlowRequestMs),
+                ("databaseMs", database),
+                ("cacheMs", cache),
+                ("paymentProcessorMs", Math.Round(Math.Max(0, duration - database - cache), 1)),
+                ("task", _taskIds[slot]),
+            ]));
         }
 
         // A crash loop: each task being replaced starts again and says so.
@@ -184,14 +221,14 @@ internal sealed class SandboxLogGenerator
         {
             var at = minuteStart + random.Millisecond();
             var task = TaskId(SandboxModel.DesiredTasks + i, m.Index);
-            events.Add(Json(at, Groups.Api, Stream(task), w =>
-            {
-                w.WriteString("time", Iso(at));
-                w.WriteString("level", "info");
-                w.WriteString("logger", "Microsoft.Hosting.Lifetime");
-                w.WriteString("message", "Application started. Now listening on: http://[::]:8080");
-                w.WriteString("task", task);
-            }));
+            events.Add(new StructuredLogEvent(at, Groups.Api, Stream(task),
+            [
+                ("time", Iso(at)),
+                ("level", "info"),
+                ("logger", "Microsoft.Hosting.Lifetime"),
+                ("message", "Application started. Now listening on: http://[::]:8080"),
+                ("task", task),
+            ]));
         }
     }
 
@@ -512,53 +549,83 @@ internal struct LineRandom(int seed, string source, long minute)
     /// <summary>Rounds up with the probability of the fraction, so counts keep their expected value.</summary>
     public int Round(double expected) => expected <= 0 ? 0 : (int)Math.Floor(expected) + (Uniform() < expected - Math.Floor(expected) ? 1 : 0);
 
-    public int Pick(IEnumerable<double> weights)
+    public int Pick(double[] weights)
     {
-        var list = weights as IReadOnlyList<double> ?? weights.ToList();
-        var total = list.Sum();
-        var target = Uniform() * total;
-        for (var i = 0; i < list.Count; i++)
+        double total = 0;
+        foreach (var weight in weights)
         {
-            target -= list[i];
+            total += weight;
+        }
+        var target = Uniform() * total;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            target -= weights[i];
             if (target < 0)
             {
                 return i;
             }
         }
-        return list.Count - 1;
+        return weights.Length - 1;
     }
 
     /// <summary>An X-Ray trace id: <c>1-{epoch seconds, hex}-{96 random bits}</c>.</summary>
-    public string TraceId(long minute) =>
-        string.Create(CultureInfo.InvariantCulture, $"1-{minute * 60:x8}-{SandboxLogGenerator.Hex(Next(), 16)}{SandboxLogGenerator.Hex(Next(), 8)}");
+    public string TraceId(long minute)
+    {
+        var high = Next();
+        var low = Next() >> 32;
+        var seconds = (ulong)(minute * 60) & 0xFFFFFFFFUL;
+        return string.Create(35, (seconds, high, low), static (span, state) =>
+        {
+            span[0] = '1';
+            span[1] = '-';
+            WriteHex(span.Slice(2, 8), state.seconds);
+            span[10] = '-';
+            WriteHex(span.Slice(11, 16), state.high);
+            WriteHex(span.Slice(27, 8), state.low);
+        });
+    }
+
+    private static void WriteHex(Span<char> span, ulong value)
+    {
+        for (var i = span.Length - 1; i >= 0; i--)
+        {
+            span[i] = "0123456789abcdef"[(int)(value & 0xF)];
+            value >>= 4;
+        }
+    }
 }
 
 /// <summary>
 /// One request line of the API service. The bulk of the logs, so it keeps its fields typed and
 /// writes its JSON only when someone reads the message.
 /// </summary>
-internal sealed class ApiRequestEvent(long timestamp, string logGroup, SandboxLogGenerator generator, string traceId, int route, int status,
+internal sealed class ApiRequestEvent(long timestamp, string logGroup, string logStream, string traceId, int route, int status,
     double durationMs, string task, int sampleRate, string? error)
-    : LogEvent(timestamp, logGroup, SandboxLogGenerator.Stream(task))
+    : LogEvent(timestamp, logGroup, logStream)
 {
+    private const int IsoLength = 24;
+    private const string Logger = "Payments.Api.RequestLogging";
     private static readonly string[] Methods = ["POST", "GET", "GET", "GET", "POST", "POST", "PUT"];
     internal static readonly string[] Paths = ["/v1/payments", "/v1/payments/{id}", "/v1/accounts/{id}/balance", "/v1/accounts/{id}/transactions", "/v1/sessions", "/v1/refunds", "/v1/cards/{id}/limits"];
+    private static readonly string[] FieldNames = ["time", "level", "logger", "message", "traceId", "method", "route", "status", "durationMs", "task", "sampleRate", "error"];
 
     private string? _message;
 
-    public SandboxLogGenerator Generator { get; } = generator;
+    public override string Message => _message ??= Write(JsonLine.Writer()).ToString();
 
-    public override string Message => _message ??= Write();
+    private int _size = -1;
 
-    public override int Size => Message.Length;
+    public override int Size => _size >= 0 ? _size : _size = Write(JsonLine.Counter()).Bytes;
 
     private string Level => status >= 500 ? "error" : status >= 400 ? "warn" : "info";
+
+    private string Text => status >= 500 ? "request failed" : "request completed";
 
     public override IEnumerable<KeyValuePair<string, object?>> Fields
     {
         get
         {
-            foreach (var name in (string[])["time", "level", "logger", "message", "traceId", "method", "route", "status", "durationMs", "task", "sampleRate", "error"])
+            foreach (var name in FieldNames)
             {
                 if (TryGetField(name, out var value))
                 {
@@ -580,8 +647,8 @@ internal sealed class ApiRequestEvent(long timestamp, string logGroup, SandboxLo
             "level" => Level,
             "task" => task,
             "sampleRate" => (double)sampleRate,
-            "message" => status >= 500 ? "request failed" : "request completed",
-            "logger" => "Payments.Api.RequestLogging",
+            "message" => Text,
+            "logger" => Logger,
             "time" => SandboxLogGenerator.Iso(Timestamp),
             "error" => error,
             _ => null,
@@ -589,15 +656,23 @@ internal sealed class ApiRequestEvent(long timestamp, string logGroup, SandboxLo
         return value is not null;
     }
 
-    private string Write()
+    private JsonLine Write(JsonLine line)
     {
-        var builder = new StringBuilder(300);
-        builder.Append(CultureInfo.InvariantCulture,
-            $$"""{"time":"{{SandboxLogGenerator.Iso(Timestamp)}}","level":"{{Level}}","logger":"Payments.Api.RequestLogging","message":"{{(status >= 500 ? "request failed" : "request completed")}}","traceId":"{{traceId}}","method":"{{Methods[route]}}","route":"{{Paths[route]}}","status":{{status}},"durationMs":{{durationMs}},"task":"{{task}}","sampleRate":{{sampleRate}}""");
+        line.Field("time", () => SandboxLogGenerator.Iso(Timestamp), IsoLength);
+        line.Field("level", Level);
+        line.Field("logger", Logger);
+        line.Field("message", Text);
+        line.Field("traceId", traceId);
+        line.Field("method", Methods[route]);
+        line.Field("route", Paths[route]);
+        line.Field("status", status);
+        line.Field("durationMs", durationMs);
+        line.Field("task", task);
+        line.Field("sampleRate", sampleRate);
         if (error is not null)
         {
-            builder.Append(",\"error\":").Append(JsonSerializer.Serialize(error));
+            line.Field("error", error);
         }
-        return builder.Append('}').ToString();
+        return line;
     }
 }
