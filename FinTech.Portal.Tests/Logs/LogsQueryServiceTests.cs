@@ -154,7 +154,7 @@ public sealed class LogsQueryServiceTests : IAsyncLifetime
     public void Database_panels_link_to_the_postgresql_log_and_cache_panels_to_nothing()
     {
         Assert.All(DashboardCatalog.Find(_kit.Sandbox, "database")!.Panels, panel =>
-            Assert.Contains("group=" + Uri.EscapeDataString("/aws/rds/cluster/fintech-aurora/postgresql"), LogLinks.ForPanelPoint(_kit.Sandbox, panel, DateTimeOffset.UnixEpoch, 60)));
+            Assert.Contains("group=" + Uri.EscapeDataString("/aws/rds/cluster/fintech-sandbox-aurora/postgresql"), LogLinks.ForPanelPoint(_kit.Sandbox, panel, DateTimeOffset.UnixEpoch, 60)));
         Assert.All(DashboardCatalog.Find(_kit.Sandbox, "cache")!.Panels, panel =>
             Assert.Null(LogLinks.ForPanelPoint(_kit.Sandbox, panel, DateTimeOffset.UnixEpoch, 60)));
     }
