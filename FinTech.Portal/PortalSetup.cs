@@ -4,6 +4,7 @@ using FinTech.Portal.Dashboards;
 using FinTech.Portal.Database;
 using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
+using FinTech.Portal.Logs;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
 using MudBlazor.Services;
@@ -21,6 +22,7 @@ public static class PortalSetup
         builder.AddAudit();
         builder.AddSandbox();
         builder.AddDashboards();
+        builder.AddLogs();
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

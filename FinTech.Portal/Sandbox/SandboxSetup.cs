@@ -19,6 +19,11 @@ public static class SandboxSetup
     /// <summary>Registers a port that a Sandbox environment answers from its simulated platform.</summary>
     public static IServiceCollection AddSandboxPort<TPort>(this IServiceCollection services, Func<SandboxPlatform, TPort> port)
         where TPort : class =>
+        services.AddSandboxPort<TPort>((platform, _) => port(platform));
+
+    /// <summary>Registers a port that also needs the environment it serves (its key names log groups, for one).</summary>
+    public static IServiceCollection AddSandboxPort<TPort>(this IServiceCollection services, Func<SandboxPlatform, PortalEnvironment, TPort> port)
+        where TPort : class =>
         services.AddPlatformPort(PlatformBackend.Sandbox,
-            (provider, environment) => port(provider.GetRequiredService<SandboxBackend>().PlatformFor(environment)));
+            (provider, environment) => port(provider.GetRequiredService<SandboxBackend>().PlatformFor(environment), environment));
 }

@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using FinTech.Infra.Aspects;
 using FinTech.Infra.Stacks;
 
 namespace FinTech.Infra;
@@ -26,6 +27,7 @@ public sealed record PlatformStacks(OrganizationStack Organization, IReadOnlyDic
 
     public static PlatformStacks Build(App app, PlatformConfig config, PortalAwsActions actions)
     {
+        Amazon.CDK.Aspects.Of(app).Add(new SupportedLambdaRuntime());
         var organization = new OrganizationStack(app, "FinTech-Organization", config.Organization, new StackProps
         {
             Env = new Amazon.CDK.Environment { Account = config.Organization.ManagementAccount, Region = config.Organization.Region },

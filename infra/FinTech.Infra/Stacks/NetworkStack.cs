@@ -103,7 +103,7 @@ public sealed class NetworkStack : Stack
             });
         }
 
-        AlbSecurityGroup = NewGroup("AlbSecurityGroup", "ALB: HTTPS from CloudFront's origin-facing prefix list only");
+        AlbSecurityGroup = NewGroup("AlbSecurityGroup", "ALB: HTTPS from the CloudFront origin-facing prefix list only");
         PortalSecurityGroup = NewGroup("PortalSecurityGroup", "Portal Fargate tasks");
         ApiSecurityGroup = NewGroup("ApiSecurityGroup", "API Fargate tasks");
         AuroraSecurityGroup = NewGroup("AuroraSecurityGroup", "Aurora PostgreSQL");
