@@ -9,9 +9,9 @@ namespace FinTech.Portal.Audit;
 public static class AuditSetup
 {
     /// <summary>
-    /// The audit trail: recording API, anchoring, verification, the reviewer's services, the
-    /// portal's own start/stop events and the <see cref="PortalPolicies.ReadAudit"/> policy
-    /// (unless the identity feature defines it).
+    /// The audit trail: recording API, anchoring, verification, the reviewer's services and the
+    /// portal's own start/stop events. Who may read it is the identity feature's
+    /// <see cref="PortalPolicies.ReadAudit"/> policy.
     /// </summary>
     public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
     {
