@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Authorization;
@@ -83,13 +85,17 @@ public static class AuditSetup
 }
 
 /// <summary>
-/// The caller of a circuit or request, for the audit record: the user and the client address.
-/// The address is captured when the scope starts (the HTTP request, or the circuit's connection),
-/// because Blazor components have no HttpContext of their own afterwards.
+/// The caller of a circuit or request, the one way components get the current user and the client
+/// address (what the audit record and the services' checks need). The address is captured when the
+/// scope starts (the HTTP request, or the circuit's connection), because Blazor components have no
+/// HttpContext of their own afterwards.
 /// </summary>
-public sealed class AuditCaller(IHttpContextAccessor accessor)
+public sealed class AuditCaller(IHttpContextAccessor accessor, AuthenticationStateProvider authentication)
 {
     public string? SourceIp { get; } = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>The signed-in user of this circuit (an anonymous principal when nobody is).</summary>
+    public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 }
 
 /// <summary>The list page's query string and the export endpoints' parameters, one spelling for both.</summary>

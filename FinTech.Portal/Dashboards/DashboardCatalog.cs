@@ -8,16 +8,25 @@ namespace FinTech.Portal.Dashboards;
 /// </summary>
 public static class DashboardCatalog
 {
-    public static readonly IReadOnlyList<string> Ids = ["overview", "database", "cache", "sessions"];
+    /// <summary>Every dashboard, in menu order: the one list of their ids and titles.</summary>
+    public static readonly IReadOnlyList<DashboardEntry> All =
+    [
+        new("overview", "Overview", Overview),
+        new("database", "Database", Database),
+        new("cache", "Cache", Cache),
+        new("sessions", "Sessions", Sessions),
+    ];
 
-    public static DashboardDefinition? Find(PortalEnvironment environment, string id) => id switch
+    public static IReadOnlyList<string> Ids { get; } = [.. All.Select(d => d.Id)];
+
+    /// <summary>The dashboard a bare address (<c>/</c>) opens.</summary>
+    public static string DefaultId => All[0].Id;
+
+    public static DashboardDefinition? Find(PortalEnvironment environment, string id)
     {
-        "overview" => Overview(environment.Resources),
-        "database" => Database(environment.Resources),
-        "cache" => Cache(environment.Resources),
-        "sessions" => Sessions(environment.Resources),
-        _ => null,
-    };
+        ArgumentNullException.ThrowIfNull(environment);
+        return All.FirstOrDefault(d => d.Id == id) is { } entry ? entry.Build(entry, environment.Resources) : null;
+    }
 
     private const string Alb = "AWS/ApplicationELB";
     private const string Ecs = "AWS/ECS";
@@ -26,7 +35,7 @@ public static class DashboardCatalog
     private const string ElastiCache = "AWS/ElastiCache";
     private const string DynamoDb = "AWS/DynamoDB";
 
-    private static DashboardDefinition Overview(PlatformResources r)
+    private static DashboardDefinition Overview(DashboardEntry entry, PlatformResources r)
     {
         MetricDimension[] loadBalancer = [new("LoadBalancer", r.LoadBalancer)];
         MetricDimension[] targets = [new("LoadBalancer", r.LoadBalancer), new("TargetGroup", r.TargetGroup)];
@@ -35,8 +44,8 @@ public static class DashboardCatalog
         var requests = new MetricSpec(Alb, "RequestCount", loadBalancer, Statistic.Sum);
 
         return new DashboardDefinition(
-            "overview",
-            "Overview",
+            entry.Id,
+            entry.Title,
             "API latency, traffic, errors and capacity of the platform, and what is alarming.",
             [
                 // At a glance, the last whole minute: the same metrics as the charts below, so no extra queries.
@@ -87,7 +96,7 @@ public static class DashboardCatalog
     private static MetricSeriesDefinition Latency(string label, MetricDimension[] loadBalancer, Statistic statistic) =>
         new(label, new MetricSpec(Alb, "TargetResponseTime", loadBalancer, statistic), SeriesScale.SecondsToMilliseconds);
 
-    private static DashboardDefinition Database(PlatformResources r)
+    private static DashboardDefinition Database(DashboardEntry entry, PlatformResources r)
     {
         MetricDimension[] cluster = [new("DBClusterIdentifier", r.AuroraCluster)];
         MetricDimension[] writer = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "WRITER")];
@@ -96,8 +105,8 @@ public static class DashboardCatalog
             new(Rds, metric, [new MetricDimension("DBInstanceIdentifier", instance)], statistic);
 
         return new DashboardDefinition(
-            "database",
-            "Database",
+            entry.Id,
+            entry.Title,
             $"Aurora PostgreSQL cluster {r.AuroraCluster}: writer and readers.",
             [
                 new PanelDefinition("db-cpu", "CPU by role", PanelKind.TimeSeries, DisplayUnit.Percent,
@@ -127,15 +136,15 @@ public static class DashboardCatalog
             TopologyView.Database);
     }
 
-    private static DashboardDefinition Cache(PlatformResources r)
+    private static DashboardDefinition Cache(DashboardEntry entry, PlatformResources r)
     {
         SeriesDefinition PerNode(string metric, string node, Statistic statistic) =>
             new MetricSeriesDefinition(node, new MetricSpec(ElastiCache, metric, [new MetricDimension("CacheClusterId", node)], statistic));
         List<SeriesDefinition> EachNode(string metric, Statistic statistic) => r.RedisNodes.Select(n => PerNode(metric, n, statistic)).ToList();
 
         return new DashboardDefinition(
-            "cache",
-            "Cache",
+            entry.Id,
+            entry.Title,
             $"ElastiCache Redis replication group {r.RedisReplicationGroup}: primary and replica nodes.",
             [
                 new PanelDefinition("cache-hit-rate", "Cache hit rate", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("CacheHitRate", Statistic.Average)),
@@ -149,15 +158,15 @@ public static class DashboardCatalog
             TopologyView.Cache);
     }
 
-    private static DashboardDefinition Sessions(PlatformResources r)
+    private static DashboardDefinition Sessions(DashboardEntry entry, PlatformResources r)
     {
         MetricDimension[] table = [new("TableName", r.SessionTable)];
         MetricSpec Operation(string metric, string operation, Statistic statistic) =>
             new(DynamoDb, metric, [new MetricDimension("TableName", r.SessionTable), new MetricDimension("Operation", operation)], statistic);
 
         return new DashboardDefinition(
-            "sessions",
-            "Sessions",
+            entry.Id,
+            entry.Title,
             $"DynamoDB session table {r.SessionTable} (on-demand).",
             [
                 new PanelDefinition("sessions-capacity", "Consumed capacity", PanelKind.TimeSeries, DisplayUnit.PerSecond,
@@ -186,3 +195,6 @@ public static class DashboardCatalog
             TopologyView.Sessions);
     }
 }
+
+/// <summary>A dashboard's id (its address), its title, and how it is defined for an environment's resources.</summary>
+public sealed record DashboardEntry(string Id, string Title, Func<DashboardEntry, PlatformResources, DashboardDefinition> Build);
