@@ -24,7 +24,7 @@ public static class HostingSetup
         {
             options.IncludeScopes = true;
             options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            options.TimestampFormat = Timestamps.Stored;
         });
 
         builder.Services.AddSingleton<PortalInstance>();
