@@ -21,14 +21,9 @@ public sealed class StorageStack : Stack
         : base(scope, id, props)
     {
         // S3 server access logging delivers only to SSE-S3 buckets, so this one bucket uses S3-managed keys.
-        AccessLogs = new Bucket(this, "AccessLogs", new BucketProps
+        AccessLogs = new Bucket(this, "AccessLogs", Secured(new BucketProps
         {
             Encryption = BucketEncryption.S3_MANAGED,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
-            RemovalPolicy = RemovalPolicy.RETAIN,
             LifecycleRules =
             [
                 new LifecycleRule
@@ -38,27 +33,42 @@ public sealed class StorageStack : Stack
                     NoncurrentVersionExpiration = Duration.Days(30),
                 },
             ],
-        });
+        }));
 
         DataLake = TieredBucket("DataLake", "data-lake", security);
         Backups = TieredBucket("Backups", "backups", security);
         Exports = TieredBucket("Exports", "exports", security);
 
-        AuditExports = new Bucket(this, "AuditExports", new BucketProps
+        AuditExports = new Bucket(this, "AuditExports", Secured(new BucketProps
         {
-            Encryption = BucketEncryption.KMS,
-            EncryptionKey = security.StorageKey,
-            BucketKeyEnabled = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
             ObjectLockEnabled = true,
             ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(env.Config.AuditObjectLockDays)),
-            ServerAccessLogsBucket = AccessLogs,
-            ServerAccessLogsPrefix = "audit-exports/",
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
+        }, "audit-exports", security));
+    }
+
+    /// <summary>
+    /// The security settings every bucket shares, defined once: public access blocked, bucket-owner
+    /// objects, TLS only, versioned, retained when the stack goes.
+    /// </summary>
+    private static BucketProps Secured(BucketProps props)
+    {
+        props.BlockPublicAccess = BlockPublicAccess.BLOCK_ALL;
+        props.ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED;
+        props.EnforceSSL = true;
+        props.Versioned = true;
+        props.RemovalPolicy = RemovalPolicy.RETAIN;
+        return props;
+    }
+
+    /// <summary>A data bucket: the shared settings, encrypted with the storage key, its accesses logged under its purpose.</summary>
+    private BucketProps Secured(BucketProps props, string purpose, SecurityStack security)
+    {
+        props.Encryption = BucketEncryption.KMS;
+        props.EncryptionKey = security.StorageKey;
+        props.BucketKeyEnabled = true;
+        props.ServerAccessLogsBucket = AccessLogs;
+        props.ServerAccessLogsPrefix = $"{purpose}/";
+        return Secured(props);
     }
 
     /// <summary>
@@ -66,18 +76,8 @@ public sealed class StorageStack : Stack
     /// Deep Archive (365 d). S3 cannot move objects from Intelligent-Tiering to Standard-IA, so Standard-IA
     /// comes first in the waterfall.
     /// </summary>
-    private Bucket TieredBucket(string id, string purpose, SecurityStack security) => new(this, id, new BucketProps
+    private Bucket TieredBucket(string id, string purpose, SecurityStack security) => new(this, id, Secured(new BucketProps
     {
-        Encryption = BucketEncryption.KMS,
-        EncryptionKey = security.StorageKey,
-        BucketKeyEnabled = true,
-        BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-        ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        EnforceSSL = true,
-        Versioned = true,
-        ServerAccessLogsBucket = AccessLogs,
-        ServerAccessLogsPrefix = $"{purpose}/",
-        RemovalPolicy = RemovalPolicy.RETAIN,
         LifecycleRules =
         [
             new LifecycleRule
@@ -98,5 +98,5 @@ public sealed class StorageStack : Stack
                 NoncurrentVersionExpiration = Duration.Days(365),
             },
         ],
-    });
+    }, purpose, security));
 }
