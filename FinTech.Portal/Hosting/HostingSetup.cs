@@ -74,6 +74,46 @@ public static class HostingSetup
     }
 }
 
+/// <summary>
+/// What the <c>circuits</c> benchmark reads from a running portal: the managed heap after a full,
+/// compacting collection, the process's CPU time, and how many dashboard refreshes have run. Off
+/// unless <c>Hosting:DiagnosticsEndpoint</c> is true, and loopback callers only: a forced full
+/// collection stalls every circuit of the task.
+/// </summary>
+public static class DiagnosticsEndpoint
+{
+    public static WebApplication MapDiagnosticsEndpoint(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.DiagnosticsEndpoint)
+        {
+            return app;
+        }
+        app.MapGet("/_diagnostics/process", (HttpContext http, bool? collect, FinTech.Portal.Dashboards.DashboardRefreshHub hub) =>
+        {
+            if (http.Connection.RemoteIpAddress is not { } address || !IPAddress.IsLoopback(address))
+            {
+                return Results.NotFound();
+            }
+            long? heap = null;
+            if (collect == true)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                heap = GC.GetTotalMemory(forceFullCollection: false);
+            }
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return Results.Ok(new
+            {
+                heapBytes = heap,
+                cpuMilliseconds = process.TotalProcessorTime.TotalMilliseconds,
+                dashboardRefreshes = hub.Refreshes,
+            });
+        }).AllowAnonymous();
+        return app;
+    }
+}
+
 /// <summary>Which portal task this is: one of several behind the ALB.</summary>
 public sealed class PortalInstance(IOptions<HostingOptions> options)
 {

@@ -5,6 +5,7 @@ using FinTech.Portal.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["audit"] = AuditBenchmark.RunAsync,
+    ["circuits"] = CircuitsBenchmark.RunAsync,
     ["fanout"] = FanoutBenchmark.RunAsync,
 };
 
