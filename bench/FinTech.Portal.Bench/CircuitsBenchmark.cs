@@ -73,6 +73,12 @@ internal static class CircuitsBenchmark
         }
         await Task.Delay(TimeSpan.FromSeconds(refreshSeconds * 2));
         var held = await portal.ReadAsync(collect: true);
+        if (Array.IndexOf(args, "--gcdump") is var at and >= 0 && at + 1 < args.Length)
+        {
+            // Where the memory goes, by type: dotnet-gcdump (a .NET SDK diagnostics tool) on the PATH.
+            using var dump = Process.Start("dotnet-gcdump", ["collect", "-p", portal.Pid.ToString(CultureInfo.InvariantCulture), "-o", args[at + 1]]);
+            await dump.WaitForExitAsync();
+        }
 
         var before = await portal.ReadAsync(collect: false);
         while ((await portal.ReadAsync(collect: false)).DashboardRefreshes < before.DashboardRefreshes + refreshesToWatch)
