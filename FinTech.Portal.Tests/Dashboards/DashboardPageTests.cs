@@ -62,7 +62,7 @@ public sealed class DashboardPageTests : IAsyncLifetime
         var page = Open("overview", "1h");
         page.WaitForAssertion(() => Assert.Equal(1, _hub.Platform.MetricCalls), Patience);
 
-        await page.InvokeAsync(() => page.FindComponent<MudBlazor.MudSelect<string>>().Instance.ValueChanged.InvokeAsync("24h"));
+        page.Find("[data-testid=range-select]").Change("24h");
 
         Assert.Equal("24h", System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query)["range"]);
         Assert.Equal("sandbox", System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query)["env"]);
@@ -89,13 +89,11 @@ public sealed class DashboardPageTests : IAsyncLifetime
     {
         var page = Open("database", "1h");
         page.WaitForAssertion(() => Assert.Equal(1, _hub.Platform.MetricCalls), Patience);
-        var autoRefresh = page.FindComponent<MudBlazor.MudSwitch<bool>>().Instance;
-
-        await page.InvokeAsync(() => autoRefresh.ValueChanged.InvokeAsync(false));
+        page.Find("[data-testid=auto-refresh] input").Change(false);
         await HubFixture.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 0);
         page.WaitForAssertion(() => Assert.Contains("paused", page.Find("[data-testid=refreshed-at]").TextContent), Patience);
 
-        await page.InvokeAsync(() => autoRefresh.ValueChanged.InvokeAsync(true));
+        page.Find("[data-testid=auto-refresh] input").Change(true);
         await HubFixture.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 1);
         page.WaitForAssertion(() => Assert.Equal(2, _hub.Platform.MetricCalls), Patience);
     }
