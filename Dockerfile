@@ -24,6 +24,9 @@ COPY --from=build /app ./
 # The one folder the app may write: the default SQLite database and audit anchors (production uses
 # PostgreSQL and CloudWatch Logs, but a local `docker run` on the Sandbox defaults needs it).
 RUN mkdir -p /app/App_Data && chown "$APP_UID" /app/App_Data
+# On ECS the root filesystem is read-only (infra/): these are the writable paths. ECS copies a VOLUME's content
+# and ownership into the task's ephemeral volume mounted at the same path, so the app user can still write them.
+VOLUME ["/tmp", "/app/App_Data"]
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_NOLOGO=true
 EXPOSE 8080

@@ -24,7 +24,7 @@ public sealed class PortalComponentContext : IAsyncDisposable
 {
     private readonly SqliteTestDatabase _database = new();
 
-    private PortalComponentContext(FakeTimeProvider? time, Action<IServiceCollection>? feature)
+    private PortalComponentContext(FakeTimeProvider? time, Action<IServiceCollection, FinTech.Portal.Database.PortalDatabase>? feature)
     {
         Audit = new AuditTestKit(_database.Database, time: time);
         Bunit = PortalBunit.Create();
@@ -40,11 +40,14 @@ public sealed class PortalComponentContext : IAsyncDisposable
         services.AddSingleton(Options.Create(new AuditOptions()));
         services.AddSingleton<AuditedViews>();
         services.AddSingleton<IdentityAudit>();
+        services.AddSingleton(Audit.Database);
+        services.AddSingleton(Options.Create(new PortalIdentityOptions()));
+        services.AddSingleton<PortalSessions>();
         services.AddSingleton<PortalAuthorization>();
         services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         services.AddScoped<AuditCaller>();
         services.AddScoped<AuditReader>();
-        feature?.Invoke(services);
+        feature?.Invoke(services, Audit.Database);
         Bunit.JSInterop.SetupMudInputs();
         // Setting the renderer builds the service provider: nothing can be registered after this.
         Bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
@@ -52,9 +55,9 @@ public sealed class PortalComponentContext : IAsyncDisposable
 
     /// <summary>
     /// A context with its audit database migrated. <paramref name="feature"/> registers the test's
-    /// own services; <paramref name="time"/> drives pages and the trail.
+    /// own services (given the context's database); <paramref name="time"/> drives pages and the trail.
     /// </summary>
-    public static async Task<PortalComponentContext> CreateAsync(Action<IServiceCollection>? feature = null, FakeTimeProvider? time = null)
+    public static async Task<PortalComponentContext> CreateAsync(Action<IServiceCollection, FinTech.Portal.Database.PortalDatabase>? feature = null, FakeTimeProvider? time = null)
     {
         var context = new PortalComponentContext(time, feature);
         await context.Audit.Migrations.ApplyAsync(CancellationToken.None);

@@ -21,10 +21,11 @@ public sealed class DashboardPageTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _portal = await PortalComponentContext.CreateAsync(services =>
+        _portal = await PortalComponentContext.CreateAsync((services, _) =>
         {
             services.AddSingleton(_hub.Hub);
             services.AddSingleton<DashboardViewer>();
+            services.AddSingleton(_hub.Catalog);
         });
         _portal.Authorization.SwitchTo(SandboxPersonas.Olivia);
     }
@@ -64,8 +65,11 @@ public sealed class DashboardPageTests : IAsyncLifetime
 
         page.Find("[data-testid=range-select]").Change("24h");
 
-        Assert.Equal("24h", System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query)["range"]);
-        Assert.Equal("sandbox", System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query)["env"]);
+        page.WaitForAssertion(() =>
+        {
+            var query = System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query);
+            Assert.Equal(("24h", "sandbox"), (query["range"], query["env"]));
+        }, Patience);
         page.WaitForAssertion(() => Assert.Equal(2, _hub.Platform.MetricCalls), Patience);
         Assert.All(_hub.Platform.LastQueries, q => Assert.Equal(300, q.PeriodSeconds));
         // The hour's refresh had this page as its only viewer: it stops.

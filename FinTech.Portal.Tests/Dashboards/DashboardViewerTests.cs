@@ -26,8 +26,13 @@ public sealed class DashboardViewerTests : IAsyncLifetime
     {
         _kit = new AuditTestKit(_database.Database);
         await _kit.Migrations.ApplyAsync(CancellationToken.None);
+        var audit = new IdentityAudit(_kit.Trail, new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions
+        {
+            Environments = { ["prod"] = new EnvironmentOptions { IsProduction = true }, ["sandbox"] = new EnvironmentOptions() },
+        })));
         _viewer = new DashboardViewer(
-            new PortalAuthorization(new IdentityAudit(_kit.Trail), NullLogger<PortalAuthorization>.Instance),
+            new PortalAuthorization(audit, new PortalSessions(_kit.Database, _kit.Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()), audit, NullLogger<PortalSessions>.Instance),
+                NullLogger<PortalAuthorization>.Instance),
             new AuditedViews(_kit.Trail),
             NullLogger<DashboardViewer>.Instance);
     }

@@ -26,6 +26,7 @@ public class AuthorizationMatrixTests : IAsyncLifetime
         [PortalPolicies.ApproveOperations] = [PortalRoles.Approver],
         [PortalPolicies.ReadAudit] = [PortalRoles.Auditor, PortalRoles.Admin],
         [PortalPolicies.ChangeSandboxFaults] = [PortalRoles.Operator],
+        [PortalPolicies.ManageSessions] = [PortalRoles.Admin],
     };
 
     /// <summary>The callers: anonymous (null) and one persona per role, plus the second Operator.</summary>
@@ -54,6 +55,7 @@ public class AuthorizationMatrixTests : IAsyncLifetime
         Assert.Contains(protectedEndpoints, e => e.Policy == PortalPolicies.ViewDashboards);
         Assert.Contains(protectedEndpoints, e => e.Policy == PortalPolicies.ReadAudit);
         Assert.Contains(protectedEndpoints, e => e.Policy == PortalPolicies.ChangeSandboxFaults);
+        Assert.Contains(protectedEndpoints, e => e.Policy == PortalPolicies.ManageSessions);
         var mismatches = new List<string>();
         foreach (var caller in _callers)
         {
@@ -159,7 +161,8 @@ public class AuthorizationMatrixTests : IAsyncLifetime
         Assert.Equal(AuditEventTypes.AccessDenied, recorded.EventType);
         Assert.Equal("sandbox:avery", recorded.Actor.UserId);
         Assert.Equal("secret-rotation/1", recorded.Target);
-        Assert.Equal("prod", recorded.Environment);
+        // This portal has only the Sandbox environment: a "prod" it does not have is recorded as such.
+        Assert.Equal("unknown:prod", recorded.Environment);
     }
 
     /// <summary>The service operations: (name, policy, an extra condition on the caller, the call).</summary>
@@ -167,6 +170,7 @@ public class AuthorizationMatrixTests : IAsyncLifetime
     {
         var authorization = _app.Services.GetRequiredService<PortalAuthorization>();
         var knobs = _app.Services.GetRequiredService<SandboxFaultKnobs>();
+        var revocation = _app.Services.GetRequiredService<SessionRevocation>();
         var scope = _app.Services.CreateScope();
         var reader = scope.ServiceProvider.GetRequiredService<AuditReader>();
         static bool Always(SandboxPersona _) => true;
@@ -182,6 +186,10 @@ public class AuthorizationMatrixTests : IAsyncLifetime
             () => reader.SearchAsync(user, "10.0.0.1", AuditFilter.None, before: null, pageSize: 10, CancellationToken.None));
         yield return ("export the audit trail (AuditReader)", PortalPolicies.ReadAudit, Always,
             () => reader.ExportAsync(user, "10.0.0.1", AuditFilter.None, AuditExportFormat.Csv, Stream.Null, CancellationToken.None));
+        yield return ("list who is signed in (SessionRevocation)", PortalPolicies.ManageSessions, Always,
+            () => revocation.SignedInAsync(user, "10.0.0.1", CancellationToken.None));
+        yield return ("end someone's sessions (SessionRevocation)", PortalPolicies.ManageSessions, Always,
+            () => revocation.EndSessionsOfAsync(user, "10.0.0.1", "sandbox:nobody", CancellationToken.None));
         yield return ("turn a Sandbox fault knob", PortalPolicies.ChangeSandboxFaults, Always,
             () => authorization.EnsureCanChangeSandboxFaultsAsync(user, _sandbox));
         yield return ("turn a fault knob on production", PortalPolicies.ChangeSandboxFaults, _ => false,

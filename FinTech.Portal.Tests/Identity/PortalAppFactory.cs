@@ -72,7 +72,7 @@ public static class PersonaSignIn
             ["persona"] = personaKey,
             ["returnUrl"] = returnUrl,
         }));
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return response;
     }
 

@@ -206,12 +206,18 @@ public class SandboxFaultTests
 
         platform.Platform.SetFault(SandboxFault.CacheMissStorm, on: true);
         platform.Platform.SetFault(SandboxFault.CacheMissStorm, on: true);
-        platform.Platform.FailoverAuroraCluster();
+        var failover = platform.Platform.FailoverAuroraCluster();
+        platform.Advance(failover.Duration);
         subscription.Dispose();
         platform.Platform.SetFault(SandboxFault.CacheMissStorm, on: false);
 
-        Assert.Equal(["Cache miss storm switched on", "Aurora writer is now fintech-aurora-2"], heard.Select(c => c.Description));
-        Assert.All(heard, c => Assert.Equal(platform.Now, c.At));
+        Assert.Equal(
+            [
+                new SandboxChange(failover.StartedAt, "Cache miss storm switched on"),
+                new SandboxChange(failover.StartedAt, "Started cross AZ failover to DB instance: fintech-aurora-2"),
+                new SandboxChange(failover.CompletedAt, "Completed failover to DB instance: fintech-aurora-2"),
+            ],
+            heard);
     }
 
     [Fact]

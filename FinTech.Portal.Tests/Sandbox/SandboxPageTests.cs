@@ -21,22 +21,23 @@ public sealed class SandboxPageTests : IAsyncLifetime
         new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, new PlatformResources(), 11, Aws: null);
 
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
-    private readonly SandboxBackend _backend;
+    private SandboxBackend _backend = null!;
     // Knob changes are recorded in the audit trail before they are made: the context's real (SQLite) trail.
     private PortalComponentContext _portal = null!;
     private BunitContext _context = null!;
     private Bunit.TestDoubles.BunitAuthorizationContext _authorization = null!;
     private AuditTestKit _audit = null!;
 
-    public SandboxPageTests() => _backend = new SandboxBackend(_time);
-
     public async Task InitializeAsync()
     {
-        _portal = await PortalComponentContext.CreateAsync(services =>
+        _portal = await PortalComponentContext.CreateAsync((services, database) =>
         {
+            _backend = new SandboxBackend(_time, new SandboxJournal(database));
             services.AddSingleton(_backend);
+            services.AddSingleton(new SandboxJournal(database));
             services.AddSingleton<SandboxFaultSwitch>();
             services.AddSingleton<SandboxFaultKnobs>();
+            services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
         }, _time);
         _context = _portal.Bunit;
         _audit = _portal.Audit;
@@ -82,9 +83,13 @@ public sealed class SandboxPageTests : IAsyncLifetime
     {
         var page = Render(SandboxEnvironment);
 
-        _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
+        var failover = _backend.PlatformFor(SandboxEnvironment).FailoverAuroraCluster();
 
+        page.WaitForAssertion(() => Assert.Equal("failing-over", page.Find("[data-testid=aurora-status]").TextContent));
+        Assert.Equal("fintech-aurora-1", page.Find("[data-testid=aurora-writer]").TextContent);
+        _time.Advance(failover.Duration);
         page.WaitForAssertion(() => Assert.Equal("fintech-aurora-2", page.Find("[data-testid=aurora-writer]").TextContent));
+        Assert.Equal("available", page.Find("[data-testid=aurora-status]").TextContent);
     }
 
     [Fact]
@@ -145,6 +150,25 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var events = (await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events;
         Assert.Single(events);
         Assert.Single(_backend.PlatformFor(SandboxEnvironment).FaultHistory);
+    }
+
+    [Fact]
+    public async Task A_knob_another_portal_task_already_switched_on_is_not_recorded_again_and_the_page_says_so()
+    {
+        var page = Render(SandboxEnvironment);
+        // Another portal task on the same database, with its own simulated platform, switched it on a minute ago.
+        var otherTask = new SandboxBackend(_time);
+        await new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_audit.Database))
+            .SetFaultAsync(otherTask.PlatformFor(SandboxEnvironment), SandboxEnvironment, SandboxFault.ErrorBurst, on: true, AuditTestKit.Bob, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        page.Find("[data-testid=fault-ErrorBurst] input[type=checkbox]").Change(true);
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "Error burst was already on: nothing changed and nothing was recorded.", page.Find("[data-testid=fault-notice]").TextContent.Trim()));
+        Assert.Single((await _audit.Store.SearchAsync(new AuditFilter(EventType: AuditEventTypes.SandboxFaultChanged), null, 10, CancellationToken.None)).Events);
+        Assert.Equal([new SandboxFaultInterval(SandboxFault.ErrorBurst, SandboxTestPlatform.TuesdayMorning, null)], _backend.PlatformFor(SandboxEnvironment).FaultHistory);
+        Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)page.Find("[data-testid=fault-ErrorBurst] input[type=checkbox]")).IsChecked);
     }
 
     [Fact]

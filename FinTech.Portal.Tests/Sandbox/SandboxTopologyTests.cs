@@ -1,4 +1,6 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
 using FinTech.Portal.Sandbox;
 
 namespace FinTech.Portal.Tests.Sandbox;
@@ -39,35 +41,68 @@ public class SandboxTopologyTests
     }
 
     [Fact]
-    public void An_Aurora_failover_makes_the_reader_the_writer_in_the_topology_at_once()
+    public void The_topology_shows_an_Aurora_failover_while_it_runs_and_the_new_writer_once_it_completes()
     {
         var platform = new SandboxTestPlatform();
 
-        var writer = platform.Platform.FailoverAuroraCluster();
+        var failover = platform.Platform.FailoverAuroraCluster();
+        var during = platform.Platform.Topology.Describe().Database;
+        platform.Advance(failover.Duration - TimeSpan.FromTicks(1));
+        var justBefore = platform.Platform.Topology.Describe().Database;
+        platform.Advance(TimeSpan.FromTicks(1));
+        var after = platform.Platform.Topology.Describe().Database;
 
-        Assert.Equal("fintech-aurora-2", writer);
+        Assert.Equal(("fintech-aurora-1", "fintech-aurora-2"), (failover.FromInstance, failover.ToInstance));
+        Assert.Equal("failing-over", during.Status);
+        Assert.Equal("fintech-aurora-1", during.Writer?.InstanceIdentifier);
+        Assert.Equal(["rebooting", "available"], during.Members.Select(m => m.Status));
+        Assert.Equal(during.Status, justBefore.Status);
+        Assert.Equal(during.Members, justBefore.Members);
+        Assert.Equal("available", after.Status);
+        Assert.Equal([false, true], after.Members.Select(m => m.IsWriter));
+        Assert.Equal(["available", "available"], after.Members.Select(m => m.Status));
         Assert.Equal("fintech-aurora-2", platform.Platform.AuroraWriter);
-        var members = platform.Platform.Topology.Describe().Database.Members;
-        Assert.Equal([false, true], members.Select(m => m.IsWriter));
+    }
+
+    [Fact]
+    public void The_topology_shows_a_Redis_test_failover_from_the_call_through_the_promotion_to_the_end_of_recovery()
+    {
+        var platform = new SandboxTestPlatform();
+
+        var failover = platform.Platform.TestRedisFailover();
+        var called = platform.Platform.Topology.Describe().Cache;
+        platform.Advance(failover.PromotedAt - platform.Now);
+        var promoted = platform.Platform.Topology.Describe().Cache;
+        platform.Advance(failover.RecoveringAt - platform.Now);
+        var recovering = platform.Platform.Topology.Describe().Cache;
+        platform.Advance(failover.FinishedAt - platform.Now);
+        var finished = platform.Platform.Topology.Describe().Cache;
+
+        Assert.Equal(("modifying", "fintech-redis-001", "modifying"), (called.Status, called.Primary?.CacheClusterId, called.Nodes[0].Status));
+        Assert.Equal(("modifying", "fintech-redis-002", "modifying"), (promoted.Status, promoted.Primary?.CacheClusterId, promoted.Nodes[0].Status));
+        Assert.Equal(("modifying", "fintech-redis-002", "rebooting cluster nodes"), (recovering.Status, recovering.Primary?.CacheClusterId, recovering.Nodes[0].Status));
+        Assert.Equal(("available", "fintech-redis-002", "available"), (finished.Status, finished.Primary?.CacheClusterId, finished.Nodes[0].Status));
+        Assert.Equal(RedisNodeRole.Replica, finished.Nodes[0].Role);
     }
 
     [Fact]
     public void After_an_Aurora_failover_the_new_writer_s_metrics_look_like_a_writer_s_and_the_old_writer_s_like_a_reader_s()
     {
         var platform = new SandboxTestPlatform();
-        platform.Platform.FailoverAuroraCluster();
+        var failover = platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(3));
 
         var oldWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-aurora-1", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
         var newWriterLag = platform.Series(platform.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
         var newWriterCommits = platform.Series(platform.Instance("CommitLatency", "fintech-aurora-2", Statistic.Average), TimeSpan.FromMinutes(10)).Points;
 
-        // Before the failover aurora-1 wrote and aurora-2 replicated; from the next minute on the other way round.
-        var switchedAt = SandboxTestPlatform.TuesdayMorning.AddMinutes(1);
+        // The minute the failover completes in is the new writer's when it completes in its first half (a minute is judged at its middle).
+        var completedMinute = new DateTimeOffset(failover.CompletedAt.Ticks - failover.CompletedAt.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var switchedAt = failover.CompletedAt.Second < 30 ? completedMinute : completedMinute.AddMinutes(1);
         Assert.All(oldWriterLag, p => Assert.True(p.Timestamp >= switchedAt));
         Assert.All(newWriterLag, p => Assert.True(p.Timestamp < switchedAt));
         Assert.All(newWriterCommits, p => Assert.True(p.Timestamp >= switchedAt));
-        Assert.Equal(2, oldWriterLag.Count);
+        Assert.Equal((int)(platform.Now - switchedAt).TotalMinutes, oldWriterLag.Count);
         Assert.Equal(
             platform.Latest(platform.Instance("CPUUtilization", "fintech-aurora-2", Statistic.Average)),
             platform.Latest(platform.Role("CPUUtilization", "WRITER", Statistic.Average)));
@@ -80,49 +115,29 @@ public class SandboxTopologyTests
     }
 
     [Fact]
-    public void A_failover_disturbs_the_minute_the_new_writer_takes_over_and_then_the_platform_settles()
-    {
-        var platform = new SandboxTestPlatform();
-        var twin = new SandboxTestPlatform();
-        platform.Advance(TimeSpan.FromSeconds(20));
-        platform.Platform.FailoverAuroraCluster();
-        platform.Advance(TimeSpan.FromSeconds(160));
-        twin.Advance(TimeSpan.FromSeconds(180));
-        var takeover = SandboxTestPlatform.TuesdayMorning.AddMinutes(1);
-        double At(SandboxTestPlatform p, MetricQuery query, DateTimeOffset minute) => p.Series(query, minute, minute.AddMinutes(1)).Points.Single().Value;
-
-        var failed = platform.Business("TransactionsFailed", Statistic.Sum);
-        var writerConnections = platform.Role("DatabaseConnections", "WRITER", Statistic.Average);
-        Assert.True(At(platform, failed, takeover) > At(twin, failed, takeover) * 2);
-        Assert.True(At(platform, writerConnections, takeover) < At(twin, writerConnections, takeover) * 0.7);
-        Assert.Equal(At(twin, failed, takeover.AddMinutes(1)), At(platform, failed, takeover.AddMinutes(1)));
-        Assert.All(platform.Platform.Alarms.Describe(), alarm => Assert.Equal(AlarmState.Ok, alarm.State));
-    }
-
-    [Fact]
     public void Failing_over_twice_returns_the_writer_role_to_the_first_instance()
     {
         var platform = new SandboxTestPlatform();
 
         platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(5));
-        var writer = platform.Platform.FailoverAuroraCluster();
+        var second = platform.Platform.FailoverAuroraCluster();
         platform.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.Equal("fintech-aurora-1", writer);
+        Assert.Equal(("fintech-aurora-2", "fintech-aurora-1"), (second.FromInstance, second.ToInstance));
         Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Instance("AuroraReplicaLag", "fintech-aurora-1", Statistic.Average))));
         Assert.InRange(platform.Latest(platform.Instance("AuroraReplicaLag", "fintech-aurora-2", Statistic.Average)), 5, 35);
     }
 
     [Fact]
-    public void A_Redis_promotion_makes_the_replica_the_primary_and_moves_the_primary_s_metrics_with_it()
+    public void A_Redis_test_failover_makes_the_replica_the_primary_and_moves_the_primary_s_metrics_with_it()
     {
         var platform = new SandboxTestPlatform();
 
-        var primary = platform.Platform.PromoteRedisReplica("fintech-redis-002");
+        var failover = platform.Platform.TestRedisFailover();
         platform.Advance(TimeSpan.FromMinutes(3));
 
-        Assert.Equal("fintech-redis-002", primary);
+        Assert.Equal(("fintech-redis-001", "fintech-redis-002"), (failover.FromNode, failover.ToNode));
         Assert.Equal("fintech-redis-002", platform.Platform.Topology.Describe().Cache.Primary?.CacheClusterId);
         Assert.InRange(platform.Latest(platform.Node("ReplicationLag", "fintech-redis-001", Statistic.Average)), 0.005, 0.05);
         Assert.True(double.IsNaN(LatestOrNaN(platform, platform.Node("ReplicationLag", "fintech-redis-002", Statistic.Average))));
@@ -135,13 +150,18 @@ public class SandboxTopologyTests
     }
 
     [Fact]
-    public void A_failover_to_an_unknown_member_or_to_the_current_holder_is_refused()
+    public void A_failover_to_an_unknown_member_or_to_the_current_writer_is_refused_with_the_RDS_fault()
     {
         var platform = new SandboxTestPlatform();
 
-        Assert.Contains("fintech-aurora-1, fintech-aurora-2", Assert.Throws<ArgumentException>(() => platform.Platform.FailoverAuroraCluster("fintech-aurora-7")).Message);
-        Assert.Throws<InvalidOperationException>(() => platform.Platform.PromoteRedisReplica("fintech-redis-001"));
+        var unknown = Assert.Throws<DBInstanceNotFoundException>(() => platform.Platform.FailoverAuroraCluster("fintech-aurora-7"));
+        var writer = Assert.Throws<InvalidDBInstanceStateException>(() => platform.Platform.FailoverAuroraCluster("fintech-aurora-1"));
+
+        Assert.Equal("DBInstanceNotFound", unknown.ErrorCode);
+        Assert.Contains("fintech-aurora-1, fintech-aurora-2", unknown.Message);
+        Assert.Equal("InvalidDBInstanceState", writer.ErrorCode);
         Assert.Equal("fintech-aurora-1", platform.Platform.AuroraWriter);
+        Assert.Empty(platform.Platform.AuroraFailovers);
     }
 
     [Fact]
@@ -150,7 +170,8 @@ public class SandboxTopologyTests
         var resources = new PlatformResources { AuroraInstances = ["solo-1"], RedisNodes = ["solo-redis-001"] };
         var platform = new SandboxTestPlatform(resources: resources);
 
-        Assert.Throws<InvalidOperationException>(() => platform.Platform.FailoverAuroraCluster());
+        Assert.Contains("no reader", Assert.Throws<InvalidDBClusterStateException>(() => platform.Platform.FailoverAuroraCluster()).Message);
+        Assert.Contains("no replica", Assert.Throws<InvalidReplicationGroupStateException>(() => platform.Platform.TestRedisFailover()).Message);
         Assert.Empty(platform.Series(platform.Cluster("AuroraReplicaLagMaximum", Statistic.Maximum), TimeSpan.FromMinutes(5)).Points);
         Assert.Equal(5, platform.Series(platform.Instance("CPUUtilization", "solo-1", Statistic.Average), TimeSpan.FromMinutes(5)).Points.Count);
     }

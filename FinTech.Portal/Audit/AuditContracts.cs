@@ -86,4 +86,7 @@ public static class AuditEventTypes
     public const string SignedOut = "identity.signed-out";
     public const string SignInFailed = "identity.sign-in-failed";
     public const string AccessDenied = "identity.access-denied";
+    public const string SignOutRefused = "identity.sign-out-refused";
+    public const string SessionEnded = "identity.session-ended";
+    public const string SessionsRevoked = "identity.sessions-revoked";
 }

@@ -197,17 +197,31 @@ public static class AuditExport
         return null;
     }
 
-    /// <summary>RFC 4180 quoting; a leading = + - @ gets a quote prefix so spreadsheets never run it as a formula.</summary>
+    /// <summary>
+    /// RFC 4180 quoting, for every separator a spreadsheet may split on (comma, semicolon in many
+    /// locales, tab) and for quotes and line breaks. A formula character (<c>= + - @</c>) at the
+    /// start of the field or right after any separator or line break gets a quote (<c>'</c>) in
+    /// front, so that no split of the field, whatever the locale's separator, starts a formula.
+    /// </summary>
     internal static string CsvField(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
             return "";
         }
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        var neutralised = new StringBuilder(value.Length + 4);
+        for (var i = 0; i < value.Length; i++)
         {
-            value = "'" + value;
+            var startsCell = i == 0 || IsCsvSeparator(value[i - 1]);
+            if (startsCell && value[i] is '=' or '+' or '-' or '@' or '\t' or '\r')
+            {
+                neutralised.Append('\'');
+            }
+            neutralised.Append(value[i]);
         }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        var text = neutralised.ToString();
+        return text.AsSpan().IndexOfAny(",;\t\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
     }
+
+    private static bool IsCsvSeparator(char c) => c is ',' or ';' or '\t' or '\r' or '\n';
 }

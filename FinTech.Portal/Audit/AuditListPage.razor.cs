@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Http;
 
 namespace FinTech.Portal.Audit;
 
@@ -32,16 +33,36 @@ public sealed partial class AuditListPage : IDisposable
     [SupplyParameterFromQuery(Name = "target")] public string? Target { get; set; }
     [SupplyParameterFromQuery(Name = "outcome")] public string? Outcome { get; set; }
     [SupplyParameterFromQuery(Name = "text")] public string? Text { get; set; }
-    [SupplyParameterFromQuery(Name = "before")] public long? Before { get; set; }
+    // Text, not a number: a cursor that is not one gets the page's message, not a failed render.
+    [SupplyParameterFromQuery(Name = "before")] public string? Before { get; set; }
+
+    /// <summary>The request while the page is prerendered (null once interactive).</summary>
+    [CascadingParameter] public HttpContext? HttpContext { get; set; }
 
     protected override async Task OnParametersSetAsync()
     {
         _form = new FilterForm { From = From, To = To, Actor = Actor, EventType = EventType, Environment = EnvironmentFilter, Target = Target, Outcome = Outcome, Text = Text };
+        long? before;
+        try
+        {
+            AuditQuery.Parse(_form.ToQuery());
+            before = AuditQuery.ParseBefore(Before);
+        }
+        catch (FormatException e)
+        {
+            // An address with a bad filter or cursor answers 400 with the reason, as the exports do.
+            _error = e.Message;
+            if (HttpContext is { Response.HasStarted: false } http)
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            }
+            return;
+        }
         if (!RendererInfo.IsInteractive)
         {
             return;
         }
-        await LoadAsync(_form, Before);
+        await LoadAsync(_form, before);
     }
 
     private Task SearchAsync() => GoAsync(_form, null);

@@ -52,6 +52,8 @@ public static class AuditSetup
 
     private static async Task ExportAsync(HttpContext http, AuditReader reader, TimeProvider time, AuditExportFormat format, string contentType, string extension, CancellationToken ct)
     {
+        // An export is the trail itself: no browser or proxy may keep a copy, nor of a refusal.
+        http.Response.Headers.CacheControl = "no-store";
         AuditFilter filter;
         try
         {
@@ -59,8 +61,8 @@ public static class AuditSetup
         }
         catch (FormatException e)
         {
-            http.Response.StatusCode = StatusCodes.Status400BadRequest;
-            await http.Response.WriteAsync(e.Message, ct);
+            // The message names the parameter and the expected form; it never repeats the input.
+            await PlainTextAsync(http, StatusCodes.Status400BadRequest, e.Message, ct);
             return;
         }
         var sourceIp = http.Connection.RemoteIpAddress?.ToString();
@@ -77,10 +79,15 @@ public static class AuditSetup
         catch (Exception e) when (e is AuditAccessDeniedException or AuditUnavailableException && !http.Response.HasStarted)
         {
             http.Response.Headers.ContentDisposition = default;
-            http.Response.ContentType = "text/plain; charset=utf-8";
-            http.Response.StatusCode = e is AuditAccessDeniedException ? StatusCodes.Status403Forbidden : StatusCodes.Status503ServiceUnavailable;
-            await http.Response.WriteAsync(e.Message, ct);
+            await PlainTextAsync(http, e is AuditAccessDeniedException ? StatusCodes.Status403Forbidden : StatusCodes.Status503ServiceUnavailable, e.Message, ct);
         }
+    }
+
+    private static Task PlainTextAsync(HttpContext http, int statusCode, string message, CancellationToken ct)
+    {
+        http.Response.StatusCode = statusCode;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        return http.Response.WriteAsync(message, ct);
     }
 }
 
@@ -113,16 +120,32 @@ public static class AuditQuery
             }
             return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
                 ? value
-                : throw new FormatException($"'{name}' must be a UTC time such as 2026-11-24T03:00:00Z, got '{text}'.");
+                : throw new FormatException($"'{name}' must be a UTC time such as 2026-11-24T03:00:00Z.");
         }
         AuditOutcome? outcome = null;
         if (Get("outcome") is { } outcomeText)
         {
             outcome = Enum.TryParse<AuditOutcome>(outcomeText, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
                 ? parsed
-                : throw new FormatException($"'outcome' must be Succeeded, Failed or Denied, got '{outcomeText}'.");
+                : throw new FormatException("'outcome' must be Succeeded, Failed or Denied.");
         }
         return new AuditFilter(Time("from"), Time("to"), Get("actor"), Get("eventType"), Get("environment"), Get("target"), outcome, Get("text"));
+    }
+
+    /// <summary>
+    /// The list's paging cursor: the event number to continue below. Anything else (letters,
+    /// <c>1e5</c>, a NUL, a number beyond 64 bits) is refused with the expected form; the message
+    /// never repeats the input.
+    /// </summary>
+    public static long? ParseBefore(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var before) && before > 0
+            ? before
+            : throw new FormatException("'before' must be an event number, a whole number from 1 up (the list's Older button sets it).");
     }
 
     /// <summary>The filter as a query string (without '?'), for links to the exports and shareable list addresses.</summary>

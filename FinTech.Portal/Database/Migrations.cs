@@ -16,6 +16,8 @@ public static class Migrations
     [
         AuditEvents,
         DataProtectionKeys,
+        Identity.PortalSessions.Migration,
+        Sandbox.SandboxJournal.Migration,
     ];
 
     /// <summary>

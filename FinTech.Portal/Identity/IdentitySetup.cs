@@ -79,6 +79,8 @@ public static class IdentitySetup
         builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidatingStateProvider>();
 
         builder.Services.AddSingleton<IdentityAudit>();
+        builder.Services.AddSingleton<PortalSessions>();
+        builder.Services.AddSingleton<SessionRevocation>();
         builder.Services.AddSingleton<PortalAuthorization>();
 
         builder.Services.AddAntiforgery();
@@ -110,6 +112,7 @@ public static class IdentitySetup
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
+            app.UseMiddleware<HttpsRequiredMiddleware>();
         }
         // The sign-in endpoints and the hub answer for themselves (400 for a missing antiforgery
         // token, 403 for a foreign origin); a "not found" page in their place would hide why.
@@ -139,11 +142,35 @@ public static class IdentitySetup
     /// <summary>The client address as the forwarded headers middleware left it (CloudFront → ALB → task).</summary>
     public static string? SourceIpOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
 
-    /// <summary>A return address that stays on the portal; anything else becomes the start page.</summary>
-    public static string LocalReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-            ? url
-            : "/";
+    /// <summary>
+    /// A return address that stays on the portal: only what the framework's local-URL rule accepts
+    /// (a path on this host, no control characters), with anything outside ASCII percent-encoded so
+    /// that it can go into a Location header; anything else becomes the start page.
+    /// </summary>
+    public static string LocalReturnUrl(string? returnUrl)
+    {
+        if (string.IsNullOrEmpty(returnUrl) || !Microsoft.AspNetCore.Http.HttpResults.RedirectHttpResult.IsLocalUrl(returnUrl))
+        {
+            return "/";
+        }
+        var path = returnUrl.StartsWith("~/", StringComparison.Ordinal) ? returnUrl[1..] : returnUrl;
+        var escaped = new System.Text.StringBuilder(path.Length);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in path.EnumerateRunes())
+        {
+            if (rune.Value is > ' ' and <= '~')
+            {
+                escaped.Append((char)rune.Value);
+                continue;
+            }
+            var length = rune.EncodeToUtf8(utf8);
+            foreach (var b in utf8[..length])
+            {
+                escaped.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return escaped.ToString();
+    }
 
     /// <summary>The sign-in mode the services were registered for.</summary>
     private sealed record RegisteredIdentityMode(IdentityMode Mode);

@@ -31,6 +31,7 @@ public static class PortalAccessRules
         PortalPolicies.ApproveOperations,
         PortalPolicies.ReadAudit,
         PortalPolicies.ChangeSandboxFaults,
+        PortalPolicies.ManageSessions,
     ];
 
     /// <summary>The roles any one of which grants <paramref name="policy"/>.</summary>
@@ -41,6 +42,7 @@ public static class PortalAccessRules
         PortalPolicies.ApproveOperations => [PortalRoles.Approver],
         PortalPolicies.ReadAudit => [PortalRoles.Auditor, PortalRoles.Admin],
         PortalPolicies.ChangeSandboxFaults => [PortalRoles.Operator],
+        PortalPolicies.ManageSessions => [PortalRoles.Admin],
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
     };
 
@@ -52,6 +54,7 @@ public static class PortalAccessRules
         PortalPolicies.ApproveOperations => "Approving operations",
         PortalPolicies.ReadAudit => "Reading and exporting the audit trail",
         PortalPolicies.ChangeSandboxFaults => "Changing Sandbox fault knobs",
+        PortalPolicies.ManageSessions => "Ending other people's sessions",
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Not a portal policy."),
     };
 
@@ -105,12 +108,24 @@ public static class PortalAccessRules
 /// <summary>One of the portal's policies as an authorization requirement.</summary>
 public sealed record PortalPolicyRequirement(string Policy) : IAuthorizationRequirement;
 
-/// <summary>Evaluates <see cref="PortalPolicyRequirement"/> with the shared rules and hands the reason on when it fails.</summary>
-public sealed class PortalPolicyHandler : AuthorizationHandler<PortalPolicyRequirement>
+/// <summary>
+/// Evaluates <see cref="PortalPolicyRequirement"/> with the shared rules and hands the reason on
+/// when it fails. Inside a circuit (no HTTP request, whose cookie check already asked) it also asks
+/// whether the user's session is still active, so a signed-out session's open page cannot act.
+/// </summary>
+public sealed class PortalPolicyHandler(PortalSessions sessions) : AuthorizationHandler<PortalPolicyRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PortalPolicyRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PortalPolicyRequirement requirement)
     {
         var decision = PortalAccessRules.Evaluate(requirement.Policy, context.User, context.Resource);
+        if (decision.IsAllowed && context.Resource is not HttpContext)
+        {
+            var session = await sessions.CheckAsync(context.User, touch: false, CancellationToken.None);
+            if (!session.IsActive)
+            {
+                decision = AccessDecision.Deny(requirement.Policy, session.Message);
+            }
+        }
         if (decision.IsAllowed)
         {
             context.Succeed(requirement);
@@ -119,7 +134,6 @@ public sealed class PortalPolicyHandler : AuthorizationHandler<PortalPolicyRequi
         {
             context.Fail(new PortalPolicyFailure(this, decision));
         }
-        return Task.CompletedTask;
     }
 }
 

@@ -13,9 +13,10 @@ public sealed class PortalAccessDeniedException(AccessDecision decision)
 /// <summary>
 /// The checks services make before they act (architecture decision 5): the page may have hidden
 /// the button, but the service asks again, records the denial in the audit trail and throws
-/// <see cref="PortalAccessDeniedException"/>.
+/// <see cref="PortalAccessDeniedException"/>. A session that has ended (signed out in another tab,
+/// idle, ended by an Admin) is refused here too, before its open page learns it is over.
 /// </summary>
-public sealed class PortalAuthorization(IdentityAudit audit, ILogger<PortalAuthorization> logger)
+public sealed class PortalAuthorization(IdentityAudit audit, PortalSessions sessions, ILogger<PortalAuthorization> logger)
 {
     public Task EnsureCanViewDashboardsAsync(ClaimsPrincipal user, string? sourceIp = null, CancellationToken cancellationToken = default) =>
         EnsureAsync(user, sourceIp, PortalPolicies.ViewDashboards, resource: null, environment: null, target: null, cancellationToken);
@@ -34,12 +35,21 @@ public sealed class PortalAuthorization(IdentityAudit audit, ILogger<PortalAutho
     public Task EnsureCanChangeSandboxFaultsAsync(ClaimsPrincipal user, PortalEnvironment environment, string? sourceIp = null, string? target = null, CancellationToken cancellationToken = default) =>
         EnsureAsync(user, sourceIp, PortalPolicies.ChangeSandboxFaults, environment, environment.Key, target, cancellationToken);
 
+    /// <summary>Admin role.</summary>
+    public Task EnsureCanManageSessionsAsync(ClaimsPrincipal user, string? sourceIp = null, string? target = null, CancellationToken cancellationToken = default) =>
+        EnsureAsync(user, sourceIp, PortalPolicies.ManageSessions, resource: null, environment: null, target, cancellationToken);
+
     public async Task EnsureAsync(ClaimsPrincipal user, string? sourceIp, string policy, object? resource, string? environment, string? target, CancellationToken cancellationToken)
     {
         var decision = PortalAccessRules.Evaluate(policy, user, resource);
         if (decision.IsAllowed)
         {
-            return;
+            var session = await sessions.CheckAsync(user, touch: false, cancellationToken);
+            if (session.IsActive)
+            {
+                return;
+            }
+            decision = AccessDecision.Deny(policy, session.Message);
         }
         try
         {

@@ -31,6 +31,13 @@ public sealed class PortalIdentityOptions : IValidatableObject
     public TimeSpan MaxSessionAge { get; set; } = TimeSpan.FromHours(8);
 
     /// <summary>
+    /// How often an open page (a Blazor circuit) asks whether its session is still active; a session
+    /// ended on another portal task closes its pages here within this time (on this task at once).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SessionRevalidationInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// A PFX file whose certificate encrypts the Data Protection keys at rest in the portal database
     /// (mounted from Secrets Manager into the task). Without it the keys are stored unencrypted,
     /// which is acceptable only where the database itself is encrypted with KMS.

@@ -31,4 +31,7 @@ public static class PortalPolicies
 
     /// <summary>Operator, and only on Sandbox environments.</summary>
     public const string ChangeSandboxFaults = "ChangeSandboxFaults";
+
+    /// <summary>Admin: see who is signed in and end a person's sessions.</summary>
+    public const string ManageSessions = "ManageSessions";
 }

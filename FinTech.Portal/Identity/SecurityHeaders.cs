@@ -47,6 +47,12 @@ internal sealed class SecurityHeadersMiddleware
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
             headers["Permissions-Policy"] = PermissionsPolicy;
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            // Pages, exports and refusals show what one person may see: nobody else's cache keeps
+            // them. Static assets set their own caching and keep it.
+            if (!headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.CacheControl))
+            {
+                headers.CacheControl = "no-store";
+            }
             return Task.CompletedTask;
         }, (context.Response, _contentSecurityPolicy));
         return _next(context);
@@ -74,5 +80,38 @@ internal sealed class HubOriginMiddleware(RequestDelegate next)
             return context.Response.WriteAsync("The portal's hub accepts connections from the portal's own pages only.", context.RequestAborted);
         }
         return next(context);
+    }
+}
+
+/// <summary>
+/// Outside Development the session and antiforgery cookies are Secure-only, so a plain-http request
+/// could neither keep a session nor render a form (the antiforgery system refuses to issue its
+/// cookie). Rather than a 500, such a request gets a message that says what is wrong: the portal
+/// was reached without TLS, or a proxy that ends TLS did not say so in a header the portal trusts.
+/// The health endpoints stay reachable over http (the load balancer's checks).
+/// </summary>
+internal sealed class HttpsRequiredMiddleware(RequestDelegate next, ILogger<HttpsRequiredMiddleware> logger)
+{
+    public const string Message =
+        "The portal answers over HTTPS only: its session and antiforgery cookies are Secure. Open it with https://. " +
+        "If a proxy or load balancer ends TLS in front of the portal, it must send X-Forwarded-Proto: https, " +
+        "and its network must be listed in Hosting:TrustedProxyNetworks (or set Hosting:PublicOrigin).";
+
+    private int _logged;
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+        {
+            return next(context);
+        }
+        // Once per process: a misconfigured proxy would otherwise fill the log.
+        if (Interlocked.Exchange(ref _logged, 1) == 0)
+        {
+            logger.LogWarning("A request reached the portal over plain http ({Path}); answering 400. {Message}", context.Request.Path.Value, Message);
+        }
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(Message, context.RequestAborted);
     }
 }

@@ -6,8 +6,10 @@ namespace FinTech.Portal.Sandbox;
 /// <summary>
 /// The Sandbox backend: one <see cref="SandboxPlatform"/> per Sandbox environment, created on
 /// first use and kept for the life of the portal, so every page and the registry see the same model.
+/// With a <see cref="SandboxJournal"/>, the platforms' port actions are recorded in the portal
+/// database (and replayed at start by <see cref="SandboxJournalReplay"/>).
 /// </summary>
-public sealed class SandboxBackend(TimeProvider timeProvider)
+public sealed class SandboxBackend(TimeProvider timeProvider, SandboxJournal? journal = null)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SandboxPlatform> _platforms = new(StringComparer.OrdinalIgnoreCase);
@@ -31,7 +33,11 @@ public sealed class SandboxBackend(TimeProvider timeProvider)
         {
             if (!_platforms.TryGetValue(environment.Key, out platform))
             {
-                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider);
+                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider, environment.Key);
+                if (journal is not null)
+                {
+                    platform.UseJournal(journal, environment.Key);
+                }
                 _platforms[environment.Key] = platform;
             }
         }

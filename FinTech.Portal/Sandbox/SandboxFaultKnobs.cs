@@ -12,8 +12,8 @@ namespace FinTech.Portal.Sandbox;
 public sealed class SandboxFaultKnobs(SandboxBackend backend, PortalAuthorization authorization, SandboxFaultSwitch faultSwitch)
 {
     /// <summary>
-    /// Turns <paramref name="fault"/> on or off for <paramref name="user"/>. Returns false when the
-    /// knob already was in that position. Throws <see cref="PortalAccessDeniedException"/> (the
+    /// Turns <paramref name="fault"/> on or off for <paramref name="user"/>. Returns false, recording
+    /// nothing, when the knob already was in that position. Throws <see cref="PortalAccessDeniedException"/> (the
     /// denial recorded) for a caller without the Operator role or a non-Sandbox environment, and
     /// <see cref="AuditUnavailableException"/> (the knob unchanged) when the trail cannot record it.
     /// </summary>

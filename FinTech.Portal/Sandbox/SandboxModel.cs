@@ -155,9 +155,10 @@ internal sealed class SandboxModel
         var f = m.Faults;
         var median = (0.032 + 0.05 * Math.Pow(u, 1.5))
             * (1 + 0.06 * J(S(Noise.AlbLatencyMedian), m.Index))
-            * (1 + 3.0 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop);
+            * (1 + 3.0 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop + 0.8 * m.DatabaseOutage + 0.2 * m.CacheOutage);
+        // Requests that write wait for connect timeouts and retries while a failover keeps the writer away: the tail grows most.
         var sigma = 0.72 + 0.25 * u + 0.03 * J(S(Noise.AlbLatencySigma), m.Index)
-            + 0.2 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop;
+            + 0.2 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop + 0.35 * m.DatabaseOutage + 0.1 * m.CacheOutage;
         return new LogNormal(median, sigma, m.Requests);
     }
 
@@ -166,7 +167,8 @@ internal sealed class SandboxModel
         var f = m.Faults;
         return 0.0007 + 0.0011 * m.LoadFraction + 0.0002 * J(S(Noise.Alb5xx), m.Index)
             + 0.07 * f.ErrorBurst + 0.02 * f.TaskCrashLoop + 0.004 * f.LatencySpike
-            + (m.DatabaseFailover ? 0.004 : 0) + (m.CacheFailover ? 0.001 : 0);
+            // Writes that exhaust their retries while the writer or primary is away come back as 503s.
+            + 0.03 * m.DatabaseOutage + 0.006 * m.CacheOutage;
     }
 
     /// <summary>502/503 from the load balancer itself: targets that vanish mid-request in a crash loop.</summary>
@@ -193,7 +195,8 @@ internal sealed class SandboxModel
         var f = m.Faults;
         var rate = 0.0015 + 0.0005 * J(S(Noise.TxFailed), m.Index) + 0.9 * (Target5xxRate(m) + Elb5xxRate(m))
             + 0.003 * f.CacheMissStorm + 0.002 * f.LatencySpike
-            + (m.DatabaseFailover ? 0.006 : 0);
+            // A payment commits to the ledger: without a writer it fails unless its retry outlasts the outage.
+            + 0.25 * m.DatabaseOutage;
         return Math.Round(TransactionsProcessed(m) * rate);
     }
 
@@ -227,8 +230,8 @@ internal sealed class SandboxModel
         var connections = instance == m.Writer
             ? 95 + 115 * u + noise + 60 * f.CacheMissStorm + 35 * f.TaskCrashLoop
             : 55 + 85 * u + noise + 90 * f.CacheMissStorm;
-        // Right after a failover the pools are still reconnecting to the new writer; the old one has rebooted.
-        return Math.Round(m.DatabaseFailover ? connections * (instance == m.Writer ? 0.6 : 0.3) : connections);
+        // During a failover the writer's connections drop and the pools reconnect to the new writer; the old one reboots.
+        return Math.Round(connections * (1 - (instance == m.Writer ? 0.5 : 0.7) * m.DatabaseOutage));
     }
 
     /// <summary>db.r6g.large (16 GiB): shared buffers take their part, each connection ~9.5 MiB.</summary>
@@ -248,7 +251,7 @@ internal sealed class SandboxModel
         }
         var lag = 10 + 18 * Math.Min(m.LoadFraction, 1) + 2.5 * J(S(Noise.RdsLag, instance), m.Index);
         return lag + m.Faults.ReplicaLag * (4200 + 900 * SandboxNoise.Wander(S(Noise.RdsLagFault, instance), m.Index, 5))
-            + (m.DatabaseFailover ? 250 : 0);
+            + 250 * m.DatabaseOutage;
     }
 
     public double AuroraReplicaLagMaximum(SandboxMinute m)
@@ -274,7 +277,7 @@ internal sealed class SandboxModel
         }
         var f = m.Faults;
         return 1.6 + 1.8 * Math.Min(m.LoadFraction, 1) + 0.25 * J(S(Noise.RdsCommit, instance), m.Index)
-            + 2.5 * f.CacheMissStorm + 1.2 * f.ErrorBurst + (m.DatabaseFailover ? 1.5 : 0);
+            + 2.5 * f.CacheMissStorm + 1.2 * f.ErrorBurst + 12 * m.DatabaseOutage;
     }
 
     /// <summary>Deadlocks per second: a rare one on a normal day; retried ledger writes collide in an error burst.</summary>
@@ -313,7 +316,7 @@ internal sealed class SandboxModel
             + 1.0 * SandboxNoise.Wander(S(Noise.RedisHitWander, node), m.Index, 25)
             + 0.4 * J(S(Noise.RedisHit, node), m.Index)
             - 38 * m.Faults.CacheMissStorm
-            - (m.CacheFailover ? 4 : 0);
+            - 15 * m.CacheOutage;
         return Math.Clamp(rate, 0, 100);
     }
 

@@ -1,4 +1,6 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Rds;
 
 namespace FinTech.Portal.Sandbox;
 
@@ -13,13 +15,32 @@ namespace FinTech.Portal.Sandbox;
 /// </summary>
 public sealed class SandboxPlatform
 {
+    /// <summary>The one node group of the cluster-mode-disabled Redis replication group.</summary>
+    public const string NodeGroupId = "0001";
+
+    /// <summary>The cache node id within each Redis cache cluster (node).</summary>
+    public const string CacheNodeId = "0001";
+
+    /// <summary>Where the simulated platform runs, for ARNs and availability zones.</summary>
+    public const string Region = "eu-west-1";
+
+    /// <summary>The simulated AWS account (the documentation's example account).</summary>
+    public const string AccountId = "111122223333";
+
     private readonly TimeProvider _timeProvider;
     private readonly SandboxResources _resources;
     private readonly Lock _gate = new();
     private readonly List<Action<SandboxChange>> _subscribers = [];
+    private readonly List<ITimer> _timers = [];
+    // One port action at a time, in order: its journal entry is written between the check and the change.
+    private readonly SemaphoreSlim _actions = new(1, 1);
+    private SandboxJournal? _journal;
+    private string? _journalEnvironment;
+    // The sequence of the last journal entry applied (read without the gate by the catch-up).
+    private long _applied;
     private SandboxState _state = SandboxState.Initial;
 
-    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider)
+    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider, string environmentKey = PlatformOptions.SandboxKey)
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -32,6 +53,11 @@ public sealed class SandboxPlatform
         Metrics = new SandboxMetricSource(this, Engine);
         Alarms = new SandboxAlarmSource(this, Engine, _resources);
         Topology = new SandboxTopologySource(this, model, _resources);
+        Rds = new SandboxRds(this);
+        ElastiCache = new SandboxElastiCache(this);
+        WriteProbe = new SandboxWriteProbe(this, model);
+        Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
+        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
     }
 
     public int Seed { get; }
@@ -51,14 +77,34 @@ public sealed class SandboxPlatform
 
     public SandboxTopologySource Topology { get; }
 
+    /// <summary>RDS <c>FailoverDBCluster</c>, <c>DescribeDBClusters</c>, <c>DescribeEvents</c>.</summary>
+    public SandboxRds Rds { get; }
+
+    /// <summary>ElastiCache <c>TestFailover</c>, <c>DescribeReplicationGroups</c>, <c>DescribeEvents</c>.</summary>
+    public SandboxElastiCache ElastiCache { get; }
+
+    /// <summary>The synthetic write probe of the Aurora writer and the Redis primary.</summary>
+    public SandboxWriteProbe WriteProbe { get; }
+    public SandboxSecretsManager SecretsManager { get; }
+
+    public SandboxEcr Ecr { get; }
+
     public IReadOnlyCollection<SandboxFault> ActiveFaults =>
         State.Faults.Where(f => f.IsActive).Select(f => f.Fault).Distinct().Order().ToList();
 
     public IReadOnlyList<SandboxFaultInterval> FaultHistory => State.Faults;
 
-    public string AuroraWriter => _resources.AuroraInstances[State.CurrentWriter];
+    /// <summary>The Aurora writer now: the old one until a running failover completes.</summary>
+    public string AuroraWriter => _resources.AuroraInstances[WriterIndexAt(State, Now, _resources.AuroraInstances)];
 
-    public string RedisPrimary => _resources.RedisNodes[State.CurrentPrimary];
+    /// <summary>The Redis primary now: the old one until a running test failover promotes the replica.</summary>
+    public string RedisPrimary => _resources.RedisNodes[PrimaryIndexAt(State, Now, _resources.RedisNodes)];
+
+    /// <summary>Every Aurora failover so far, oldest first (the last may still run).</summary>
+    public IReadOnlyList<SandboxAuroraFailover> AuroraFailovers => State.AuroraFailovers;
+
+    /// <summary>Every Redis test failover so far, oldest first (the last may still run).</summary>
+    public IReadOnlyList<SandboxRedisTestFailover> RedisFailovers => State.RedisFailovers;
 
     internal SandboxState State => Volatile.Read(ref _state);
 
@@ -69,52 +115,360 @@ public sealed class SandboxPlatform
     public bool IsActive(SandboxFault fault) => State.Faults.Any(f => f.Fault == fault && f.IsActive);
 
     /// <summary>
-    /// Turns a fault knob on or off now. The one entry point for knob changes, so that
-    /// authorization and auditing can wrap it. Returns false when the knob already was in that position.
+    /// Turns a fault knob on or off now. Returns false when the knob already was in that position.
+    /// The portal turns knobs through <see cref="SandboxFaultSwitch"/>, which records the change in
+    /// the journal and the audit trail first; this is the in-memory half, for it and for tests.
     /// </summary>
-    public bool SetFault(SandboxFault fault, bool on)
+    public bool SetFault(SandboxFault fault, bool on) => SetFault(fault, on, Now);
+
+    internal bool SetFault(SandboxFault fault, bool on, DateTimeOffset at)
     {
         if (!Enum.IsDefined(fault))
         {
             throw new ArgumentOutOfRangeException(nameof(fault), fault, $"There is no Sandbox fault '{fault}'. Faults: {string.Join(", ", Enum.GetNames<SandboxFault>())}.");
         }
-        SandboxChange change;
         lock (_gate)
         {
-            var now = Now;
-            var faults = _state.Faults;
-            var active = faults.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Fault == fault && x.f.IsActive);
-            var isOn = active.f is not null;
-            if (isOn == on)
+            if (!TryApplyFault(fault, on, at))
             {
                 return false;
             }
-            faults = on
-                ? faults.Add(new SandboxFaultInterval(fault, now, null))
-                : faults.SetItem(active.i, active.f! with { End = now });
-            Volatile.Write(ref _state, _state with { Faults = faults });
-            change = new SandboxChange(now, $"{SandboxFaults.Describe(fault).Title} switched {(on ? "on" : "off")}");
         }
-        Notify(change);
+        Notify(new SandboxChange(at, $"{SandboxFaults.Describe(fault).Title} switched {(on ? "on" : "off")}"));
         return true;
     }
 
     /// <summary>
-    /// Aurora failover (RDS <c>FailoverDBCluster</c>): <paramref name="targetInstance"/>, or the
-    /// next reader, becomes the writer from the next minute on; the old writer becomes a reader.
-    /// Returns the new writer.
+    /// Starts an Aurora failover (RDS <c>FailoverDBCluster</c>): <paramref name="targetInstance"/>,
+    /// or the reader with the best promotion tier (the next in the member list), becomes the writer
+    /// when the failover completes, 20–60 s from now (<see cref="SandboxAuroraFailover"/>).
+    /// Refused, as RDS refuses it, while a failover runs, without a reader, or to an unknown or
+    /// current writer. Not journaled: the port (<see cref="FailoverAuroraClusterAsync"/>) is.
     /// </summary>
-    public string FailoverAuroraCluster(string? targetInstance = null) =>
-        SwapRole(_resources.AuroraInstances, targetInstance, "Aurora instance", s => s.CurrentWriter,
-            (s, change) => s with { WriterChanges = s.WriterChanges.Add(change) }, "Aurora writer is now");
+    public SandboxAuroraFailover FailoverAuroraCluster(string? targetInstance = null)
+    {
+        SandboxAuroraFailover failover;
+        lock (_gate)
+        {
+            failover = PlanAuroraFailover(targetInstance, Now);
+            Apply(failover);
+        }
+        Announce(failover);
+        return failover;
+    }
 
     /// <summary>
-    /// Redis failover (ElastiCache <c>TestFailover</c>): <paramref name="replicaNode"/>, or the next
-    /// replica, becomes the primary from the next minute on. Returns the new primary.
+    /// <see cref="FailoverAuroraCluster"/> as the RDS port takes it: decided on the journal's latest
+    /// history (another portal task's failover included) and recorded in it before it takes effect,
+    /// so a restarted portal still knows it started and no task starts a second one meanwhile.
     /// </summary>
-    public string PromoteRedisReplica(string? replicaNode = null) =>
-        SwapRole(_resources.RedisNodes, replicaNode, "Redis node", s => s.CurrentPrimary,
-            (s, change) => s with { PrimaryChanges = s.PrimaryChanges.Add(change) }, "Redis primary is now");
+    public async Task<SandboxAuroraFailover> FailoverAuroraClusterAsync(string? targetInstance, CancellationToken cancellationToken)
+    {
+        if (_journal is null)
+        {
+            return FailoverAuroraCluster(targetInstance);
+        }
+        await ActJournaledAsync(now =>
+        {
+            var failover = PlanAuroraFailover(targetInstance, now);
+            return (SandboxAction.AuroraFailover, failover.ToInstance);
+        }, "the Aurora failover", cancellationToken);
+        return State.AuroraFailovers[^1];
+    }
+
+    /// <summary>
+    /// Starts an ElastiCache test failover (<c>TestFailover</c>) of node group <paramref name="nodeGroupId"/>
+    /// (<c>0001</c>, the one node group of a cluster-mode-disabled group): the next replica becomes the
+    /// primary (<see cref="SandboxRedisTestFailover"/>). Refused, as ElastiCache refuses it, unless the
+    /// group is <c>available</c>, and past 15 node groups in a rolling 24 hours. Not journaled: the port
+    /// (<see cref="TestRedisFailoverAsync"/>) is.
+    /// </summary>
+    public SandboxRedisTestFailover TestRedisFailover(string nodeGroupId = NodeGroupId)
+    {
+        SandboxRedisTestFailover failover;
+        lock (_gate)
+        {
+            failover = PlanRedisTestFailover(nodeGroupId, Now);
+            Apply(failover);
+        }
+        Announce(failover);
+        return failover;
+    }
+
+    /// <summary><see cref="TestRedisFailover"/> as the ElastiCache port takes it: decided on the journal's latest history and recorded in it before it takes effect.</summary>
+    public async Task<SandboxRedisTestFailover> TestRedisFailoverAsync(string nodeGroupId, CancellationToken cancellationToken)
+    {
+        if (_journal is null)
+        {
+            return TestRedisFailover(nodeGroupId);
+        }
+        await ActJournaledAsync(now =>
+        {
+            PlanRedisTestFailover(nodeGroupId, now);
+            return (SandboxAction.RedisTestFailover, nodeGroupId);
+        }, "the Redis test failover", cancellationToken);
+        return State.RedisFailovers[^1];
+    }
+
+    /// <summary>Follows <paramref name="journal"/>: port actions are recorded there and other portal tasks' changes read from it.</summary>
+    internal void UseJournal(SandboxJournal journal, string environment)
+    {
+        _journal = journal;
+        _journalEnvironment = environment;
+    }
+
+    /// <summary>
+    /// Applies journal entries newer than the last applied one, in sequence order, each at its
+    /// recorded time: at start this rebuilds the history (a failover that was running carries on
+    /// and finishes when it would have); later it brings in what other portal tasks did. Entries
+    /// that no longer apply (a renamed instance) are skipped and returned.
+    /// </summary>
+    internal IReadOnlyList<(SandboxJournalEntry Entry, string Reason)> Replay(IEnumerable<SandboxJournalEntry> entries)
+    {
+        var skipped = new List<(SandboxJournalEntry, string)>();
+        List<Action> announcements;
+        lock (_gate)
+        {
+            announcements = ApplyJournal(entries, skipped);
+        }
+        announcements.ForEach(announce => announce());
+        return skipped;
+    }
+
+    /// <summary>Reads and applies what the journal holds beyond this platform's history (another portal task's changes).</summary>
+    internal async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+        Replay(await _journal.ReadAsync(_journalEnvironment!, cancellationToken, Interlocked.Read(ref _applied)));
+    }
+
+    /// <summary>
+    /// <see cref="CatchUpAsync"/> for the reads of the ports: the platform answers from what it
+    /// knows when the journal cannot be read, as a dashboard keeps showing its last data.
+    /// </summary>
+    internal async Task TryCatchUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CatchUpAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException or InvalidOperationException)
+        {
+            // Stale by at most another portal task's latest change; the next read tries again.
+        }
+    }
+
+    /// <summary>
+    /// Applies a journal entry this process has just committed (a knob change): at once when it is
+    /// the next in sequence (or the platform follows no journal), else after reading the ones before it.
+    /// </summary>
+    internal async Task ApplyCommittedAsync(SandboxJournalEntry entry, CancellationToken cancellationToken)
+    {
+        if (_journal is null || entry.Sequence == Interlocked.Read(ref _applied) + 1)
+        {
+            Replay([entry]);
+            return;
+        }
+        await TryCatchUpAsync(cancellationToken);
+    }
+
+    // One port action: under the journal's lock, catch up with it, decide (the checks the service
+    // makes, which may refuse), record, then apply what was recorded. One at a time per platform.
+    private async Task ActJournaledAsync(Func<DateTimeOffset, (SandboxAction Action, string Subject)> decide, string what, CancellationToken cancellationToken)
+    {
+        await _actions.WaitAsync(cancellationToken);
+        var announcements = new List<Action>();
+        try
+        {
+            SandboxJournalEntry entry;
+            try
+            {
+                entry = await _journal!.AppendAsync(_journalEnvironment!, Interlocked.Read(ref _applied), newer =>
+                {
+                    lock (_gate)
+                    {
+                        announcements.AddRange(ApplyJournal(newer, []));
+                        var now = Now;
+                        var (action, subject) = decide(now);
+                        return (action, subject, now);
+                    }
+                }, cancellationToken);
+            }
+            catch (Exception e) when (e is not PlatformServiceException
+                && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw new PlatformUnavailableException(
+                    $"The Sandbox could not record {what} in its journal (the portal database did not answer), so it did not start. Try again in a moment.", e);
+            }
+            lock (_gate)
+            {
+                announcements.AddRange(ApplyJournal([entry], []));
+            }
+        }
+        finally
+        {
+            _actions.Release();
+            announcements.ForEach(announce => announce());
+        }
+    }
+
+    // Under _gate. Returns the notifications to send once the lock is released.
+    private List<Action> ApplyJournal(IEnumerable<SandboxJournalEntry> entries, List<(SandboxJournalEntry, string)> skipped)
+    {
+        var announcements = new List<Action>();
+        foreach (var entry in entries.OrderBy(e => e.Sequence))
+        {
+            if (entry.Sequence <= _applied)
+            {
+                continue;
+            }
+            try
+            {
+                switch (entry.Action)
+                {
+                    case SandboxAction.FaultOn or SandboxAction.FaultOff:
+                        if (!Enum.TryParse<SandboxFault>(entry.Subject, out var fault) || !Enum.IsDefined(fault))
+                        {
+                            skipped.Add((entry, $"there is no fault '{entry.Subject}'"));
+                        }
+                        else if (TryApplyFault(fault, entry.Action == SandboxAction.FaultOn, entry.OccurredAt))
+                        {
+                            var change = new SandboxChange(entry.OccurredAt,
+                                $"{SandboxFaults.Describe(fault).Title} switched {(entry.Action == SandboxAction.FaultOn ? "on" : "off")}");
+                            announcements.Add(() => Notify(change));
+                        }
+                        break;
+                    case SandboxAction.AuroraFailover:
+                        var aurora = PlanAuroraFailover(entry.Subject, entry.OccurredAt);
+                        Apply(aurora);
+                        announcements.Add(() => Announce(aurora));
+                        break;
+                    case SandboxAction.RedisTestFailover:
+                        var redis = PlanRedisTestFailover(entry.Subject, entry.OccurredAt);
+                        Apply(redis);
+                        announcements.Add(() => Announce(redis));
+                        break;
+                }
+            }
+            catch (PlatformServiceException e)
+            {
+                skipped.Add((entry, e.Message));
+            }
+            Interlocked.Exchange(ref _applied, entry.Sequence);
+        }
+        return announcements;
+    }
+
+    // Under _gate.
+    private bool TryApplyFault(SandboxFault fault, bool on, DateTimeOffset at)
+    {
+        var faults = _state.Faults;
+        var active = faults.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Fault == fault && x.f.IsActive);
+        if (active.f is not null == on)
+        {
+            return false;
+        }
+        faults = on
+            ? faults.Add(new SandboxFaultInterval(fault, at, null))
+            : faults.SetItem(active.i, active.f! with { End = at });
+        Volatile.Write(ref _state, _state with { Faults = faults });
+        return true;
+    }
+
+    // Under _gate: the checks RDS makes, then the failover as the seed plays it.
+    private SandboxAuroraFailover PlanAuroraFailover(string? targetInstance, DateTimeOffset now)
+    {
+        var members = _resources.AuroraInstances;
+        var cluster = _resources.Names.AuroraCluster;
+        if (_state.AuroraFailoverAt(now) is { } running)
+        {
+            throw new InvalidDBClusterStateException(
+                $"DB cluster {cluster} is failing over to {running.ToInstance} (started {running.StartedAt:HH:mm:ss} UTC); wait until it is available again before another failover.");
+        }
+        if (members.Length < 2)
+        {
+            throw new InvalidDBClusterStateException($"DB cluster {cluster} has no reader to fail over to: {members[0]} is its only instance.");
+        }
+        var from = WriterIndexAt(_state, now, members);
+        var to = targetInstance is null ? (from + 1) % members.Length : Array.IndexOf(members, targetInstance);
+        if (to < 0)
+        {
+            throw new DBInstanceNotFoundException(
+                $"DB instance {targetInstance} is not a member of DB cluster {cluster} ({string.Join(", ", members)}).");
+        }
+        if (to == from)
+        {
+            throw new InvalidDBInstanceStateException($"DB instance {members[to]} is already the writer of DB cluster {cluster}: choose a reader.");
+        }
+        var number = _state.AuroraFailovers.Length;
+        return new SandboxAuroraFailover(number, now, SandboxAuroraFailover.DurationOf(Seed, number), members[from], members[to]);
+    }
+
+    // Under _gate.
+    private void Apply(SandboxAuroraFailover failover) =>
+        Volatile.Write(ref _state, _state with
+        {
+            AuroraFailovers = _state.AuroraFailovers.Add(failover),
+            WriterChanges = _state.WriterChanges.Add(new RoleChange(
+                SandboxState.FirstMinuteFrom(failover.CompletedAt), Array.IndexOf(_resources.AuroraInstances, failover.ToInstance))),
+        });
+
+    // Under _gate: the checks ElastiCache makes (node group, state, quota), then the test as the seed plays it.
+    private SandboxRedisTestFailover PlanRedisTestFailover(string nodeGroupId, DateTimeOffset now)
+    {
+        var nodes = _resources.RedisNodes;
+        var group = _resources.Names.RedisReplicationGroup;
+        if (nodeGroupId != NodeGroupId)
+        {
+            throw new NodeGroupNotFoundException($"Replication group {group} has no node group '{nodeGroupId}': its one node group is {NodeGroupId}.");
+        }
+        if (_state.RedisFailoverAt(now) is { } running)
+        {
+            throw new InvalidReplicationGroupStateException(
+                $"Replication group {group} is not available: it is modifying (the test failover started {running.StartedAt:HH:mm:ss} UTC is still recovering {running.FromNode}).");
+        }
+        if (nodes.Length < 2)
+        {
+            throw new InvalidReplicationGroupStateException($"Replication group {group} has no replica to fail over to: {nodes[0]} is its only node.");
+        }
+        var windowStart = now - SandboxRedisTestFailover.QuotaWindow;
+        var recent = _state.RedisFailovers.Where(f => f.StartedAt > windowStart).ToList();
+        if (recent.Count >= SandboxRedisTestFailover.QuotaNodeGroups)
+        {
+            var nextAllowed = recent[^SandboxRedisTestFailover.QuotaNodeGroups].StartedAt + SandboxRedisTestFailover.QuotaWindow;
+            throw new TestFailoverNotAvailableException(
+                $"Test failover is not available: {recent.Count} node groups were failed over in the last 24 hours and ElastiCache allows {SandboxRedisTestFailover.QuotaNodeGroups}. The next test failover is possible at {nextAllowed:yyyy-MM-dd HH:mm:ss} UTC.");
+        }
+        var from = PrimaryIndexAt(_state, now, nodes);
+        var to = (from + 1) % nodes.Length;
+        return SandboxRedisTestFailover.Plan(Seed, _state.RedisFailovers.Length, now, nodeGroupId, nodes[from], nodes[to]);
+    }
+
+    // Under _gate.
+    private void Apply(SandboxRedisTestFailover failover) =>
+        Volatile.Write(ref _state, _state with
+        {
+            RedisFailovers = _state.RedisFailovers.Add(failover),
+            PrimaryChanges = _state.PrimaryChanges.Add(new RoleChange(
+                SandboxState.FirstMinuteFrom(failover.PromotedAt), Array.IndexOf(_resources.RedisNodes, failover.ToNode))),
+        });
+
+    private void Announce(SandboxAuroraFailover failover)
+    {
+        Notify(new SandboxChange(failover.StartedAt, $"Started cross AZ failover to DB instance: {failover.ToInstance}"));
+        NotifyAt(failover.CompletedAt, $"Completed failover to DB instance: {failover.ToInstance}");
+    }
+
+    private void Announce(SandboxRedisTestFailover failover)
+    {
+        Notify(new SandboxChange(failover.StartedAt, $"Test Failover API called for node group {failover.NodeGroupId}"));
+        NotifyAt(failover.PromotedAt, $"Failover from primary node {failover.FromNode} to replica node {failover.ToNode} completed");
+        NotifyAt(failover.RecoveringAt, $"Recovering cache nodes {CacheNodeId}");
+        NotifyAt(failover.FinishedAt, $"Finished recovery for cache nodes {CacheNodeId}");
+    }
 
     /// <summary>Calls <paramref name="onChange"/> after every knob change or failover until disposed.</summary>
     public IDisposable Subscribe(Action<SandboxChange> onChange)
@@ -127,37 +481,45 @@ public sealed class SandboxPlatform
         return new Subscription(this, onChange);
     }
 
-    private string SwapRole(string[] members, string? target, string kind, Func<SandboxState, int> current,
-        Func<SandboxState, RoleChange, SandboxState> apply, string message)
+    /// <summary>
+    /// Whether a rotation function could not write to <paramref name="dependency"/> at some time in
+    /// [from, to]: the Aurora writer refuses writes from just after a failover starts until DNS
+    /// follows the new writer; Redis refuses an AUTH change while the group is modifying.
+    /// </summary>
+    private bool IsUnavailable(RotationDependency dependency, DateTimeOffset from, DateTimeOffset to) => dependency switch
     {
-        if (members.Length < 2)
-        {
-            throw new InvalidOperationException($"There is no {kind} to fail over to: the group has only {members[0]}.");
-        }
-        SandboxChange change;
-        string promoted;
+        RotationDependency.AuroraWriter => State.AuroraFailovers.Any(f => from < f.WritesResumeAt && to >= f.WritesFailFrom),
+        RotationDependency.RedisPrimary => State.RedisFailovers.Any(f => from < f.FinishedAt && to >= f.StartedAt),
+        _ => false,
+    };
+
+    /// <summary>Tells subscribers of a step of a failover when its time comes (a timer on the injected clock).</summary>
+    private void NotifyAt(DateTimeOffset at, string description)
+    {
+        ITimer? timer = null;
         lock (_gate)
         {
-            var now = Now;
-            var from = current(_state);
-            var to = target is null ? (from + 1) % members.Length : Array.IndexOf(members, target);
-            if (to < 0)
+            timer = _timeProvider.CreateTimer(_ =>
             {
-                throw new ArgumentException($"'{target}' is not a {kind} of this platform ({string.Join(", ", members)}).", nameof(target));
-            }
-            if (to == from)
-            {
-                throw new InvalidOperationException($"{members[to]} already holds that role.");
-            }
-            // From the next whole minute: minutes that already happened keep the roles they had.
-            var fromMinute = SandboxNoise.FloorDiv(now.ToUnixTimeSeconds(), 60) + 1;
-            Volatile.Write(ref _state, apply(_state, new RoleChange(fromMinute, to)));
-            promoted = members[to];
-            change = new SandboxChange(now, $"{message} {promoted}");
+                lock (_gate)
+                {
+                    _timers.Remove(timer!);
+                }
+                timer!.Dispose();
+                Notify(new SandboxChange(at, description));
+            }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timers.Add(timer);
         }
-        Notify(change);
-        return promoted;
+        timer.Change(TimeSpan.FromTicks(Math.Max(0, (at - Now).Ticks)), Timeout.InfiniteTimeSpan);
     }
+
+    internal static int WriterIndexAt(SandboxState state, DateTimeOffset time, string[] members) =>
+        state.AuroraFailovers.Length == 0 ? 0
+        : Array.IndexOf(members, state.AuroraFailovers[^1] is var last && last.CompletedAt <= time ? last.ToInstance : last.FromInstance);
+
+    internal static int PrimaryIndexAt(SandboxState state, DateTimeOffset time, string[] nodes) =>
+        state.RedisFailovers.Length == 0 ? 0
+        : Array.IndexOf(nodes, state.RedisFailovers[^1] is var last && last.PromotedAt <= time ? last.ToNode : last.FromNode);
 
     private void Notify(SandboxChange change)
     {

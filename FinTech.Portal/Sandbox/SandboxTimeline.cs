@@ -6,40 +6,64 @@ namespace FinTech.Portal.Sandbox;
 internal readonly record struct RoleChange(long FromMinute, int Index);
 
 /// <summary>
-/// The history that, with the seed, determines every number: when each fault was on, and which
-/// instance was the Aurora writer and which node the Redis primary. Immutable, so readers take a
-/// snapshot without locking while a knob is turned.
+/// The history that, with the seed, determines every number: when each fault was on, the
+/// failovers, and from which minute which instance was the Aurora writer and which node the Redis
+/// primary. Immutable, so readers take a snapshot without locking while a knob is turned.
+/// A failover is recorded whole when it starts (its timings follow from the seed), and each
+/// reader asks for the moment it sees, so nothing shows before its time.
 /// </summary>
 internal sealed record SandboxState(
     ImmutableArray<SandboxFaultInterval> Faults,
     ImmutableArray<RoleChange> WriterChanges,
-    ImmutableArray<RoleChange> PrimaryChanges)
+    ImmutableArray<RoleChange> PrimaryChanges,
+    ImmutableArray<SandboxAuroraFailover> AuroraFailovers,
+    ImmutableArray<SandboxRedisTestFailover> RedisFailovers)
 {
-    public static readonly SandboxState Initial = new([], [new RoleChange(long.MinValue, 0)], [new RoleChange(long.MinValue, 0)]);
+    public static readonly SandboxState Initial = new([], [new RoleChange(long.MinValue, 0)], [new RoleChange(long.MinValue, 0)], [], []);
 
     public int WriterAt(long minute) => RoleAt(WriterChanges, minute);
 
     public int PrimaryAt(long minute) => RoleAt(PrimaryChanges, minute);
 
-    /// <summary>Whether a new writer took over at the start of the minute (the disruption of a failover).</summary>
-    public bool WriterTookOverAt(long minute) => TookOverAt(WriterChanges, minute);
+    /// <summary>The share of the minute during which writes to Aurora failed (a failover's outage), 0 to 1.</summary>
+    public double DatabaseOutage(long minute) => Outage(AuroraFailovers, f => (f.WritesFailFrom, f.WritesResumeAt), minute);
 
-    public bool PrimaryTookOverAt(long minute) => TookOverAt(PrimaryChanges, minute);
+    /// <summary>The share of the minute during which writes to Redis failed (a test failover's outage), 0 to 1.</summary>
+    public double CacheOutage(long minute) => Outage(RedisFailovers, f => (f.WritesFailFrom, f.WritesResumeAt), minute);
 
-    public int CurrentWriter => WriterChanges[^1].Index;
+    /// <summary>The Aurora failover running at <paramref name="time"/>, if any.</summary>
+    public SandboxAuroraFailover? AuroraFailoverAt(DateTimeOffset time) =>
+        AuroraFailovers.Length > 0 && AuroraFailovers[^1].IsRunningAt(time) ? AuroraFailovers[^1] : null;
 
-    public int CurrentPrimary => PrimaryChanges[^1].Index;
+    /// <summary>The Redis test failover running at <paramref name="time"/>, if any.</summary>
+    public SandboxRedisTestFailover? RedisFailoverAt(DateTimeOffset time) =>
+        RedisFailovers.Length > 0 && RedisFailovers[^1].IsRunningAt(time) ? RedisFailovers[^1] : null;
 
-    private static bool TookOverAt(ImmutableArray<RoleChange> changes, long minute)
+    /// <summary>
+    /// The minute from which a role taken over at <paramref name="time"/> counts. A minute is judged
+    /// at its middle, like fault levels: a takeover in its first half makes it the new holder's.
+    /// </summary>
+    public static long FirstMinuteFrom(DateTimeOffset time) =>
+        (long)Math.Floor((time.ToUnixTimeMilliseconds() / 1000.0 - 30) / 60) + 1;
+
+    private static double Outage<T>(ImmutableArray<T> failovers, Func<T, (DateTimeOffset From, DateTimeOffset To)> window, long minute)
     {
-        for (var i = changes.Length - 1; i > 0 && changes[i].FromMinute >= minute; i--)
+        var start = minute * 60.0;
+        var end = start + 60;
+        var seconds = 0.0;
+        // Newest first; failovers do not overlap and last minutes, so only the last few can touch a minute.
+        for (var i = failovers.Length - 1; i >= 0; i--)
         {
-            if (changes[i].FromMinute == minute)
+            var (from, to) = window(failovers[i]);
+            var outageFrom = from.ToUnixTimeMilliseconds() / 1000.0;
+            var outageTo = to.ToUnixTimeMilliseconds() / 1000.0;
+            if (outageTo <= start - 3600)
             {
-                return true;
+                break;
             }
+            seconds += Math.Max(0, Math.Min(end, outageTo) - Math.Max(start, outageFrom));
         }
-        return false;
+        return Math.Min(1, seconds / 60);
     }
 
     private static int RoleAt(ImmutableArray<RoleChange> changes, long minute)
@@ -62,11 +86,12 @@ internal readonly record struct FaultLevels(double LatencySpike, double ErrorBur
 }
 
 /// <summary>
-/// The inputs of one minute that every metric of that minute shares. <see cref="DatabaseFailover"/>
-/// and <see cref="CacheFailover"/> mark the first minute under a new writer or primary.
+/// The inputs of one minute that every metric of that minute shares. <see cref="DatabaseOutage"/>
+/// and <see cref="CacheOutage"/> are the share of the minute (0 to 1) during which a failover kept
+/// writes from the Aurora writer or the Redis primary.
 /// </summary>
 internal readonly record struct SandboxMinute(
-    long Index, double RequestsPerSecond, FaultLevels Faults, int Writer, int Primary, bool DatabaseFailover = false, bool CacheFailover = false)
+    long Index, double RequestsPerSecond, FaultLevels Faults, int Writer, int Primary, double DatabaseOutage = 0, double CacheOutage = 0)
 {
     /// <summary>0 at the night trough, 1 at the evening peak.</summary>
     public double LoadFraction => Math.Clamp((RequestsPerSecond - SandboxModel.TroughRequestsPerSecond) / (SandboxModel.PeakRequestsPerSecond - SandboxModel.TroughRequestsPerSecond), 0, 1.2);
@@ -101,10 +126,10 @@ internal sealed class SandboxTimeline
 
     public SandboxMinute At(long minute) =>
         new(minute, _model.RequestsPerSecond(minute), LevelsAt(minute), _state.WriterAt(minute), _state.PrimaryAt(minute),
-            _state.WriterTookOverAt(minute), _state.PrimaryTookOverAt(minute));
+            _state.DatabaseOutage(minute), _state.CacheOutage(minute));
 
-    /// <summary>Whether any fault acts in the minute; outside such minutes the platform is at its baseline.</summary>
-    public bool IsDisturbed(long minute) => LevelsAt(minute).Any;
+    /// <summary>Whether any fault or failover acts in the minute; outside such minutes the platform is at its baseline.</summary>
+    public bool IsDisturbed(long minute) => LevelsAt(minute).Any || _state.DatabaseOutage(minute) > 0 || _state.CacheOutage(minute) > 0;
 
     /// <summary>
     /// The minute ranges (inclusive) in which some fault may act, merged and ascending, up to
@@ -113,8 +138,13 @@ internal sealed class SandboxTimeline
     public IReadOnlyList<(long From, long To)> DisturbedWindows(long untilMinute)
     {
         var windows = new List<(long From, long To)>();
-        foreach (var (from, to) in _faults
-            .Select(f => (From: FirstMinuteAfter(Seconds(f.Start)), To: f.End is { } end ? LastMinuteBefore(Seconds(end) + RampDownSeconds) : untilMinute))
+        var faults = _faults
+            .Select(f => (From: FirstMinuteAfter(Seconds(f.Start)), To: f.End is { } end ? LastMinuteBefore(Seconds(end) + RampDownSeconds) : untilMinute));
+        // A failover's outage touches the minutes it overlaps (not judged at their middle: any second counts).
+        var failovers = _state.AuroraFailovers.Select(f => (f.WritesFailFrom, f.WritesResumeAt))
+            .Concat(_state.RedisFailovers.Select(f => (f.WritesFailFrom, f.WritesResumeAt)))
+            .Select(w => (From: (long)Math.Floor(Seconds(w.Item1) / 60), To: (long)Math.Ceiling(Seconds(w.Item2) / 60) - 1));
+        foreach (var (from, to) in faults.Concat(failovers)
             .Select(w => (w.From, To: Math.Min(w.To, untilMinute)))
             .Where(w => w.From <= w.To)
             .OrderBy(w => w.From))

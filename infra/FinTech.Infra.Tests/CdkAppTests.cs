@@ -36,10 +36,22 @@ public sealed class CdkAppTests(SynthesizedPlatform platform)
     {
         var stacks = platform.Env(env).All.ToList();
 
-        Assert.Equal(9, stacks.Count);
+        Assert.Equal(12, stacks.Count);
         Assert.All(stacks, s => Assert.Equal(account, s.Account));
-        Assert.All(stacks, s => Assert.Equal("eu-west-1", s.Region));
+        Assert.All(stacks, s => Assert.Equal(s == platform.Env(env).Global ? "us-east-1" : "eu-west-1", s.Region));
         Assert.All(stacks, s => Assert.StartsWith($"FinTech-{env}-", s.StackName, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_Lambda_function_the_CDK_generates_runs_on_a_runtime_Lambda_still_creates()
+    {
+        var runtimes = platform.Stacks.All
+            .SelectMany(s => TemplateJson.Resources(platform.TemplateJson(s), "AWS::Lambda::Function"))
+            .Select(f => f.Properties["Runtime"]!.GetValue<string>())
+            .ToList();
+
+        Assert.NotEmpty(runtimes);
+        Assert.All(runtimes, r => Assert.Equal(FinTech.Infra.Aspects.SupportedLambdaRuntime.Runtime, r));
     }
 
     [Fact]

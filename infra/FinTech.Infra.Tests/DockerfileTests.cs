@@ -38,6 +38,15 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void The_writable_paths_of_the_read_only_task_are_volumes_of_the_image()
+    {
+        var volume = Assert.Single(FinalStage(), l => l.StartsWith("VOLUME ", StringComparison.OrdinalIgnoreCase));
+
+        var paths = System.Text.Json.JsonSerializer.Deserialize<string[]>(volume["VOLUME ".Length..])!;
+        Assert.Equal(FinTech.Infra.Stacks.WebService.WritablePaths.Values.Order(), paths.Order());
+    }
+
+    [Fact]
     public void A_healthcheck_probes_healthz()
     {
         var healthcheck = Assert.Single(FinalStage(), l => l.StartsWith("HEALTHCHECK ", StringComparison.OrdinalIgnoreCase));

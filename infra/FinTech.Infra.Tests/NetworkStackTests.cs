@@ -29,13 +29,67 @@ public sealed class NetworkStackTests(SynthesizedPlatform platform)
         Assert.All(subnets, s => Assert.False(s["MapPublicIpOnLaunch"]!.GetValue<bool>()));
     }
 
-    [Fact]
-    public void Private_subnets_have_no_route_to_the_internet_without_nat_gateways()
+    [Theory]
+    [InlineData("dev", 1)]
+    [InlineData("prod", 3)]
+    public void The_app_subnets_reach_the_identity_provider_through_NAT_one_gateway_in_dev_one_per_AZ_in_prod(string env, int gateways)
     {
-        var template = platform.Template(platform.Env("dev").Network);
+        var template = platform.Template(platform.Env(env).Network);
 
-        template.ResourceCountIs("AWS::EC2::NatGateway", 0);
-        template.ResourcePropertiesCountIs("AWS::EC2::Route", Like.Object(("GatewayId", Match.AnyValue())), 2);
+        template.ResourceCountIs("AWS::EC2::NatGateway", gateways);
+        template.ResourcePropertiesCountIs("AWS::EC2::Route", Like.Object(("NatGatewayId", Match.AnyValue())), env == "dev" ? 2 : 3);
+    }
+
+    [Fact]
+    public void Tasks_leave_the_VPC_on_HTTPS_only()
+    {
+        var network = platform.Env("prod").Network;
+        var json = platform.TemplateJson(network);
+
+        foreach (var group in new[] { network.PortalSecurityGroup, network.ApiSecurityGroup })
+        {
+            var id = network.GetLogicalId((Amazon.CDK.CfnElement)group.Node.DefaultChild!);
+            var egress = TemplateJson.Resources(json, "AWS::EC2::SecurityGroup").Single(g => g.Id == id).Properties["SecurityGroupEgress"]!.AsArray()
+                .Where(e => e!["CidrIp"]?.GetValue<string>() == "0.0.0.0/0")
+                .ToList();
+            var rule = Assert.Single(egress)!;
+            Assert.Equal(443, rule["FromPort"]!.GetValue<int>());
+            Assert.Equal(443, rule["ToPort"]!.GetValue<int>());
+        }
+    }
+
+    [Fact]
+    public void The_DNS_firewall_resolves_only_AWS_and_the_identity_provider()
+    {
+        var template = platform.Template(platform.Env("prod").Network);
+
+        template.HasResourceProperties("AWS::Route53Resolver::FirewallDomainList", Like.Object(
+            ("Name", "fintech-prod-egress-allowed"),
+            ("Domains", Match.ArrayWith(["*.amazonaws.com", "login.microsoftonline.com"]))));
+        template.HasResourceProperties("AWS::Route53Resolver::FirewallDomainList", Like.Object(("Domains", new[] { "*" })));
+        template.HasResourceProperties("AWS::Route53Resolver::FirewallRuleGroup", Like.Object(("FirewallRules", new object[]
+        {
+            Like.Object(("Priority", 100), ("Action", "ALLOW")),
+            Like.Object(("Priority", 200), ("Action", "BLOCK"), ("BlockResponse", "NXDOMAIN")),
+        })));
+        template.HasResourceProperties("AWS::Route53Resolver::FirewallRuleGroupAssociation", Like.Object(
+            ("VpcId", Match.AnyValue()), ("MutationProtection", "ENABLED")));
+    }
+
+    [Fact]
+    public void Every_endpoint_has_a_policy_limited_to_this_account()
+    {
+        var json = platform.TemplateJson(platform.Env("prod").Network);
+
+        var endpoints = TemplateJson.Resources(json, "AWS::EC2::VPCEndpoint").Select(e => e.Properties).ToList();
+
+        Assert.Equal(14, endpoints.Count);
+        Assert.All(endpoints, e =>
+        {
+            var statements = e["PolicyDocument"]!["Statement"]!.AsArray();
+            Assert.Contains(statements, s => s!["Condition"]?["StringEquals"]?["aws:PrincipalAccount"]?.GetValue<string>() == "333333333333");
+            Assert.DoesNotContain(statements, s => TemplateJson.Strings(s!["Action"]).Contains("*"));
+        });
     }
 
     [Theory]
@@ -84,7 +138,7 @@ public sealed class NetworkStackTests(SynthesizedPlatform platform)
     }
 
     [Fact]
-    public void The_ALB_admits_HTTPS_only_from_CloudFront_s_origin_facing_prefix_list()
+    public void The_internal_ALB_admits_HTTPS_only_from_CloudFront_s_origin_facing_prefix_list()
     {
         var network = platform.Env("prod").Network;
         var json = platform.TemplateJson(network);

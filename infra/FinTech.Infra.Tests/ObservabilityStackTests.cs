@@ -9,14 +9,9 @@ public sealed class ObservabilityStackTests(SynthesizedPlatform platform)
 
     [Theory]
     [InlineData("fintech-prod-p99-latency", "TargetResponseTime")]
-    [InlineData("fintech-prod-portal-unhealthy-hosts", "UnHealthyHostCount")]
-    [InlineData("fintech-prod-api-unhealthy-hosts", "UnHealthyHostCount")]
     [InlineData("fintech-prod-aurora-cpu", "CPUUtilization")]
     [InlineData("fintech-prod-aurora-replica-lag", "AuroraReplicaLagMaximum")]
     [InlineData("fintech-prod-aurora-connections", "DatabaseConnections")]
-    [InlineData("fintech-prod-redis-cpu-1", "EngineCPUUtilization")]
-    [InlineData("fintech-prod-redis-evictions", "Evictions")]
-    [InlineData("fintech-prod-redis-replication-lag", "ReplicationLag")]
     public void Alarms_watch_the_platform_and_notify_the_alarm_topic(string name, string metric)
     {
         Template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(
@@ -35,6 +30,53 @@ public sealed class ObservabilityStackTests(SynthesizedPlatform platform)
         Assert.Contains(alarm["Metrics"]!.AsArray(), m => m!["Expression"] is not null);
         Assert.Contains(metric, alarm["Metrics"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.NotNull(alarm["AlarmActions"]);
+    }
+
+    [Theory]
+    [InlineData("fintech-prod-redis-cpu", "EngineCPUUtilization")]
+    [InlineData("fintech-prod-redis-memory", "DatabaseMemoryUsagePercentage")]
+    [InlineData("fintech-prod-redis-evictions", "Evictions")]
+    [InlineData("fintech-prod-redis-replication-lag", "ReplicationLag")]
+    public void Redis_alarms_watch_every_node_of_the_replication_group_so_they_follow_a_failover(string name, string metric)
+    {
+        var metrics = Alarm(name)["Metrics"]!.AsArray();
+
+        var nodes = metrics.Where(m => m!["MetricStat"] is not null)
+            .Select(m => m!["MetricStat"]!["Metric"]!)
+            .Select(m => (Name: m["MetricName"]!.GetValue<string>(), Node: m["Dimensions"]![0]!["Value"]!.GetValue<string>()))
+            .ToList();
+
+        Assert.Equal([(metric, "fintech-prod-redis-001"), (metric, "fintech-prod-redis-002")], nodes.Order());
+        var expression = Assert.Single(metrics, m => m!["Expression"] is not null)!["Expression"]!.GetValue<string>();
+        Assert.Matches(@"^(MAX|SUM)\(\[\w+0, \w+1\]\)$", expression);
+    }
+
+    [Theory]
+    [InlineData("fintech-prod-aurora-freeable-memory", "FreeableMemory", "LessThanOrEqualToThreshold")]
+    [InlineData("fintech-prod-aurora-free-local-storage", "FreeLocalStorage", "LessThanOrEqualToThreshold")]
+    [InlineData("fintech-prod-redis-memory", "DatabaseMemoryUsagePercentage", "GreaterThanOrEqualToThreshold")]
+    public void Saturation_alarms_cover_Aurora_memory_and_storage_and_Redis_memory(string name, string metric, string comparison)
+    {
+        var alarm = Alarm(name);
+
+        Assert.Equal(comparison, alarm["ComparisonOperator"]!.GetValue<string>());
+        Assert.Contains(metric, alarm["Metrics"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.NotNull(alarm["AlarmActions"]);
+    }
+
+    [Theory]
+    [InlineData("Compute", "fintech-prod-api")]
+    [InlineData("Portal", "fintech-prod-portal")]
+    public void Each_service_alarms_on_ECS_CPU_and_memory_saturation_and_unhealthy_targets(string stack, string service)
+    {
+        var template = platform.Template(stack == "Portal" ? platform.Env("prod").Portal : platform.Env("prod").Compute);
+
+        template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(
+            ("AlarmName", $"{service}-cpu"), ("Namespace", "AWS/ECS"), ("MetricName", "CPUUtilization"), ("AlarmActions", Match.AnyValue())));
+        template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(
+            ("AlarmName", $"{service}-memory"), ("Namespace", "AWS/ECS"), ("MetricName", "MemoryUtilization"), ("AlarmActions", Match.AnyValue())));
+        template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(
+            ("AlarmName", $"{service}-unhealthy-hosts"), ("MetricName", "UnHealthyHostCount"), ("AlarmActions", Match.AnyValue())));
     }
 
     [Fact]

@@ -10,29 +10,31 @@ public sealed class PortalIamTests(SynthesizedPlatform platform)
 
     [Theory]
     [MemberData(nameof(Environments))]
-    public void The_portal_task_role_grants_exactly_the_actions_of_the_shared_list(string env)
+    public void The_portal_s_two_roles_together_grant_exactly_the_actions_of_the_shared_list(string env)
     {
-        var compute = platform.Env(env).Compute;
-        var json = platform.TemplateJson(compute);
-        var roleId = compute.GetLogicalId((Amazon.CDK.CfnElement)compute.PortalTaskRole.Node.DefaultChild!);
-
-        var granted = GrantedActions(json, roleId);
+        var taskRole = TaskRoleActions(env);
+        var accessRole = AccessRoleActions(env);
 
         var expected = platform.Actions.PortalActions.Select(a => a.Action).ToHashSet();
-        Assert.Equal(expected.Order(), granted.Order());
-        Assert.Contains("sts:AssumeRole", granted);
+        Assert.Equal(expected.Order(), taskRole.Union(accessRole).Order());
+        Assert.Empty(taskRole.Intersect(accessRole));
     }
 
     [Theory]
     [MemberData(nameof(Environments))]
-    public void The_portal_task_role_uses_a_wildcard_resource_only_for_actions_without_resource_permissions(string env)
+    public void The_task_role_only_assumes_the_access_role_and_writes_the_audit_anchors(string env)
     {
-        var compute = platform.Env(env).Compute;
-        var json = platform.TemplateJson(compute);
-        var roleId = compute.GetLogicalId((Amazon.CDK.CfnElement)compute.PortalTaskRole.Node.DefaultChild!);
+        Assert.Equal(["logs:PutLogEvents", "sts:AssumeRole"], TaskRoleActions(env).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Environments))]
+    public void The_access_role_uses_a_wildcard_resource_only_for_actions_without_resource_permissions(string env)
+    {
+        var access = platform.Env(env).PortalAccess;
         var unscoped = platform.Actions.PortalActions.Where(a => a.IsUnscoped).Select(a => a.Action).ToHashSet();
 
-        var wildcardActions = StatementsOf(json, roleId)
+        var wildcardActions = StatementsOf(platform.TemplateJson(access), RoleId(access, access.AccessRole))
             .Where(s => TemplateJson.Strings(s["Resource"]).Contains("*"))
             .SelectMany(s => TemplateJson.Strings(s["Action"]))
             .ToHashSet();
@@ -44,63 +46,76 @@ public sealed class PortalIamTests(SynthesizedPlatform platform)
     [Fact]
     public void Scoped_actions_name_the_environment_s_own_resources()
     {
-        var compute = platform.Env("prod").Compute;
-        platform.Template(compute).HasResourceProperties("AWS::IAM::Policy", Match.ObjectLike(new Dictionary<string, object>
-        {
-            ["PolicyDocument"] = Match.ObjectLike(new Dictionary<string, object>
-            {
-                ["Statement"] = Match.ArrayWith(
-                [
-                    Match.ObjectLike(new Dictionary<string, object>
-                    {
-                        ["Action"] = Match.ArrayWith(["rds:DescribeDBClusters", "rds:FailoverDBCluster"]),
-                        ["Resource"] = "arn:aws:rds:eu-west-1:333333333333:cluster:fintech-prod-aurora",
-                    }),
-                    Match.ObjectLike(new Dictionary<string, object>
-                    {
-                        ["Action"] = "sts:AssumeRole",
-                        ["Resource"] = "arn:aws:iam::333333333333:role/fintech-prod-portal-access",
-                    }),
-                ]),
-            }),
-        }));
+        platform.Template(platform.Env("prod").PortalAccess).HasResourceProperties("AWS::IAM::Policy", Like.Object(("PolicyDocument", Like.Object(
+            ("Statement", Match.ArrayWith(
+            [
+                Like.Object(
+                    ("Action", Match.ArrayWith(["rds:DescribeDBClusters", "rds:FailoverDBCluster"])),
+                    ("Resource", "arn:aws:rds:eu-west-1:333333333333:cluster:fintech-prod-aurora")),
+            ]))))));
+        platform.Template(platform.Env("prod").Portal).HasResourceProperties("AWS::IAM::Policy", Like.Object(("PolicyDocument", Like.Object(
+            ("Statement", Match.ArrayWith(
+            [
+                Like.Object(("Action", "sts:AssumeRole"), ("Resource", "arn:aws:iam::333333333333:role/fintech-prod-portal-access")),
+            ]))))));
     }
 
     [Theory]
     [MemberData(nameof(Environments))]
-    public void The_workload_account_role_grants_the_same_actions_except_assuming_roles(string env)
+    public void PassRole_names_exactly_the_API_s_two_roles_and_only_for_ECS_tasks(string env)
     {
         var access = platform.Env(env).PortalAccess;
-        var json = platform.TemplateJson(access);
-        var roleId = access.GetLogicalId((Amazon.CDK.CfnElement)access.AccessRole.Node.DefaultChild!);
+        var account = platform.Env(env).Context.Config.Account;
 
-        var granted = GrantedActions(json, roleId);
+        var statement = Assert.Single(StatementsOf(platform.TemplateJson(access), RoleId(access, access.AccessRole)),
+            s => TemplateJson.Strings(s["Action"]).Contains("iam:PassRole"));
 
-        var expected = platform.Actions.PortalActions.Where(a => !a.TaskRoleOnly).Select(a => a.Action).ToHashSet();
-        Assert.Equal(expected.Order(), granted.Order());
+        Assert.Equal(["iam:PassRole"], TemplateJson.Strings(statement["Action"]));
+        Assert.Equal(
+            [$"arn:aws:iam::{account}:role/fintech-{env}-api-execution", $"arn:aws:iam::{account}:role/fintech-{env}-api-task"],
+            TemplateJson.Strings(statement["Resource"]).Order());
+        var condition = statement["Condition"]!.AsObject();
+        Assert.Equal(["StringEquals"], condition.Select(c => c.Key));
+        Assert.Equal("ecs-tasks.amazonaws.com", condition["StringEquals"]!["iam:PassedToService"]!.GetValue<string>());
+        Assert.Single(condition["StringEquals"]!.AsObject());
     }
 
     [Fact]
-    public void The_workload_account_role_trusts_only_the_portal_task_role()
+    public void The_access_role_trusts_only_the_portal_task_role_by_its_ARN()
     {
         var access = platform.Env("staging").PortalAccess;
-        platform.Template(access).HasResourceProperties("AWS::IAM::Role", Match.ObjectLike(new Dictionary<string, object>
-        {
-            ["RoleName"] = "fintech-staging-portal-access",
-            ["AssumeRolePolicyDocument"] = Match.ObjectLike(new Dictionary<string, object>
+        platform.Template(access).HasResourceProperties("AWS::IAM::Role", Like.Object(
+            ("RoleName", "fintech-staging-portal-access"),
+            ("AssumeRolePolicyDocument", Like.Object(("Statement", new object[]
             {
-                ["Statement"] = new object[]
-                {
-                    Match.ObjectLike(new Dictionary<string, object>
+                Like.Object(
+                    ("Action", "sts:AssumeRole"),
+                    ("Effect", "Allow"),
+                    ("Principal", Like.Object(("AWS", Match.AnyValue()))),
+                    ("Condition", Match.ObjectEquals(new Dictionary<string, object>
                     {
-                        ["Action"] = "sts:AssumeRole",
-                        ["Effect"] = "Allow",
-                        ["Principal"] = new Dictionary<string, object> { ["AWS"] = "arn:aws:iam::222222222222:role/fintech-staging-portal-task" },
-                    }),
-                },
-            }),
-        }));
+                        ["ArnEquals"] = Match.ObjectEquals(new Dictionary<string, object>
+                        {
+                            ["aws:PrincipalArn"] = "arn:aws:iam::222222222222:role/fintech-staging-portal-task",
+                        }),
+                    }))),
+            })))));
     }
+
+    private HashSet<string> TaskRoleActions(string env)
+    {
+        var portal = platform.Env(env).Portal;
+        return GrantedActions(platform.TemplateJson(portal), RoleId(portal, portal.TaskRole));
+    }
+
+    private HashSet<string> AccessRoleActions(string env)
+    {
+        var access = platform.Env(env).PortalAccess;
+        return GrantedActions(platform.TemplateJson(access), RoleId(access, access.AccessRole));
+    }
+
+    private static string RoleId(Amazon.CDK.Stack stack, Amazon.CDK.AWS.IAM.Role role) =>
+        stack.GetLogicalId((Amazon.CDK.CfnElement)role.Node.DefaultChild!);
 
     [Fact]
     public void The_shared_action_list_names_each_action_once_with_resources()

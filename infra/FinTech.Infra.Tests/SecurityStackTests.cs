@@ -16,10 +16,8 @@ public sealed class SecurityStackTests(SynthesizedPlatform platform)
 
     [Theory]
     [InlineData("fintech/prod/redis/auth-token")]
-    [InlineData("fintech/prod/portal/database-connection-string")]
     [InlineData("fintech/prod/portal/entra-client-secret")]
     [InlineData("fintech/prod/api/external-api-keys")]
-    [InlineData("fintech/prod/edge/origin-verify")]
     public void Secrets_are_generated_and_encrypted_with_the_secrets_key(string name)
     {
         var secretsKey = platform.Env("prod").Security.GetLogicalId((Amazon.CDK.CfnElement)platform.Env("prod").Security.SecretsKey.Node.DefaultChild!);
@@ -30,12 +28,13 @@ public sealed class SecurityStackTests(SynthesizedPlatform platform)
     }
 
     [Theory]
-    [InlineData("PortalDatabase", "fintech-prod-portal-execution")]
-    [InlineData("EntraClientSecret", "fintech-prod-portal-execution")]
-    [InlineData("ExternalApiKeys", "fintech-prod-api-execution")]
-    public void Injected_secrets_can_be_read_only_by_the_execution_role_of_their_service(string secret, string role)
+    [InlineData("Security", "EntraClientSecret", "fintech-prod-portal-execution")]
+    [InlineData("Security", "ExternalApiKeys", "fintech-prod-api-execution")]
+    [InlineData("Security", "RedisAuthToken", "fintech-prod-api-execution,cdk-*-cfn-exec-role-333333333333-eu-west-1")]
+    [InlineData("Data", "MasterUserSecret", "fintech-prod-portal-execution")]
+    public void Every_secret_can_be_read_only_by_the_roles_that_inject_or_resolve_it(string stack, string secret, string roles)
     {
-        var json = platform.TemplateJson(platform.Env("prod").Security);
+        var json = platform.TemplateJson(stack == "Data" ? platform.Env("prod").Data : platform.Env("prod").Security);
 
         var policy = Assert.Single(TemplateJson.Resources(json, "AWS::SecretsManager::ResourcePolicy"),
             p => p.Properties["SecretId"]!.ToJsonString().Contains(secret, StringComparison.Ordinal)).Properties;
@@ -43,7 +42,46 @@ public sealed class SecurityStackTests(SynthesizedPlatform platform)
         var statement = Assert.Single(policy["ResourcePolicy"]!["Statement"]!.AsArray())!;
         Assert.Equal("Deny", statement["Effect"]!.GetValue<string>());
         Assert.Equal("secretsmanager:GetSecretValue", statement["Action"]!.GetValue<string>());
-        Assert.Equal($"arn:aws:iam::333333333333:role/{role}", statement["Condition"]!["ArnNotEquals"]!["aws:PrincipalArn"]!.GetValue<string>());
+        var expected = roles.Split(',').Select(r => $"arn:aws:iam::333333333333:role/{r}").Append("arn:aws:iam::333333333333:role/aws-service-role/*");
+        Assert.Equal(expected.Order(), TemplateJson.Strings(statement["Condition"]!["ArnNotLike"]!["aws:PrincipalArn"]).Order());
+        Assert.Equal("false", statement["Condition"]!["BoolIfExists"]!["aws:PrincipalIsAWSService"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Every_secret_of_the_environment_has_a_resource_policy()
+    {
+        var security = platform.TemplateJson(platform.Env("prod").Security);
+
+        var secrets = TemplateJson.Resources(security, "AWS::SecretsManager::Secret").Select(s => s.Id).ToList();
+        var withPolicy = TemplateJson.Resources(security, "AWS::SecretsManager::ResourcePolicy")
+            .Select(p => p.Properties["SecretId"]!["Ref"]!.GetValue<string>()).ToList();
+
+        Assert.Equal(3, secrets.Count);
+        Assert.Equal(secrets.Order(), withPolicy.Order());
+    }
+
+    [Fact]
+    public void The_API_keys_secret_starts_as_a_JSON_object()
+    {
+        Template.HasResourceProperties("AWS::SecretsManager::Secret", Like.Object(
+            ("Name", "fintech/prod/api/external-api-keys"),
+            ("GenerateSecretString", Like.Object(("SecretStringTemplate", "{}"), ("GenerateStringKey", "placeholder")))));
+    }
+
+    [Theory]
+    [InlineData("prod", 2)]
+    [InlineData("staging", 1)]
+    [InlineData("dev", 0)]
+    public void The_alarm_topic_notifies_the_configured_subscriptions(string env, int count)
+    {
+        var template = platform.Template(platform.Env(env).Security);
+
+        template.ResourceCountIs("AWS::SNS::Subscription", count);
+        if (env == "prod")
+        {
+            template.HasResourceProperties("AWS::SNS::Subscription", Like.Object(("Protocol", "email"), ("Endpoint", "sre-oncall@example.com")));
+            template.HasResourceProperties("AWS::SNS::Subscription", Like.Object(("Protocol", "https"), ("Endpoint", "https://oncall.example.com/hooks/fintech-prod")));
+        }
     }
 
     [Fact]

@@ -10,11 +10,11 @@ public sealed class StorageStackTests(SynthesizedPlatform platform)
     [Fact]
     public void Every_bucket_blocks_public_access_and_is_versioned()
     {
-        Template.ResourceCountIs("AWS::S3::Bucket", 5);
+        Template.ResourceCountIs("AWS::S3::Bucket", 6);
         Template.ResourcePropertiesCountIs("AWS::S3::Bucket", Like.Object(
             ("PublicAccessBlockConfiguration", Like.Object(
                 ("BlockPublicAcls", true), ("BlockPublicPolicy", true), ("IgnorePublicAcls", true), ("RestrictPublicBuckets", true))),
-            ("VersioningConfiguration", Like.Object(("Status", "Enabled")))), 5);
+            ("VersioningConfiguration", Like.Object(("Status", "Enabled")))), 6);
     }
 
     [Fact]
@@ -30,7 +30,41 @@ public sealed class StorageStackTests(SynthesizedPlatform platform)
     public void Every_bucket_policy_denies_requests_without_TLS()
     {
         Template.ResourcePropertiesCountIs("AWS::S3::BucketPolicy", Like.Object(("PolicyDocument", Like.Object(("Statement", Like.ArrayWith(
-            Like.Object(("Effect", "Deny"), ("Action", "s3:*"), ("Condition", Like.Object(("Bool", Like.Object(("aws:SecureTransport", "false"))))))))))), 5);
+            Like.Object(("Effect", "Deny"), ("Action", "s3:*"), ("Condition", Like.Object(("Bool", Like.Object(("aws:SecureTransport", "false"))))))))))), 6);
+    }
+
+    [Theory]
+    [InlineData("Storage")]
+    [InlineData("LogArchive")]
+    public void Every_bucket_policy_denies_principals_outside_the_organization(string stack)
+    {
+        var json = platform.TemplateJson(stack == "Storage" ? platform.Env("prod").Storage : platform.Stacks.LogArchive);
+
+        var buckets = TemplateJson.Resources(json, "AWS::S3::Bucket").Select(b => b.Id).ToList();
+        var fenced = TemplateJson.Resources(json, "AWS::S3::BucketPolicy")
+            .Where(p => p.Properties["PolicyDocument"]!["Statement"]!.AsArray().Any(s =>
+                s!["Effect"]!.GetValue<string>() == "Deny"
+                && s["Condition"]?["StringNotEqualsIfExists"]?["aws:PrincipalOrgID"]?.GetValue<string>() == "o-exampleorg1"
+                && s["Condition"]?["BoolIfExists"]?["aws:PrincipalIsAWSService"]?.GetValue<string>() == "false"))
+            .Select(p => p.Properties["Bucket"]!["Ref"]!.GetValue<string>())
+            .ToList();
+
+        Assert.NotEmpty(buckets);
+        Assert.Equal(buckets.Order(), fenced.Order());
+    }
+
+    [Fact]
+    public void CloudFront_logs_to_a_bucket_that_keeps_ACLs_and_the_ALB_to_the_access_log_bucket()
+    {
+        Template.HasResourceProperties("AWS::S3::Bucket", Like.Object(
+            ("OwnershipControls", Like.Object(("Rules", new object[] { Like.Object(("ObjectOwnership", "BucketOwnerPreferred")) }))),
+            ("LoggingConfiguration", Like.Object(("LogFilePrefix", "edgelogs/")))));
+        var json = platform.TemplateJson(platform.Env("prod").Storage);
+        var albDelivery = TemplateJson.Resources(json, "AWS::S3::BucketPolicy")
+            .SelectMany(p => p.Properties["PolicyDocument"]!["Statement"]!.AsArray())
+            .Where(statement => statement!["Effect"]!.GetValue<string>() == "Allow" && statement["Resource"]!.ToJsonString().Contains("/alb/AWSLogs/333333333333/", StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains(albDelivery, statement => TemplateJson.Strings(statement!["Action"]).Contains("s3:PutObject"));
     }
 
     [Fact]

@@ -13,9 +13,10 @@ public sealed class TemplateRulesTests(SynthesizedPlatform platform)
     {
         var stacks = platform.Stacks.All.ToList();
 
-        var violations = stacks.SelectMany(s => _rules.Check(s.StackName, platform.TemplateJson(s))).ToList();
+        var production = platform.Env("prod").All.ToHashSet();
+        var violations = stacks.SelectMany(s => _rules.Check(s.StackName, platform.TemplateJson(s), production.Contains(s))).ToList();
 
-        Assert.Equal(28, stacks.Count);
+        Assert.Equal(38, stacks.Count);
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
     }
 
@@ -151,6 +152,80 @@ public sealed class TemplateRulesTests(SynthesizedPlatform platform)
 
         var violation = Assert.Single(violations);
         Assert.Equal(TemplateRules.LogRetention, violation.Rule);
+    }
+
+    [Theory]
+    [InlineData("""{ "Type": "application", "Scheme": "internet-facing" }""")]
+    [InlineData("""{ "Type": "application" }""")]
+    public void An_internet_facing_ALB_is_caught(string properties)
+    {
+        var violations = _rules.Check("bad", Template(("Alb", "AWS::ElasticLoadBalancingV2::LoadBalancer", properties)));
+
+        var violation = Assert.Single(violations);
+        Assert.Equal((TemplateRules.InternetFacingAlb, "Alb"), (violation.Rule, violation.LogicalId));
+        Assert.Empty(_rules.Check("good", Template(("Alb", "AWS::ElasticLoadBalancingV2::LoadBalancer", """{ "Type": "application", "Scheme": "internal" }"""))));
+    }
+
+    [Fact]
+    public void A_distribution_without_a_web_ACL_is_caught()
+    {
+        var violations = _rules.Check("bad", Template(("Cdn", "AWS::CloudFront::Distribution", """{ "DistributionConfig": { "Enabled": true } }""")));
+
+        var violation = Assert.Single(violations);
+        Assert.Equal((TemplateRules.DistributionWebAcl, "Cdn"), (violation.Rule, violation.LogicalId));
+    }
+
+    [Theory]
+    [InlineData("""{ "DistributionConfig": { "WebACLId": "arn:acl" } }""")]
+    [InlineData("""{ "DistributionConfig": { "WebACLId": "arn:acl", "ViewerCertificate": { "CloudFrontDefaultCertificate": true } } }""")]
+    [InlineData("""{ "DistributionConfig": { "WebACLId": "arn:acl", "ViewerCertificate": { "AcmCertificateArn": "arn:cert", "MinimumProtocolVersion": "TLSv1_2016", "SslSupportMethod": "sni-only" } } }""")]
+    public void A_production_distribution_without_TLS_1_2_for_viewers_is_caught(string properties)
+    {
+        var template = Template(("Cdn", "AWS::CloudFront::Distribution", properties));
+
+        var violation = Assert.Single(_rules.Check("bad", template, production: true));
+
+        Assert.Equal(TemplateRules.ViewerTls, violation.Rule);
+        Assert.Empty(_rules.Check("dev", template, production: false));
+    }
+
+    [Fact]
+    public void A_production_distribution_with_its_certificate_and_TLSv1_2_2021_passes()
+    {
+        var violations = _rules.Check("good", Template(("Cdn", "AWS::CloudFront::Distribution",
+            """{ "DistributionConfig": { "WebACLId": "arn:acl", "ViewerCertificate": { "AcmCertificateArn": "arn:cert", "MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only" } } }""")),
+            production: true);
+
+        Assert.Empty(violations);
+    }
+
+    [Fact]
+    public void A_production_topic_without_a_subscription_is_caught()
+    {
+        var lonely = Template(("Alarms", "AWS::SNS::Topic", """{ "KmsMasterKeyId": "arn:key" }"""));
+        var subscribed = Template(
+            ("Alarms", "AWS::SNS::Topic", """{ "KmsMasterKeyId": "arn:key" }"""),
+            ("Oncall", "AWS::SNS::Subscription", """{ "TopicArn": { "Ref": "Alarms" }, "Protocol": "email", "Endpoint": "sre@example.com" }"""));
+
+        var violation = Assert.Single(_rules.Check("bad", lonely, production: true));
+
+        Assert.Equal((TemplateRules.AlarmTopicSubscription, "Alarms"), (violation.Rule, violation.LogicalId));
+        Assert.Empty(_rules.Check("good", subscribed, production: true));
+        Assert.Empty(_rules.Check("dev", lonely, production: false));
+    }
+
+    [Theory]
+    [InlineData("""{ "ContainerDefinitions": [ { "Name": "web", "User": "1654" } ] }""", "writable root filesystem")]
+    [InlineData("""{ "ContainerDefinitions": [ { "Name": "web", "User": "1654", "ReadonlyRootFilesystem": false } ] }""", "writable root filesystem")]
+    [InlineData("""{ "ContainerDefinitions": [ { "Name": "web", "ReadonlyRootFilesystem": true } ] }""", "non-root user")]
+    [InlineData("""{ "ContainerDefinitions": [ { "Name": "web", "ReadonlyRootFilesystem": true, "User": "0:0" } ] }""", "non-root user")]
+    [InlineData("""{ "ContainerDefinitions": [ { "Name": "web", "ReadonlyRootFilesystem": true, "User": "root" } ] }""", "non-root user")]
+    public void A_task_container_with_a_writable_root_filesystem_or_as_root_is_caught(string properties, string problem)
+    {
+        var violation = Assert.Single(_rules.Check("bad", Template(("Task", "AWS::ECS::TaskDefinition", properties))));
+
+        Assert.Equal(TemplateRules.ContainerHardening, violation.Rule);
+        Assert.Contains(problem, violation.Message, StringComparison.Ordinal);
     }
 
     private const string BlockAll = """

@@ -29,7 +29,7 @@ public sealed record Names(string Env)
 }
 
 /// <summary>What every stack of one environment needs to know.</summary>
-public sealed record EnvironmentContext(string Key, EnvironmentConfig Config, Names Names)
+public sealed record EnvironmentContext(string Key, EnvironmentConfig Config, Names Names, OrganizationConfig Organization)
 {
     public Amazon.CDK.Environment AwsEnvironment => new() { Account = Config.Account, Region = Config.Region };
 }

@@ -32,6 +32,23 @@ public sealed class OrganizationConfig
 
     /// <summary>Regions member accounts may create resources in (the region SCP).</summary>
     public required IReadOnlyList<string> AllowedRegions { get; init; }
+
+    /// <summary>The organization id (<c>o-xxxx</c>): the <c>aws:PrincipalOrgID</c> of bucket policies and the org trail's log prefix.</summary>
+    public required string OrganizationId { get; init; }
+
+    /// <summary>The Security OU's log-archive account: the org trail's Object Lock bucket, its KMS key, Config delivery,
+    /// and the delegated administrator of GuardDuty and Security Hub.</summary>
+    public required string SecurityAccount { get; init; }
+
+    /// <summary>Compliance-mode Object Lock on CloudTrail log files (PCI DSS 10.5: a year of history, three months at hand).</summary>
+    public int CloudTrailObjectLockDays { get; init; } = 365;
+}
+
+/// <summary>Who the alarm topic notifies: an SNS subscription (<c>email</c> or <c>https</c>).</summary>
+public sealed record AlarmSubscription
+{
+    public required string Protocol { get; init; }
+    public required string Endpoint { get; init; }
 }
 
 public sealed record EnvironmentConfig
@@ -45,24 +62,38 @@ public sealed record EnvironmentConfig
     public required IReadOnlyList<string> AvailabilityZones { get; init; }
     public required string VpcCidr { get; init; }
 
-    /// <summary>0 keeps the public subnets for the ALB only; outbound internet (Entra ID) then goes through the
-    /// organization's central egress. More than 0 places NAT gateways in the public subnets.</summary>
+    /// <summary>NAT gateways in the public subnets, the app subnets' way to the identity provider (Entra ID): 1 is the
+    /// cheap choice (one AZ's NAT for all), one per AZ survives an AZ outage. 0: no internet route at all (the
+    /// portal then cannot sign anyone in, unless the organization provides central egress).</summary>
     public int NatGateways { get; init; }
+
+    /// <summary>Route 53 Resolver DNS Firewall on the VPC: only <see cref="EgressAllowedDomains"/> resolve.</summary>
+    public bool DnsFirewall { get; init; } = true;
+
+    /// <summary>The names the VPC may resolve when the DNS Firewall is on: AWS endpoints and the identity provider.</summary>
+    public IReadOnlyList<string> EgressAllowedDomains { get; init; } =
+        ["amazonaws.com", "*.amazonaws.com", "*.compute.internal", "login.microsoftonline.com", "*.login.microsoftonline.com"];
 
     /// <summary>The DNS name CloudFront uses for the ALB (a record pointing at the ALB, covered by the ALB certificate).</summary>
     public required string OriginDomainName { get; init; }
     public required string AlbCertificateArn { get; init; }
 
-    /// <summary>The region's <c>com.amazonaws.global.cloudfront.origin-facing</c> managed prefix list.</summary>
+    /// <summary>The region's <c>com.amazonaws.global.cloudfront.origin-facing</c> managed prefix list: the CloudFront VPC
+    /// origin's traffic comes from it, so the internal ALB admits only it.</summary>
     public required string CloudFrontPrefixListId { get; init; }
 
-    /// <summary>Optional WAF web ACL (scope CLOUDFRONT, created in us-east-1). Empty: Shield Standard only.</summary>
-    public string? WebAclArn { get; init; }
+    /// <summary>Requests per client IP per five minutes before the web ACL blocks it.</summary>
+    public int WafRateLimit { get; init; } = 2000;
 
-    /// <summary>Optional viewer domain (e.g. portal.example.com) and its ACM certificate in us-east-1. Without them
-    /// the distribution serves its *.cloudfront.net name with CloudFront's certificate.</summary>
+    /// <summary>The viewer domain (e.g. portal.example.com) and its ACM certificate in us-east-1. Required in production;
+    /// elsewhere, without them, the distribution serves its *.cloudfront.net name with CloudFront's certificate.</summary>
     public string? ViewerDomainName { get; init; }
     public string? ViewerCertificateArn { get; init; }
+
+    /// <summary>Who the alarm and security topics notify. Never empty in production (synthesis fails).</summary>
+    public IReadOnlyList<AlarmSubscription> AlarmSubscriptions { get; init; } = [];
+
+    public bool HasViewerDomain => !string.IsNullOrWhiteSpace(ViewerDomainName) && !string.IsNullOrWhiteSpace(ViewerCertificateArn);
 
     public required string EntraTenantId { get; init; }
     public required string EntraClientId { get; init; }

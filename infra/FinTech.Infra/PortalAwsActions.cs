@@ -13,7 +13,7 @@ public sealed class PortalAwsAction
     /// <summary>An IAM condition block (operator → key → value), when the action needs one.</summary>
     public Dictionary<string, Dictionary<string, string>>? Condition { get; init; }
 
-    /// <summary>Granted to the portal's task role only (not to the workload-account access role).</summary>
+    /// <summary>Granted to the portal's task role; every other action is granted to the access role it assumes.</summary>
     public bool TaskRoleOnly { get; init; }
 
     public string? Note { get; init; }

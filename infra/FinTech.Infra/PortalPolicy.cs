@@ -6,11 +6,20 @@ namespace FinTech.Infra;
 /// <summary>Turns the shared action list into IAM statements for one environment.</summary>
 public static class PortalPolicy
 {
-    /// <param name="forTaskRole">True for the portal's task role (adds sts:AssumeRole); false for the workload-account access role.</param>
-    public static PolicyStatement[] Statements(PortalAwsActions actions, string partition, EnvironmentContext env, bool forTaskRole)
+    /// <summary>The portal's two roles: the task role it runs as, and the per-environment access role it assumes.</summary>
+    public enum Role
+    {
+        /// <summary>Only the actions marked <c>taskRoleOnly</c>: assuming the access role, writing the audit anchors.</summary>
+        Task,
+
+        /// <summary>Every other action: what the Aws backend does in the environment.</summary>
+        Access,
+    }
+
+    public static PolicyStatement[] Statements(PortalAwsActions actions, string partition, EnvironmentContext env, Role role)
     {
         return actions.PortalActions
-            .Where(a => forTaskRole || !a.TaskRoleOnly)
+            .Where(a => a.TaskRoleOnly == (role == Role.Task))
             .GroupBy(a => (
                 Resources: string.Join('|', a.Resources),
                 Condition: a.Condition is null ? "" : JsonSerializer.Serialize(a.Condition)))

@@ -251,13 +251,14 @@ internal sealed class SandboxLogGenerator
         {
             causes.Add(new(504, "payment processor timed out after 30000 ms", 0.004 * f.LatencySpike));
         }
-        if (m.DatabaseFailover)
+        // Writes that exhaust their retries during a failover's outage (the share of the minute it covers), as in the 5xx metric.
+        if (m.DatabaseOutage > 0)
         {
-            causes.Add(new(500, "57P01: terminating connection due to administrator command", 0.004, Terminated));
+            causes.Add(new(500, "57P01: terminating connection due to administrator command", 0.03 * m.DatabaseOutage, Terminated));
         }
-        if (m.CacheFailover)
+        if (m.CacheOutage > 0)
         {
-            causes.Add(new(503, "READONLY You can't write against a read only replica.", 0.001));
+            causes.Add(new(503, "READONLY You can't write against a read only replica.", 0.006 * m.CacheOutage));
         }
         return causes;
     }
@@ -379,23 +380,41 @@ internal sealed class SandboxLogGenerator
             }
         }
 
-        if (m.DatabaseFailover)
+        // A failover, line by line at its real moments (SandboxAuroraFailover); each minute writes the lines that fall in it.
+        var minuteEnd = minuteStart + 60_000;
+        foreach (var failover in state.AuroraFailovers)
         {
-            var old = instances[state.WriterAt(m.Index - 1)];
-            Line(minuteStart + 150, old, "LOG", "received fast shutdown request", 412);
-            var dropped = Math.Min(60, (int)model.AuroraConnections(m, m.Writer));
+            var start = failover.StartedAt.ToUnixTimeMilliseconds();
+            var done = failover.CompletedAt.ToUnixTimeMilliseconds();
+            var resumed = failover.WritesResumeAt.ToUnixTimeMilliseconds();
+            if (start >= minuteEnd || resumed + 20_000 <= minuteStart)
+            {
+                continue;
+            }
+            void At(long at, string instance, string level, string text, int pid = 0)
+            {
+                if (at >= minuteStart && at < minuteEnd)
+                {
+                    Line(at, instance, level, text, pid);
+                }
+            }
+            At(start + 150, failover.FromInstance, "LOG", "received fast shutdown request", 412);
+            var dropped = Math.Min(60, (int)model.AuroraConnections(m with { DatabaseOutage = 0 }, instances.ToList().IndexOf(failover.FromInstance)));
             for (var i = 0; i < dropped; i++)
             {
-                Line(minuteStart + 200 + i, old, "FATAL", "terminating connection due to administrator command");
+                At(start + 1_000 + i, failover.FromInstance, "FATAL", "terminating connection due to administrator command");
             }
-            Line(minuteStart + 900, old, "LOG", "database system is shut down", 412);
-            Line(minuteStart + 14_000, old, "LOG", "database system is ready to accept read-only connections", 413);
-            Line(minuteStart + 1_200, writer, "LOG", "received promote request", 388);
-            Line(minuteStart + 2_100, writer, "LOG", "database system is ready to accept connections", 388);
-            var reconnects = Math.Min(120, (int)model.AuroraConnections(m, m.Writer));
+            At(start + 1_900, failover.FromInstance, "LOG", "database system is shut down", 412);
+            At(done - 1_200, failover.ToInstance, "LOG", "received promote request", 388);
+            At(done - 300, failover.ToInstance, "LOG", "database system is ready to accept connections", 388);
+            At(done + 12_000, failover.FromInstance, "LOG", "database system is ready to accept read-only connections", 413);
+            // The pools reconnect to the new writer over the 20 s after clients follow the endpoint.
+            var from = Math.Max(resumed, minuteStart);
+            var to = Math.Min(resumed + 20_000, minuteEnd);
+            var reconnects = to > from ? (int)(120 * (to - from) / 20_000) : 0;
             for (var i = 0; i < reconnects; i++)
             {
-                Line(minuteStart + 2_500 + random.Below(20_000), writer, "LOG", "connection authorized: user=payments database=payments application_name=payments-api SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)");
+                Line(from + random.Below((int)(to - from)), failover.ToInstance, "LOG", "connection authorized: user=payments database=payments application_name=payments-api SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)");
             }
         }
 

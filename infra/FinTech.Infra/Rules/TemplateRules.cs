@@ -23,13 +23,22 @@ public sealed class TemplateRules
     public const string S3TlsOnly = "s3-tls-only";
     public const string DatabaseProtection = "database-protection";
     public const string LogRetention = "log-retention";
+    public const string InternetFacingAlb = "internet-facing-alb";
+    public const string DistributionWebAcl = "distribution-web-acl";
+    public const string ViewerTls = "viewer-tls";
+    public const string AlarmTopicSubscription = "alarm-topic-subscription";
+    public const string ContainerHardening = "container-hardening";
+
+    /// <summary>The viewer security policies of TLS 1.2 or newer.</summary>
+    private static readonly HashSet<string> ModernViewerPolicies = ["TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"];
 
     private readonly IReadOnlySet<string> _unscopedActions;
 
     /// <param name="unscopedActions">Actions without resource-level permissions: the only ones allowed on <c>Resource: "*"</c>.</param>
     public TemplateRules(IReadOnlySet<string> unscopedActions) => _unscopedActions = unscopedActions;
 
-    public IReadOnlyList<Violation> Check(string templateName, string templateJson)
+    /// <param name="production">A production environment's template: viewer TLS and alarm subscriptions are required too.</param>
+    public IReadOnlyList<Violation> Check(string templateName, string templateJson, bool production = false)
     {
         var violations = new List<Violation>();
         var resources = JsonNode.Parse(templateJson)?["Resources"]?.AsObject();
@@ -57,6 +66,13 @@ public sealed class TemplateRules
             if (type == "AWS::S3::Bucket")
             {
                 CheckBucket(id, p, resources, Add);
+            }
+
+            CheckEdge(type, id, p, production, Add);
+            CheckContainers(type, id, p, Add);
+            if (production && type == "AWS::SNS::Topic" && !HasSubscription(id, p, resources))
+            {
+                Add(AlarmTopicSubscription, id, "production topic without a subscription: its alarms reach nobody");
             }
         }
 
@@ -208,6 +224,61 @@ public sealed class TemplateRules
                 break;
         }
     }
+
+    private static void CheckEdge(string type, string id, JsonNode p, bool production, Action<string, string, string> add)
+    {
+        if (type == "AWS::ElasticLoadBalancingV2::LoadBalancer" && AsString(p["Type"]) is null or "application" && AsString(p["Scheme"]) != "internal")
+        {
+            // CloudFormation's default scheme is internet-facing.
+            add(InternetFacingAlb, id, "ALB is internet-facing (CloudFront reaches the internal ALB through its VPC origin)");
+        }
+
+        if (type != "AWS::CloudFront::Distribution")
+        {
+            return;
+        }
+
+        var config = p["DistributionConfig"];
+        if (config?["WebACLId"] is null)
+        {
+            add(DistributionWebAcl, id, "distribution without a WAF web ACL");
+        }
+
+        var certificate = config?["ViewerCertificate"];
+        if (production && (certificate is null || IsTrue(certificate["CloudFrontDefaultCertificate"])
+            || !ModernViewerPolicies.Contains(AsString(certificate["MinimumProtocolVersion"]) ?? "")))
+        {
+            add(ViewerTls, id, "production distribution without its own certificate and a TLS 1.2+ viewer policy (TLSv1.2_2021)");
+        }
+    }
+
+    private static void CheckContainers(string type, string id, JsonNode p, Action<string, string, string> add)
+    {
+        if (type != "AWS::ECS::TaskDefinition")
+        {
+            return;
+        }
+
+        foreach (var container in p["ContainerDefinitions"]?.AsArray().OfType<JsonNode>() ?? [])
+        {
+            var name = AsString(container["Name"]) ?? "?";
+            if (!IsTrue(container["ReadonlyRootFilesystem"]))
+            {
+                add(ContainerHardening, id, $"container {name} has a writable root filesystem");
+            }
+
+            var user = AsString(container["User"]);
+            if (user is null || user.Split(':')[0] is "0" or "root")
+            {
+                add(ContainerHardening, id, $"container {name} does not name a non-root user");
+            }
+        }
+    }
+
+    private static bool HasSubscription(string topicId, JsonNode p, JsonObject resources) =>
+        p["Subscription"] is JsonArray { Count: > 0 }
+        || resources.Any(r => AsString(r.Value?["Type"]) == "AWS::SNS::Subscription"
+            && AsString(r.Value?["Properties"]?["TopicArn"]?["Ref"]) == topicId);
 
     private static void CheckBucket(string id, JsonNode p, JsonObject resources, Action<string, string, string> add)
     {

@@ -21,6 +21,12 @@ public sealed class DataStack : Stack
     public CfnReplicationGroup Redis { get; }
     public Table SessionTable { get; }
 
+    /// <summary>The database the cluster creates, which the portal uses.</summary>
+    public const string PortalDatabaseName = "portal";
+
+    /// <summary>The RDS-managed master secret (JSON: username, password), created and rotated by RDS.</summary>
+    public string MasterSecretArn => Aurora.AttrMasterUserSecretSecretArn;
+
     public DataStack(Construct scope, string id, EnvironmentContext env, SecurityStack security, NetworkStack network, IStackProps props)
         : base(scope, id, props)
     {
@@ -46,7 +52,7 @@ public sealed class DataStack : Stack
             DbClusterIdentifier = names.AuroraCluster,
             Engine = "aurora-postgresql",
             EngineVersion = config.AuroraEngineVersion,
-            DatabaseName = "portal",
+            DatabaseName = PortalDatabaseName,
             Port = NetworkStack.PostgresPort,
             MasterUsername = "fintech_admin",
             // RDS creates and rotates the master secret itself (every 7 days), encrypted with our secrets key.
@@ -66,6 +72,19 @@ public sealed class DataStack : Stack
             EnableCloudwatchLogsExports = ["postgresql"],
         });
         Aurora.ApplyRemovalPolicy(removal);
+
+        // The managed secret gets a resource policy like every other secret: only the portal's execution role
+        // (which injects the fields into the portal's tasks) reads the value; RDS rotates it as an AWS service.
+        _ = new Amazon.CDK.AWS.SecretsManager.CfnResourcePolicy(this, "MasterSecretPolicy", new Amazon.CDK.AWS.SecretsManager.CfnResourcePolicyProps
+        {
+            SecretId = MasterSecretArn,
+            BlockPublicPolicy = true,
+            ResourcePolicy = new Amazon.CDK.AWS.IAM.PolicyDocument(new Amazon.CDK.AWS.IAM.PolicyDocumentProps
+            {
+                Statements = [SecurityStack.OnlyReadersStatement(Partition, config.Account,
+                    $"arn:{Partition}:iam::{config.Account}:role/{names.ExecutionRole("portal")}")],
+            }),
+        });
 
         // The log group RDS exports PostgreSQL logs to, created first so that it has retention and KMS.
         var auroraLogs = new LogGroup(this, "AuroraLogs", new LogGroupProps

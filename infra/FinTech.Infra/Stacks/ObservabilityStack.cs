@@ -8,7 +8,9 @@ namespace FinTech.Infra.Stacks;
 /// <summary>
 /// The environment's CloudWatch dashboard (throughput, p99 latency, errors, database, cache, sessions, alarms)
 /// and its alarms, all notifying the KMS-encrypted SNS topic. Metric names and dimensions are the ones the
-/// portal's dashboards query.
+/// portal's dashboards query. Redis alarms watch every member of the replication group at once (the maximum over
+/// the nodes), so they follow a failover instead of one fixed node; saturation alarms cover Redis memory and Aurora
+/// memory and local storage (ECS CPU and memory are with each service, <see cref="WebService"/>).
 /// </summary>
 public sealed class ObservabilityStack : Stack
 {
@@ -52,9 +54,39 @@ public sealed class ObservabilityStack : Stack
         var auroraConnections = M("AWS/RDS", "DatabaseConnections", cluster, "Maximum", "Aurora connections");
         var auroraLag = M("AWS/RDS", "AuroraReplicaLagMaximum", cluster, "Maximum", "Aurora replica lag (ms)");
         var redisCpu = Enumerable.Range(0, 2).Select(i => M("AWS/ElastiCache", "EngineCPUUtilization", Node(i), "Maximum", $"{names.RedisNode(i)} engine CPU (%)")).ToArray();
-        var redisEvictions = M("AWS/ElastiCache", "Evictions", Node(0), "Sum", "Evictions (primary)");
-        var redisLag = M("AWS/ElastiCache", "ReplicationLag", Node(1), "Maximum", "Replication lag (s)");
         var redisHitRate = M("AWS/ElastiCache", "CacheHitRate", Node(0), "Average", "Cache hit rate (%)");
+        // Whichever node is primary now: the replica reports the lag, the primary the evictions, both their memory.
+        var redisCpuMax = AcrossNodes("MAX", "EngineCPUUtilization", "Maximum", "Redis engine CPU, busiest node (%)");
+        var redisMemory = AcrossNodes("MAX", "DatabaseMemoryUsagePercentage", "Maximum", "Redis memory used, fullest node (%)");
+        var redisEvictions = AcrossNodes("SUM", "Evictions", "Sum", "Evictions (all nodes)");
+        var redisLag = AcrossNodes("MAX", "ReplicationLag", "Maximum", "Replication lag (s)");
+        Dictionary<string, string> Instance(int i) => new() { ["DBInstanceIdentifier"] = names.AuroraInstance(i) };
+        var auroraFreeMemory = AcrossInstances("MIN", "FreeableMemory", "Aurora freeable memory, lowest instance (bytes)");
+        var auroraFreeStorage = AcrossInstances("MIN", "FreeLocalStorage", "Aurora free local storage, lowest instance (bytes)");
+
+        MathExpression AcrossNodes(string function, string metric, string stat, string label) => new(new MathExpressionProps
+        {
+            // Ids are unique per metric: one graph may show several of these expressions.
+            Expression = $"{function}([{MetricId(metric)}0, {MetricId(metric)}1])",
+            UsingMetrics = new Dictionary<string, IMetric>
+            {
+                [$"{MetricId(metric)}0"] = M("AWS/ElastiCache", metric, Node(0), stat),
+                [$"{MetricId(metric)}1"] = M("AWS/ElastiCache", metric, Node(1), stat),
+            },
+            Label = label,
+            Period = Duration.Minutes(1),
+        });
+        MathExpression AcrossInstances(string function, string metric, string label) => new(new MathExpressionProps
+        {
+            Expression = $"{function}([{MetricId(metric)}0, {MetricId(metric)}1])",
+            UsingMetrics = new Dictionary<string, IMetric>
+            {
+                [$"{MetricId(metric)}0"] = M("AWS/RDS", metric, Instance(0), "Minimum"),
+                [$"{MetricId(metric)}1"] = M("AWS/RDS", metric, Instance(1), "Minimum"),
+            },
+            Label = label,
+            Period = Duration.Minutes(1),
+        });
         var readThrottles = M("AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", "Read throttles");
         var writeThrottles = M("AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", "Write throttles");
         var throttles = new MathExpression(new MathExpressionProps
@@ -69,26 +101,28 @@ public sealed class ObservabilityStack : Stack
         {
             NewAlarm("P99Latency", names.Alarm("p99-latency"), "p99 target response time above 1.5 s", p99, 1.5, 5, 3),
             NewAlarm("ErrorRate", names.Alarm("5xx-rate"), "5xx responses above 2 % of requests", errorRate, 2, 5, 3),
-            NewAlarm("PortalUnhealthy", names.Alarm("portal-unhealthy-hosts"), "Unhealthy portal targets",
-                compute.Portal.TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }), 1, 3, 2),
-            NewAlarm("ApiUnhealthy", names.Alarm("api-unhealthy-hosts"), "Unhealthy API targets",
-                compute.Api.TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }), 1, 3, 2),
             NewAlarm("AuroraCpu", names.Alarm("aurora-cpu"), "Aurora CPU above 80 %", auroraCpu, 80, 5, 3),
             NewAlarm("AuroraReplicaLag", names.Alarm("aurora-replica-lag"), "Aurora replica lag above 1 s", auroraLag, 1000, 5, 3),
             NewAlarm("AuroraConnections", names.Alarm("aurora-connections"), "Aurora connections above 800", auroraConnections, 800, 5, 3),
+            NewAlarm("AuroraFreeableMemory", names.Alarm("aurora-freeable-memory"), "Aurora freeable memory below 256 MiB on an instance",
+                auroraFreeMemory, 256.0 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
+            NewAlarm("AuroraFreeLocalStorage", names.Alarm("aurora-free-local-storage"), "Aurora free local storage below 2 GiB on an instance",
+                auroraFreeStorage, 2.0 * 1024 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
+            NewAlarm("RedisCpu", names.Alarm("redis-cpu"), "Redis engine CPU above 80 % on a node of the group", redisCpuMax, 80, 5, 3),
+            NewAlarm("RedisMemory", names.Alarm("redis-memory"), "Redis memory above 80 % on a node of the group", redisMemory, 80, 5, 3),
             NewAlarm("RedisEvictions", names.Alarm("redis-evictions"), "Redis is evicting keys", redisEvictions, 1, 5, 3),
             NewAlarm("RedisReplicationLag", names.Alarm("redis-replication-lag"), "Redis replication lag above 5 s", redisLag, 5, 5, 3),
             NewAlarm("DynamoDbThrottles", names.Alarm("dynamodb-throttles"), "Session table requests throttled", throttles, 1, 5, 2),
         };
-        alarms.AddRange(redisCpu.Select((metric, i) =>
-            NewAlarm($"RedisCpu{i + 1}", names.Alarm($"redis-cpu-{i + 1}"), $"Redis engine CPU above 80 % on {names.RedisNode(i)}", metric, 80, 5, 3)));
+
         foreach (var alarm in alarms)
         {
             alarm.AddAlarmAction(new SnsAction(security.AlarmTopic));
             alarm.AddOkAction(new SnsAction(security.AlarmTopic));
         }
 
-        Alarms = alarms;
+        // The API's unhealthy-host and saturation alarms are defined with its service (Compute stack).
+        Alarms = [.. alarms, .. compute.Api.ServiceAlarms];
 
         Dashboard = new Dashboard(this, "Dashboard", new DashboardProps
         {
@@ -102,17 +136,25 @@ public sealed class ObservabilityStack : Stack
             Graph("Errors", [target5xx, elb5xx, target4xx], [errorRate]),
             Graph("Database (Aurora)", [auroraCpu, auroraConnections], [auroraLag]));
         Dashboard.AddWidgets(
-            Graph("Cache (Redis)", [.. redisCpu, redisHitRate], [redisEvictions, redisLag]),
+            Graph("Cache (Redis)", [.. redisCpu, redisHitRate, redisMemory], [redisEvictions, redisLag]),
             Graph("Sessions (DynamoDB)",
                 [M("AWS/DynamoDB", "ConsumedReadCapacityUnits", table, "Sum", "Read units"), M("AWS/DynamoDB", "ConsumedWriteCapacityUnits", table, "Sum", "Write units")],
                 [readThrottles, writeThrottles]));
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps
         {
             Title = "Alarms",
-            Alarms = [.. alarms, .. compute.Portal.DeploymentAlarms, .. compute.Api.DeploymentAlarms],
+            // The portal's alarms by name: its stack may fail on its own, and this one must not wait for it.
+            Alarms =
+            [
+                .. Alarms, .. compute.Api.DeploymentAlarms,
+                .. new[] { "portal-unhealthy-hosts", "portal-cpu", "portal-memory", "portal-deploy-5xx", "portal-deploy-unhealthy" }
+                    .Select(name => Alarm.FromAlarmArn(this, name, $"arn:{Partition}:cloudwatch:{env.Config.Region}:{env.Config.Account}:alarm:{names.Alarm(name)}")),
+            ],
             Width = 24,
         }));
     }
+
+    private static string MetricId(string metric) => char.ToLowerInvariant(metric[0]) + metric[1..];
 
     private static GraphWidget Graph(string title, IMetric[] left, IMetric[]? right = null) => new(new GraphWidgetProps
     {
@@ -123,7 +165,8 @@ public sealed class ObservabilityStack : Stack
         Height = 6,
     });
 
-    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, int periods, int datapoints) =>
+    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, int periods, int datapoints,
+        ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) =>
         new(this, id, new AlarmProps
         {
             AlarmName = name,
@@ -132,7 +175,7 @@ public sealed class ObservabilityStack : Stack
             Threshold = threshold,
             EvaluationPeriods = periods,
             DatapointsToAlarm = datapoints,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            ComparisonOperator = comparison,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
 }

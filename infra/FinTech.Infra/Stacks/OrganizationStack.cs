@@ -7,12 +7,16 @@ namespace FinTech.Infra.Stacks;
 /// <summary>
 /// AWS Organizations (management account): OUs Infrastructure, Security, Sandbox and Workloads (with
 /// Development, Staging, Production under it), and service control policies on every top-level OU that deny
-/// leaving the organization, turning off CloudTrail/GuardDuty/Config, and working outside the allowed regions.
+/// leaving the organization, turning off CloudTrail/GuardDuty/Config/Security Hub, and working outside the allowed
+/// regions. The organization trail (every account, every region, log file validation, KMS) delivers to the Object
+/// Lock bucket of the security account (<see cref="LogArchiveStack"/>), which is also Security Hub's delegated
+/// administrator.
 /// </summary>
 public sealed class OrganizationStack : Stack
 {
     public IReadOnlyDictionary<string, CfnOrganizationalUnit> Units { get; }
     public IReadOnlyDictionary<string, CfnPolicy> Policies { get; }
+    public Amazon.CDK.AWS.CloudTrail.CfnTrail Trail { get; }
 
     /// <summary>Global services whose API endpoints live in us-east-1: exempt from the region guard.</summary>
     internal static readonly string[] GlobalServiceActions =
@@ -58,7 +62,8 @@ public sealed class OrganizationStack : Stack
                 [
                     "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel",
                     "config:DeleteConfigRule", "config:DeleteConfigurationAggregator", "config:DeleteEvaluationResults",
-                ])),
+                ]),
+                Deny("DenySecurityHub", ["securityhub:DisableSecurityHub", "securityhub:BatchDisableStandards", "securityhub:DisassociateFromAdministratorAccount"])),
             ["DenyOutsideAllowedRegions"] = Scp("DenyOutsideAllowedRegions", "Resources only in the allowed regions", targets,
                 new Dictionary<string, object>
                 {
@@ -72,6 +77,23 @@ public sealed class OrganizationStack : Stack
                     },
                 }),
         };
+
+        Trail = new Amazon.CDK.AWS.CloudTrail.CfnTrail(this, "OrganizationTrail", new Amazon.CDK.AWS.CloudTrail.CfnTrailProps
+        {
+            TrailName = LogArchiveStack.TrailName,
+            IsLogging = true,
+            IsOrganizationTrail = true,
+            IsMultiRegionTrail = true,
+            IncludeGlobalServiceEvents = true,
+            EnableLogFileValidation = true,
+            S3BucketName = LogArchiveStack.TrailBucketName(config),
+            KmsKeyId = LogArchiveStack.TrailKeyArn(config),
+        });
+
+        _ = new Amazon.CDK.AWS.SecurityHub.CfnDelegatedAdmin(this, "SecurityHubAdministrator", new Amazon.CDK.AWS.SecurityHub.CfnDelegatedAdminProps
+        {
+            AdminAccountId = config.SecurityAccount,
+        });
     }
 
     private static Dictionary<string, object> Deny(string sid, string[] actions) => new()

@@ -6,8 +6,9 @@ namespace FinTech.Infra.Stacks;
 
 /// <summary>
 /// The role the portal assumes in the workload account (<c>Platform__Environments__KEY__Aws__RoleArn</c>): the
-/// same actions and scoping as the portal's task role (from portal-aws-actions.json), trusted only by the
-/// portal's task role.
+/// platform actions of portal-aws-actions.json, scoped as that file says, trusted only by the portal's task role.
+/// The trust names the task role by ARN in a condition (not as the principal), so this stack deploys before the
+/// portal's and the portal finds its role on its first start.
 /// </summary>
 public sealed class PortalAccessStack : Stack
 {
@@ -22,14 +23,17 @@ public sealed class PortalAccessStack : Stack
         {
             RoleName = names.PortalAccessRole,
             Description = "Assumed by the FinTech Ops Portal: read metrics/logs/state, run approved operations",
-            AssumedBy = new ArnPrincipal(portalTaskRole),
+            AssumedBy = new AccountPrincipal(env.Config.Account).WithConditions(new Dictionary<string, object>
+            {
+                ["ArnEquals"] = new Dictionary<string, object> { ["aws:PrincipalArn"] = portalTaskRole },
+            }),
             MaxSessionDuration = Duration.Hours(1),
         });
         _ = new Policy(this, "PortalAccessPolicy", new PolicyProps
         {
             PolicyName = $"{names.Prefix}-portal-access",
             Roles = [AccessRole],
-            Statements = PortalPolicy.Statements(actions, Partition, env, forTaskRole: false),
+            Statements = PortalPolicy.Statements(actions, Partition, env, PortalPolicy.Role.Access),
         });
     }
 }

@@ -20,12 +20,7 @@ public sealed class SecurityStack : Stack
     public Key ContainerKey { get; }
     public Key NotificationsKey { get; }
 
-    /// <summary>The value CloudFront sends in <see cref="OriginVerifyHeader"/>; the ALB forwards only requests carrying it.</summary>
-    public Secret OriginVerify { get; }
     public Secret RedisAuthToken { get; }
-
-    /// <summary>The portal's Npgsql connection string (<c>Database__ConnectionString</c>); see infra/README.md.</summary>
-    public Secret PortalDatabase { get; }
 
     /// <summary>The Entra ID app registration's client secret (<c>AzureAd__ClientSecret</c>).</summary>
     public Secret EntraClientSecret { get; }
@@ -33,8 +28,6 @@ public sealed class SecurityStack : Stack
     /// <summary>External API keys of the platform's API service (JSON object of name → key).</summary>
     public Secret ExternalApiKeys { get; }
     public Topic AlarmTopic { get; }
-
-    public const string OriginVerifyHeader = "X-Origin-Verify";
 
     public SecurityStack(Construct scope, string id, EnvironmentContext env, IStackProps props)
         : base(scope, id, props)
@@ -72,20 +65,23 @@ public sealed class SecurityStack : Stack
             Resources = ["*"],
         }));
 
-        OriginVerify = NewSecret("OriginVerify", names.Secret("edge/origin-verify"), "Header value CloudFront sends to the ALB", 48);
+        // Every secret exists with the structure its reader expects, from the first deploy on: the Redis token is
+        // a token, the client secret a string, the API keys a JSON object. Values are generated, never written in code.
         RedisAuthToken = NewSecret("RedisAuthToken", names.Secret("redis/auth-token"), "ElastiCache Redis AUTH token", 64);
-        PortalDatabase = NewSecret("PortalDatabase", names.Secret("portal/database-connection-string"),
-            "The portal's PostgreSQL connection string (set after the first deploy, see infra/README.md)", 64);
         EntraClientSecret = NewSecret("EntraClientSecret", names.Secret("portal/entra-client-secret"),
-            "Entra ID client secret of the portal's app registration (set after the first deploy)", 64);
+            "Entra ID client secret of the portal app registration (put the real value after the first deploy)", 64);
         ExternalApiKeys = NewSecret("ExternalApiKeys", names.Secret("api/external-api-keys"),
-            "External API keys of the platform's API service (set after the first deploy)", 64);
+            "External API keys of the platform API service: a JSON object of name to key", 64, jsonKey: "placeholder");
 
-        // Secrets that only ECS injects: nobody but the service's execution role may read the value.
-        // (The Redis token and the origin-verify value are also resolved by CloudFormation at deploy time.)
-        OnlyReadableBy(PortalDatabase, names.ExecutionRole("portal"), env);
-        OnlyReadableBy(EntraClientSecret, names.ExecutionRole("portal"), env);
-        OnlyReadableBy(ExternalApiKeys, names.ExecutionRole("api"), env);
+        // A resource policy on every secret: nobody but the named readers may read the value. ECS injects the secrets
+        // with the services' execution roles; CloudFormation resolves the Redis token (a dynamic reference) with the
+        // CDK deployment role.
+        var account = env.Config.Account;
+        OnlyReadableBy(RedisAuthToken, Partition, account,
+            $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole("api")}",
+            $"arn:{Partition}:iam::{account}:role/cdk-*-cfn-exec-role-{account}-{env.Config.Region}");
+        OnlyReadableBy(EntraClientSecret, Partition, account, $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole("portal")}");
+        OnlyReadableBy(ExternalApiKeys, Partition, account, $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole("api")}");
 
         AlarmTopic = new Topic(this, "AlarmTopic", new TopicProps
         {
@@ -107,24 +103,73 @@ public sealed class SecurityStack : Stack
                 ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = env.Config.Account },
             },
         }));
+        // EventBridge (the suspicious-activity rules of the Detection stack) publishes to the same topic.
+        AlarmTopic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowEventBridgeRules",
+            Principals = [new ServicePrincipal("events.amazonaws.com")],
+            Actions = ["sns:Publish"],
+            Resources = [AlarmTopic.TopicArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = env.Config.Account },
+            },
+        }));
+        NotificationsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowEventBridgeRules",
+            Principals = [new ServicePrincipal("events.amazonaws.com")],
+            Actions = ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resources = ["*"],
+        }));
+        Subscribe(this, AlarmTopic, env.Config.AlarmSubscriptions);
     }
 
-    private void OnlyReadableBy(Secret secret, string roleName, EnvironmentContext env) =>
-        secret.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+    /// <summary>The configured people and endpoints (email, HTTPS) on a topic.</summary>
+    public static void Subscribe(Construct scope, Topic topic, IReadOnlyList<AlarmSubscription> subscriptions)
+    {
+        for (var i = 0; i < subscriptions.Count; i++)
         {
-            Sid = "OnlyTheServiceReadsTheValue",
+            var subscription = subscriptions[i];
+            _ = new Subscription(scope, $"{topic.Node.Id}Subscription{i + 1}", new SubscriptionProps
+            {
+                Topic = topic,
+                Protocol = subscription.Protocol.ToLowerInvariant() switch
+                {
+                    "email" => SubscriptionProtocol.EMAIL,
+                    "https" => SubscriptionProtocol.HTTPS,
+                    _ => throw new InvalidOperationException(
+                        $"Alarm subscription protocol '{subscription.Protocol}' is not supported: use email or https."),
+                },
+                Endpoint = subscription.Endpoint,
+            });
+        }
+    }
+
+    private static void OnlyReadableBy(ISecret secret, string partition, string account, params string[] readers) =>
+        secret.AddToResourcePolicy(OnlyReadersStatement(partition, account, readers));
+
+    /// <summary>
+    /// Denies <c>GetSecretValue</c> to every principal but <paramref name="readers"/> (ARN patterns). AWS services acting
+    /// for themselves (RDS rotating its managed secret) and service-linked roles are not denied.
+    /// </summary>
+    public static PolicyStatement OnlyReadersStatement(string partition, string account, params string[] readers) =>
+        new(new PolicyStatementProps
+        {
+            Sid = "OnlyTheNamedReadersReadTheValue",
             Effect = Effect.DENY,
             Principals = [new AnyPrincipal()],
             Actions = ["secretsmanager:GetSecretValue"],
             Resources = ["*"],
             Conditions = new Dictionary<string, object>
             {
-                ["ArnNotEquals"] = new Dictionary<string, object>
+                ["ArnNotLike"] = new Dictionary<string, object>
                 {
-                    ["aws:PrincipalArn"] = $"arn:{Partition}:iam::{env.Config.Account}:role/{roleName}",
+                    ["aws:PrincipalArn"] = readers.Append($"arn:{partition}:iam::{account}:role/aws-service-role/*").ToArray(),
                 },
+                ["BoolIfExists"] = new Dictionary<string, object> { ["aws:PrincipalIsAWSService"] = "false" },
             },
-        }));
+        });
 
     private Key NewKey(string id, string alias, string purpose) => new(this, id, new KeyProps
     {
@@ -134,13 +179,15 @@ public sealed class SecurityStack : Stack
         RemovalPolicy = RemovalPolicy.RETAIN,
     });
 
-    private Secret NewSecret(string id, string name, string description, int length) => new(this, id, new SecretProps
+    private Secret NewSecret(string id, string name, string description, int length, string? jsonKey = null) => new(this, id, new SecretProps
     {
         SecretName = name,
         Description = description,
         EncryptionKey = SecretsKey,
         RemovalPolicy = RemovalPolicy.RETAIN,
-        // A random placeholder: no value is ever written in code or configuration.
-        GenerateSecretString = new SecretStringGenerator { ExcludePunctuation = true, PasswordLength = length },
+        // A random value (inside a JSON object when the reader expects one): never written in code or configuration.
+        GenerateSecretString = jsonKey is null
+            ? new SecretStringGenerator { ExcludePunctuation = true, PasswordLength = length }
+            : new SecretStringGenerator { ExcludePunctuation = true, PasswordLength = length, SecretStringTemplate = "{}", GenerateStringKey = jsonKey },
     });
 }

@@ -5,9 +5,10 @@ using Constructs;
 namespace FinTech.Infra.Stacks;
 
 /// <summary>
-/// S3: every bucket blocks public access, requires TLS, is versioned and logs its accesses to the access-log
-/// bucket. Data-lake, backups and exports tier down over time; the audit-export bucket holds the portal's
-/// audit exports under Object Lock in compliance mode.
+/// S3: every bucket blocks public access, requires TLS, is versioned, logs its accesses to the access-log bucket and
+/// denies principals outside the organization (<c>aws:PrincipalOrgID</c>). Data-lake, backups and exports tier down
+/// over time; the audit-export bucket holds the portal's audit exports under Object Lock in compliance mode; the ALB
+/// writes its access logs to the access-log bucket and CloudFront to the edge-log bucket.
 /// </summary>
 public sealed class StorageStack : Stack
 {
@@ -17,67 +18,112 @@ public sealed class StorageStack : Stack
     public Bucket Exports { get; }
     public Bucket AuditExports { get; }
 
+    /// <summary>CloudFront's standard logs. CloudFront writes them with an ACL, so this bucket keeps ACLs enabled.</summary>
+    public Bucket EdgeLogs { get; }
+
     public StorageStack(Construct scope, string id, EnvironmentContext env, SecurityStack security, IStackProps props)
         : base(scope, id, props)
     {
-        // S3 server access logging delivers only to SSE-S3 buckets, so this one bucket uses S3-managed keys.
-        AccessLogs = new Bucket(this, "AccessLogs", Secured(new BucketProps
-        {
-            Encryption = BucketEncryption.S3_MANAGED,
-            LifecycleRules =
-            [
-                new LifecycleRule
-                {
-                    Id = "expire-access-logs",
-                    Expiration = Duration.Days(Math.Max(env.Config.LogRetentionDays, 90)),
-                    NoncurrentVersionExpiration = Duration.Days(30),
-                },
-            ],
-        }));
+        var logDays = Math.Max(env.Config.LogRetentionDays, 90);
+        AccessLogs = LogBucket(this, "AccessLogs", logDays, ObjectOwnership.BUCKET_OWNER_ENFORCED);
+        EdgeLogs = LogBucket(this, "EdgeLogs", logDays, ObjectOwnership.BUCKET_OWNER_PREFERRED, AccessLogs);
 
         DataLake = TieredBucket("DataLake", "data-lake", security);
         Backups = TieredBucket("Backups", "backups", security);
         Exports = TieredBucket("Exports", "exports", security);
 
-        AuditExports = new Bucket(this, "AuditExports", Secured(new BucketProps
+        AuditExports = new Bucket(this, "AuditExports", new BucketProps
         {
+            Encryption = BucketEncryption.KMS,
+            EncryptionKey = security.StorageKey,
+            BucketKeyEnabled = true,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            EnforceSSL = true,
+            Versioned = true,
             ObjectLockEnabled = true,
             ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(env.Config.AuditObjectLockDays)),
-        }, "audit-exports", security));
+            ServerAccessLogsBucket = AccessLogs,
+            ServerAccessLogsPrefix = "audit-exports/",
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+
+        // Log buckets receive writes from AWS's log delivery (S3, ELB, CloudFront), which is not in the organization:
+        // their perimeter covers reading, deleting and reconfiguring. Data buckets deny everything from outside.
+        foreach (var bucket in new[] { AccessLogs, EdgeLogs })
+        {
+            OrganizationPerimeter(bucket, env.Organization.OrganizationId, ["s3:GetObject*", "s3:ListBucket*", "s3:DeleteObject*", "s3:PutBucket*", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"]);
+        }
+
+        foreach (var bucket in new[] { DataLake, Backups, Exports, AuditExports })
+        {
+            OrganizationPerimeter(bucket, env.Organization.OrganizationId, ["s3:*"]);
+        }
     }
 
     /// <summary>
-    /// The security settings every bucket shares, defined once: public access blocked, bucket-owner
-    /// objects, TLS only, versioned, retained when the stack goes.
+    /// A bucket for logs that AWS services deliver. S3 server access logging and ALB access logs deliver only to
+    /// SSE-S3 buckets, so log buckets use S3-managed keys; CloudFront's standard logs need ACLs
+    /// (<see cref="ObjectOwnership.BUCKET_OWNER_PREFERRED"/>).
     /// </summary>
-    private static BucketProps Secured(BucketProps props)
-    {
-        props.BlockPublicAccess = BlockPublicAccess.BLOCK_ALL;
-        props.ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED;
-        props.EnforceSSL = true;
-        props.Versioned = true;
-        props.RemovalPolicy = RemovalPolicy.RETAIN;
-        return props;
-    }
+    public static Bucket LogBucket(Construct scope, string id, int expirationDays, ObjectOwnership ownership, IBucket? accessLogs = null) =>
+        new(scope, id, new BucketProps
+        {
+            Encryption = BucketEncryption.S3_MANAGED,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ObjectOwnership = ownership,
+            EnforceSSL = true,
+            Versioned = true,
+            ServerAccessLogsBucket = accessLogs,
+            ServerAccessLogsPrefix = accessLogs is null ? null : $"{id.ToLowerInvariant()}/",
+            RemovalPolicy = RemovalPolicy.RETAIN,
+            LifecycleRules =
+            [
+                new LifecycleRule
+                {
+                    Id = "expire-logs",
+                    Expiration = Duration.Days(expirationDays),
+                    NoncurrentVersionExpiration = Duration.Days(30),
+                },
+            ],
+        });
 
-    /// <summary>A data bucket: the shared settings, encrypted with the storage key, its accesses logged under its purpose.</summary>
-    private BucketProps Secured(BucketProps props, string purpose, SecurityStack security)
-    {
-        props.Encryption = BucketEncryption.KMS;
-        props.EncryptionKey = security.StorageKey;
-        props.BucketKeyEnabled = true;
-        props.ServerAccessLogsBucket = AccessLogs;
-        props.ServerAccessLogsPrefix = $"{purpose}/";
-        return Secured(props);
-    }
+    /// <summary>
+    /// Denies <paramref name="actions"/> to every principal outside the organization. AWS services acting for
+    /// themselves (log delivery, replication) carry no organization id and are let through by the second condition.
+    /// </summary>
+    public static void OrganizationPerimeter(IBucket bucket, string organizationId, string[] actions) =>
+        bucket.AddToResourcePolicy(new Amazon.CDK.AWS.IAM.PolicyStatement(new Amazon.CDK.AWS.IAM.PolicyStatementProps
+        {
+            Sid = "DenyOutsideTheOrganization",
+            Effect = Amazon.CDK.AWS.IAM.Effect.DENY,
+            Principals = [new Amazon.CDK.AWS.IAM.AnyPrincipal()],
+            Actions = actions,
+            Resources = [bucket.BucketArn, bucket.ArnForObjects("*")],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringNotEqualsIfExists"] = new Dictionary<string, object> { ["aws:PrincipalOrgID"] = organizationId },
+                ["BoolIfExists"] = new Dictionary<string, object> { ["aws:PrincipalIsAWSService"] = "false" },
+            },
+        }));
 
     /// <summary>
     /// Standard → Standard-IA (30 d) → Intelligent-Tiering (60 d) → Glacier Flexible Retrieval (180 d) →
     /// Deep Archive (365 d). S3 cannot move objects from Intelligent-Tiering to Standard-IA, so Standard-IA
     /// comes first in the waterfall.
     /// </summary>
-    private Bucket TieredBucket(string id, string purpose, SecurityStack security) => new(this, id, Secured(new BucketProps
+    private Bucket TieredBucket(string id, string purpose, SecurityStack security) => new(this, id, new BucketProps
     {
+        Encryption = BucketEncryption.KMS,
+        EncryptionKey = security.StorageKey,
+        BucketKeyEnabled = true,
+        BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+        ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        EnforceSSL = true,
+        Versioned = true,
+        ServerAccessLogsBucket = AccessLogs,
+        ServerAccessLogsPrefix = $"{purpose}/",
+        RemovalPolicy = RemovalPolicy.RETAIN,
         LifecycleRules =
         [
             new LifecycleRule
@@ -98,5 +144,5 @@ public sealed class StorageStack : Stack
                 NoncurrentVersionExpiration = Duration.Days(365),
             },
         ],
-    }, purpose, security));
+    });
 }

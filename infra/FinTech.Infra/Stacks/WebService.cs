@@ -5,6 +5,7 @@ using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
 using Ecs = Amazon.CDK.AWS.ECS;
@@ -22,6 +23,9 @@ public sealed class WebServiceProps
     public required string ImageTag { get; init; }
     public required IRepository Repository { get; init; }
     public required IKey LogsKey { get; init; }
+
+    /// <summary>The key of the secrets the execution role injects.</summary>
+    public required IKey SecretsKey { get; init; }
     public required Ecs.ICluster Cluster { get; init; }
     public required Amazon.CDK.AWS.EC2.ISecurityGroup SecurityGroup { get; init; }
     public required Elb.ApplicationListener Listener { get; init; }
@@ -45,6 +49,22 @@ public sealed class WebService : Construct
     public Elb.ApplicationTargetGroup TargetGroup { get; }
     public Ecs.FargateService Service { get; }
     public IReadOnlyList<Alarm> DeploymentAlarms { get; }
+
+    /// <summary>Unhealthy targets and CPU and memory saturation of the service.</summary>
+    public IReadOnlyList<Alarm> ServiceAlarms { get; }
+
+    /// <summary>The <c>app</c> user of the .NET runtime images (<c>$APP_UID</c>): tasks never run as root.</summary>
+    public const string ContainerUser = "1654";
+
+    /// <summary>The only writable paths of the read-only root filesystem (ephemeral task storage).</summary>
+    public static readonly IReadOnlyDictionary<string, string> WritablePaths = new Dictionary<string, string>
+    {
+        ["tmp"] = "/tmp",
+        ["app-data"] = "/app/App_Data",
+    };
+
+    /// <summary>A secret of another stack by ARN, so that the secret's stack never names this stack's roles.</summary>
+    public static ISecret Imported(Construct scope, ISecret secret, string id) => Secret.FromSecretCompleteArn(scope, id, secret.SecretArn);
 
     public WebService(Construct scope, string id, WebServiceProps props)
         : base(scope, id)
@@ -87,8 +107,16 @@ public sealed class WebService : Construct
                 OperatingSystemFamily = Ecs.OperatingSystemFamily.LINUX,
             },
         });
-        _ = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
+        foreach (var (volume, _) in WritablePaths)
         {
+            taskDefinition.AddVolume(new Ecs.Volume { Name = volume });
+        }
+
+        var container = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
+        {
+            // PCI DSS 2.2: no writes to the image, no root. The writable paths are ephemeral volumes.
+            ReadonlyRootFilesystem = true,
+            User = ContainerUser,
             Image = Ecs.ContainerImage.FromEcrRepository(props.Repository, props.ImageTag),
             Essential = true,
             PortMappings = [new Ecs.PortMapping { ContainerPort = NetworkStack.ServicePort, Name = "http" }],
@@ -110,6 +138,17 @@ public sealed class WebService : Construct
                 StartPeriod = Duration.Seconds(60),
             },
         });
+        container.AddMountPoints([.. WritablePaths.Select(p => new Ecs.MountPoint { SourceVolume = p.Key, ContainerPath = p.Value, ReadOnly = false })]);
+        ExecutionRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "DecryptInjectedSecrets",
+            Actions = ["kms:Decrypt"],
+            Resources = [props.SecretsKey.KeyArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"secretsmanager.{config.Region}.amazonaws.com" },
+            },
+        }));
 
         TargetGroup = new Elb.ApplicationTargetGroup(this, "TargetGroup", new Elb.ApplicationTargetGroupProps
         {
@@ -176,6 +215,16 @@ public sealed class WebService : Construct
         });
         Service.AttachToApplicationTargetGroup(TargetGroup);
 
+        ServiceAlarms =
+        [
+            NewAlarm("Unhealthy", names.Alarm($"{key}-unhealthy-hosts"), $"Unhealthy {key} targets",
+                TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }), 1, props.AlarmTopic),
+            NewAlarm("Cpu", names.Alarm($"{key}-cpu"), $"{key}: ECS CPU above 85 % (saturation: scaling is at its maximum or too slow)",
+                Service.MetricCpuUtilization(new MetricOptions { Statistic = "Average", Period = Duration.Minutes(1) }), 85, props.AlarmTopic, periods: 5, datapoints: 3),
+            NewAlarm("Memory", names.Alarm($"{key}-memory"), $"{key}: ECS memory above 85 % (saturation)",
+                Service.MetricMemoryUtilization(new MetricOptions { Statistic = "Average", Period = Duration.Minutes(1) }), 85, props.AlarmTopic, periods: 5, datapoints: 3),
+        ];
+
         var scaling = Service.AutoScaleTaskCount(new Amazon.CDK.AWS.ApplicationAutoScaling.EnableScalingProps
         {
             MinCapacity = props.Sizing.MinCount,
@@ -196,7 +245,8 @@ public sealed class WebService : Construct
         });
     }
 
-    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, ITopic topic)
+    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, ITopic topic,
+        int periods = 3, int datapoints = 2)
     {
         var alarm = new Alarm(this, id, new AlarmProps
         {
@@ -204,8 +254,8 @@ public sealed class WebService : Construct
             AlarmDescription = description,
             Metric = metric,
             Threshold = threshold,
-            EvaluationPeriods = 3,
-            DatapointsToAlarm = 2,
+            EvaluationPeriods = periods,
+            DatapointsToAlarm = datapoints,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
