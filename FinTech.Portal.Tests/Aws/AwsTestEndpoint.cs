@@ -30,7 +30,7 @@ public sealed record AwsTestCall(string Service, string Operation, JsonObject In
 /// <summary>
 /// An AWS-compatible endpoint on loopback for contract tests. Every request must carry a SigV4
 /// signature that <see cref="SigV4Verifier"/> (no portal or SDK code) accepts, and a body that fits
-/// the operation's input shape in /work/shared/aws-models; otherwise it answers 403 or 400 as AWS
+/// the operation's input shape in the shared aws-models folder; otherwise it answers 403 or 400 as AWS
 /// would and records the problem in <see cref="Rejections"/>. Replies come from handlers, else from
 /// AWS's published examples, else an empty output, written from the output shape.
 /// </summary>

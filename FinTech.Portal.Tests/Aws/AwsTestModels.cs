@@ -6,14 +6,14 @@ using System.Xml.Linq;
 namespace FinTech.Portal.Tests.Aws;
 
 /// <summary>
-/// The test endpoint's own reading of the published models in /work/shared/aws-models (no portal
+/// The test endpoint's own reading of the published models in the shared aws-models folder (no portal
 /// code): it turns what arrives on the wire back into the operation's input, rejecting unknown
 /// members, missing required ones, wrong types and values outside the enums the portal sends, and
 /// writes replies from the output shapes.
 /// </summary>
 public sealed class AwsTestModel
 {
-    public const string ModelsFolder = "/work/shared/aws-models";
+    public static readonly string ModelsFolder = Path.Combine(SharedFolder.Path, "aws-models");
 
     /// <summary>
     /// The <c>*.min.json</c> models carry no enum lists, so the enums of the members the portal

@@ -9,7 +9,7 @@ namespace FinTech.Portal.Tests.Aws;
 /// <summary>The portal's signing (AWSSDK.Core's signer behind <see cref="AwsSigner"/>) against AWS's published SigV4 suite.</summary>
 public sealed class SigV4SuiteTests
 {
-    private const string SuitePath = "/work/shared/aws-sigv4-suite/suite.json";
+    private static readonly string SuitePath = Path.Combine(SharedFolder.Path, "aws-sigv4-suite", "suite.json");
 
     /// <summary>Two published vectors contradict themselves: their Authorization header signs
     /// <c>content-type;host;x-amz-date</c> while their canonical request lists
