@@ -58,7 +58,7 @@ public static class LogsBenchmark
             r => double.Parse(r.Single(f => f.Field == "n").Value, CultureInfo.InvariantCulture));
         // The API's own 5xx (its target group); CloudWatch leaves out minutes without one, which count as zero below.
         var apiErrors = new FinTech.Portal.Platform.CloudWatch.Metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count",
-            [new("LoadBalancer", environment.Resources.LoadBalancer), new("TargetGroup", environment.Resources.TargetGroup)]);
+            [new("LoadBalancer", platform.Resources.LoadBalancer), new("TargetGroup", platform.Resources.TargetGroup)]);
         var result = platform.CloudWatch.GetMetricData(new FinTech.Portal.Platform.CloudWatch.GetMetricDataRequest
         {
             MetricDataQueries = [FinTech.Portal.Platform.CloudWatch.MetricDataQuery.ForMetric("errors", apiErrors, Statistic.Sum, 60)],
