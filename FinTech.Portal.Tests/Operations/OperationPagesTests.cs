@@ -142,6 +142,15 @@ public sealed class OperationPagesTests : IAsyncLifetime
             Assert.Equal(want.Approve, page.FindAll("[data-testid=approve]").Count == 1);
             Assert.Equal(want.Abort, page.FindAll("[data-testid=abort]").Count == 1);
             Assert.Equal(want.Evidence, page.FindAll("[data-testid=evidence-link]").Count == 1);
+            // A run that started links to the logs of its window; one that never ran has none.
+            var logs = page.FindAll("[data-testid=run-logs-link]").SingleOrDefault()?.GetAttribute("href");
+            Assert.Equal(want.Evidence, logs is not null);
+            if (logs is not null)
+            {
+                var run = await _kit.Store.GetAsync(id, None);
+                Assert.StartsWith($"/logs?env={run!.Environment}&", logs, StringComparison.Ordinal);
+                Assert.Contains("group=" + Uri.EscapeDataString($"/fintech/{run.Environment}/api"), logs, StringComparison.Ordinal);
+            }
         }
     }
 
