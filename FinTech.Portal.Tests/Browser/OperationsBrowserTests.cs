@@ -45,15 +45,16 @@ public class OperationsBrowserTests(BrowserFixture browser)
 
         // Olivia's page follows the run without reloading: pushed over her circuit.
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Running", new() { Timeout = 20_000 });
-        await Expect(olivia.GetByTestId("timeline")).ToContainTextAsync("RDS-EVENT-0073 Started cross AZ failover", new() { Timeout = 20_000 });
-        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
+        // Up to the failover's full length (20-60 s, seeded): the page shows the event with the next pushed change of the run.
+        await Expect(olivia.GetByTestId("timeline")).ToContainTextAsync("RDS-EVENT-0073 Started cross AZ failover", new() { Timeout = 75_000 });
+        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 90_000 });
         await Expect(olivia.GetByTestId("run-outcome")).ToContainTextAsync("Meets the RTO of 90 s");
 
         var aubrey = await browser.NewPageAsync(server.RootUri);
         await aubrey.SignInAsPersonaAsync("aubrey");
         await aubrey.GotoAsync("/operations/evidence?env=prod");
         await aubrey.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = runPath["/operations/".Length..] }).ClickAsync();
-        await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s");
+        await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s", new() { Timeout = 20_000 });
         await Expect(aubrey.GetByTestId("figure-timeToNewWriterSeconds")).ToBeVisibleAsync();
         await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync();
         await aubrey.GetByTestId("verify-evidence").ClickAsync();
