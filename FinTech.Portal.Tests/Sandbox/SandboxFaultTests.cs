@@ -237,6 +237,7 @@ public class SandboxFaultTests
     {
         var platform = new SandboxTestPlatform();
         var reads = new int[4];
+        using var progress = new SemaphoreSlim(0);
         using var stop = new CancellationTokenSource();
         var readers = Enumerable.Range(0, reads.Length).Select(reader => Task.Run(async () =>
         {
@@ -251,6 +252,7 @@ public class SandboxFaultTests
                 Assert.Equal(60, series.MetricDataResults.Single().Timestamps.Count);
                 Assert.Equal(PlatformCatalogue.AllAlarms.Count(), platform.Alarms.Count);
                 Interlocked.Increment(ref reads[reader]);
+                progress.Release();
             }
         })).ToList();
 
@@ -264,7 +266,7 @@ public class SandboxFaultTests
                 var fault = (SandboxFault)((batch + i) % 5);
                 platform.Platform.SetFault(fault, !platform.Platform.IsActive(fault));
             }
-            await WaitUntilAsync(() => reads.Select((r, reader) => Volatile.Read(ref reads[reader]) >= before[reader] + 2).All(done => done), readers);
+            await WaitUntilAsync(() => reads.Select((r, reader) => Volatile.Read(ref reads[reader]) >= before[reader] + 2).All(done => done), readers, progress);
         }
         await stop.CancelAsync();
         await Task.WhenAll(readers);
@@ -272,17 +274,17 @@ public class SandboxFaultTests
         Assert.Equal(200, platform.Platform.FaultHistory.Count(f => f.End is not null) * 2 + platform.Platform.ActiveFaults.Count);
     }
 
-    /// <summary>Waits (bounded, in real time) for the readers to progress; a reader that failed fails the test at once.</summary>
-    private static async Task WaitUntilAsync(Func<bool> condition, IReadOnlyList<Task> readers)
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, woken by each completed read (bounded at 30 s);
+    /// a reader that ends early has failed, and fails the test at once.
+    /// </summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, IReadOnlyList<Task> readers, SemaphoreSlim progress)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!condition())
         {
-            if (readers.FirstOrDefault(r => r.IsFaulted) is { } failed)
-            {
-                await failed;
-            }
-            await Task.Delay(1, timeout.Token);
+            var read = progress.WaitAsync(timeout.Token);
+            await await Task.WhenAny([read, .. readers]);
         }
     }
 
