@@ -1,4 +1,5 @@
 using FinTech.Portal.Audit;
+using FinTech.Portal.Database;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Operations;
 using FinTech.Portal.Platform;
@@ -193,6 +194,48 @@ public sealed class OperationWorkflowTests : IAsyncLifetime
         Assert.Equal(OperationState.Failed, failed.State);
         Assert.Equal($"Preflight failed: Stop conditions: Stop condition {ScriptedAlarms.StopAlarm} is in ALARM: Threshold Crossed: 3 datapoints above 5", failed.OutcomeReason);
         Assert.False(_kit.Kind.Actions.ContainsKey(run.Id));
+    }
+
+    [Fact]
+    public async Task A_request_without_any_stop_condition_is_refused_with_the_field_explained()
+    {
+        _kit.Kind.StopConditions = [];
+        var form = OperationsTestKit.Form();
+
+        Assert.Equal("Widget restart has no default stop conditions in Production: name at least one CloudWatch alarm that stops the run.",
+            Olivia.Validate(form)[nameof(form.StopConditions)]);
+        var refused = await Assert.ThrowsAsync<OperationRefusedException>(() => Olivia.RequestAsync(form, None));
+        Assert.Equal("Widget restart has no default stop conditions in Production: name at least one CloudWatch alarm that stops the run.", refused.Message);
+        await Assert.ThrowsAsync<OperationRefusedException>(() => Olivia.DryRunAsync(form, None));
+        Assert.Empty(await _kit.Store.ListAsync(null, 10, None));
+
+        form.StopConditions = [ScriptedAlarms.StopAlarm];
+        Assert.Equal([ScriptedAlarms.StopAlarm], (await Olivia.RequestAsync(form, None)).Parameters.StopConditions);
+    }
+
+    [Fact]
+    public async Task A_stored_run_without_stop_conditions_fails_preflight_and_its_action_never_runs()
+    {
+        // A row that reached the database some other way (an older version, a hand edit): its
+        // parameters and their hash agree, and an Approver approved exactly them.
+        var run = await Olivia.RequestAsync(OperationsTestKit.Form(), None);
+        var unwatched = run.Parameters with { StopConditions = [] };
+        await using (var connection = await _kit.Store.OpenAsync(None))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE operation_runs SET parameters_json = @json, parameters_hash = @hash WHERE id = @id";
+            command.AddParameter("@json", unwatched.ToCanonicalJson()).AddParameter("@hash", OperationJson.Sha256(unwatched.ToCanonicalJson())).AddParameter("@id", run.Id);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        await Avery.ApproveAsync(run.Id, None);
+
+        await _kit.Worker.RunUntilIdleAsync(None);
+
+        var failed = (await _kit.Store.GetAsync(run.Id, None))!;
+        Assert.Equal(OperationState.Failed, failed.State);
+        Assert.Equal("Preflight failed: Stop conditions: No stop condition: a run must be watched by at least one CloudWatch alarm, so nothing could stop this one.", failed.OutcomeReason);
+        Assert.False(_kit.Kind.Actions.ContainsKey(run.Id));
+        Assert.Empty(await _kit.EventsAsync("operation.action-started"));
     }
 
     [Fact]

@@ -146,19 +146,17 @@ public sealed class OperationsTestKit : IDisposable
     }
 
     /// <summary>
-    /// Runs the worker until no run is ready while simulated time moves on a second at a time (a
-    /// failover takes its 20-60 simulated seconds). Stops after <paramref name="limit"/> of simulated time.
+    /// Runs the worker until no run is ready while simulated time moves to each moment the worker
+    /// waits for (a failover takes its 20-60 simulated seconds). Stops after <paramref name="limit"/> of simulated time.
     /// </summary>
     public async Task RunWorkerAsync(TimeSpan limit, CancellationToken cancellationToken = default)
     {
+        using var pump = new ClockPump(Worker, Time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var work = Task.Run(() => Worker.RunUntilIdleAsync(stop.Token), CancellationToken.None);
         var end = Time.GetUtcNow() + limit;
-        while (!work.IsCompleted && Time.GetUtcNow() < end)
+        while (await pump.StepAsync(work, end))
         {
-            // Lets the worker reach its next timer before the clock moves again.
-            await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(5), CancellationToken.None));
-            Time.Advance(TimeSpan.FromSeconds(1));
         }
         await stop.CancelAsync();
         await work.ContinueWith(_ => { }, TaskScheduler.Default);
@@ -196,7 +194,10 @@ public sealed class WidgetRestart(string key = WidgetRestart.DefaultKey, int tar
         ? [$"{environment.Key}/widget/{target}", $"{environment.Key}/queue/{SharedDependency}"]
         : [$"{environment.Key}/widget/{target}"];
 
-    public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) => [ScriptedAlarms.StopAlarm];
+    /// <summary>The kind's default stop conditions (a test empties them to prove a run never goes unwatched).</summary>
+    public IReadOnlyList<string> StopConditions { get; set; } = [ScriptedAlarms.StopAlarm];
+
+    public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) => StopConditions;
 
     public Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken) =>
         Task.FromResult(new TargetSnapshot(new Dictionary<string, string>(Facts)));
@@ -266,4 +267,50 @@ public sealed class ScriptedAlarms : ICloudWatch
                 .Select(q => new MetricDataResult { Id = q.Id, Label = q.Label, Timestamps = [request.StartTime], Values = [1] })
                 .ToList(),
         });
+}
+
+/// <summary>
+/// Moves a fake clock exactly as far as the worker waits: each time a run sets a timer
+/// (<see cref="OperationWorker.WaitingOnClock"/>), the clock advances to its due moment. No
+/// real-time delay decides when the clock moves, so the worker is always waiting when it does.
+/// </summary>
+public sealed class ClockPump : IDisposable
+{
+    private readonly OperationWorker _worker;
+    private readonly FakeTimeProvider _time;
+    private readonly System.Threading.Channels.Channel<DateTimeOffset> _waits = System.Threading.Channels.Channel.CreateUnbounded<DateTimeOffset>();
+
+    public ClockPump(OperationWorker worker, FakeTimeProvider time)
+    {
+        _worker = worker;
+        _time = time;
+        _worker.WaitingOnClock += OnWaiting;
+    }
+
+    private void OnWaiting(DateTimeOffset due) => _waits.Writer.TryWrite(due);
+
+    /// <summary>
+    /// Waits until the worker waits on the clock (true: the clock moved to the due moment) or
+    /// <paramref name="work"/> ends (false). Also false when the next due moment is past <paramref name="end"/>.
+    /// </summary>
+    public async Task<bool> StepAsync(Task work, DateTimeOffset end)
+    {
+        var next = _waits.Reader.ReadAsync().AsTask();
+        if (await Task.WhenAny(work, next) != next)
+        {
+            return false;
+        }
+        var due = await next;
+        if (due > end)
+        {
+            return false;
+        }
+        if (due > _time.GetUtcNow())
+        {
+            _time.Advance(due - _time.GetUtcNow());
+        }
+        return true;
+    }
+
+    public void Dispose() => _worker.WaitingOnClock -= OnWaiting;
 }

@@ -62,7 +62,11 @@ public sealed class OperationExecution : OperationContext
     /// <summary>Waits, renewing the lease, and throws <see cref="OperationStoppedException"/> when the run must stop.</summary>
     public async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
-        await Task.Delay(delay, Time, cancellationToken);
+        var due = Time.GetUtcNow() + delay;
+        var timer = Task.Delay(delay, Time, cancellationToken);
+        // The timer is set: a fake clock moved now reaches it (tests advance on this, not on real time).
+        _worker.OnWaitingOnClock(due);
+        await timer;
         await CheckAsync(force: false, cancellationToken);
     }
 

@@ -44,12 +44,16 @@ public sealed class OperationPreflight(OperationStore store, PlatformRegistry pl
         string.Join(" ", holders.GroupBy(h => h.RunId).Select(g =>
             $"Run {g.Key} ({g.First().Kind}, {g.First().State}) holds {string.Join(", ", g.Select(h => h.ResourceKey))}."));
 
-    /// <summary>A stop condition already in ALARM (or missing) fails the check: the run would stop at once.</summary>
+    /// <summary>
+    /// A stop condition already in ALARM (or missing) fails the check: the run would stop at once.
+    /// So does an empty list: nothing could stop the run, and the request form refuses it too, so
+    /// only a run stored some other way meets this, and it ends here, before the action.
+    /// </summary>
     public async Task<PreflightCheck> StopConditionsAsync(OperationContext context, CancellationToken cancellationToken)
     {
         if (context.Parameters.StopConditions.Count == 0)
         {
-            return new PreflightCheck("Stop conditions", true, "None configured.");
+            return new PreflightCheck("Stop conditions", false, "No stop condition: a run must be watched by at least one CloudWatch alarm, so nothing could stop this one.");
         }
         try
         {

@@ -3,21 +3,35 @@ using Dapper;
 
 namespace FinTech.Portal.Operations;
 
+/// <summary>What moved in a watched run.</summary>
+public enum RunFeedChange
+{
+    /// <summary>Its state or its timeline (a call, an event the service reported): reload the run.</summary>
+    Run,
+
+    /// <summary>Nothing recorded, but it is running: its window chart has newer minutes (shared, see <see cref="OperationWindowCharts"/>).</summary>
+    Chart,
+}
+
 /// <summary>
-/// Pushes run changes to every open run page. A change made on this portal task is published at
-/// once; changes made by another task (its worker) are noticed by one shared check per second of
-/// the versions of the runs someone here watches, however many people watch them (no database
-/// polling per viewer).
+/// Pushes run changes to every open run page. A transition made on this portal task is published
+/// at once; everything else (another task's worker, the timeline's calls and service events, a
+/// running run's chart) is noticed by one shared check per second of the runs someone here
+/// watches, however many people watch them (no database polling per viewer).
 /// </summary>
 public sealed class OperationRunFeed(OperationStore store, TimeProvider time, ILogger<OperationRunFeed> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Action>> _watchers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Action<RunFeedChange>>> _watchers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Version, long LastEntry)> _stamps = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _pushed = new(StringComparer.Ordinal);
 
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often a running run's chart is pushed: a little over the shared chart's age, so each push finds it refreshed.</summary>
+    public static readonly TimeSpan ChartInterval = OperationWindowCharts.MaxAge + CheckInterval;
+
     /// <summary>Calls <paramref name="changed"/> (on a pool thread) whenever the run changes, until disposed.</summary>
-    public IDisposable Watch(string runId, Action changed)
+    public IDisposable Watch(string runId, Action<RunFeedChange> changed)
     {
         var id = Guid.NewGuid();
         _watchers.GetOrAdd(runId, _ => new()).TryAdd(id, changed);
@@ -32,17 +46,18 @@ public sealed class OperationRunFeed(OperationStore store, TimeProvider time, IL
 
     public int WatchedRuns => _watchers.Count(w => !w.Value.IsEmpty);
 
-    public void Publish(string runId)
+    public void Publish(string runId, RunFeedChange change = RunFeedChange.Run)
     {
         if (!_watchers.TryGetValue(runId, out var watchers))
         {
             return;
         }
+        _pushed[runId] = time.GetUtcNow();
         foreach (var watcher in watchers.Values)
         {
             try
             {
-                watcher();
+                watcher(change);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -67,13 +82,17 @@ public sealed class OperationRunFeed(OperationStore store, TimeProvider time, IL
         }
     }
 
-    /// <summary>One shared query for every watched run; publishes those whose version moved.</summary>
+    /// <summary>
+    /// One shared query for every watched run: publishes those whose version or timeline moved,
+    /// and, every <see cref="ChartInterval"/>, the running ones for their chart.
+    /// </summary>
     public async Task CheckOnceAsync(CancellationToken cancellationToken)
     {
         foreach (var empty in _watchers.Where(w => w.Value.IsEmpty).Select(w => w.Key).ToList())
         {
             _watchers.TryRemove(empty, out _);
-            _versions.TryRemove(empty, out _);
+            _stamps.TryRemove(empty, out _);
+            _pushed.TryRemove(empty, out _);
         }
         var ids = _watchers.Keys.ToList();
         if (ids.Count == 0)
@@ -82,15 +101,27 @@ public sealed class OperationRunFeed(OperationStore store, TimeProvider time, IL
         }
         await using var connection = await store.OpenAsync(cancellationToken);
         var parameters = new DynamicParameters();
-        var rows = await connection.QueryAsync<(string Id, long Version)>(new CommandDefinition(
-            $"SELECT id, version FROM operation_runs WHERE id IN {OperationStore.InList(parameters, "id", ids)}", parameters, cancellationToken: cancellationToken));
-        foreach (var (id, version) in rows)
+        var rows = await connection.QueryAsync<(string Id, long Version, string State, long LastEntry)>(new CommandDefinition($"""
+            SELECT r.id, r.version, r.state, COALESCE((SELECT MAX(t.id) FROM operation_timeline t WHERE t.run_id = r.id), 0)
+            FROM operation_runs r WHERE r.id IN {OperationStore.InList(parameters, "id", ids)}
+            """, parameters, cancellationToken: cancellationToken));
+        var now = time.GetUtcNow();
+        foreach (var (id, version, state, lastEntry) in rows)
         {
-            var previous = _versions.GetValueOrDefault(id, -1);
-            _versions[id] = version;
-            if (previous >= 0 && previous != version)
+            var seen = _stamps.TryGetValue(id, out var previous);
+            _stamps[id] = (version, lastEntry);
+            if (!seen)
             {
-                Publish(id);
+                _pushed[id] = now;
+            }
+            else if (previous != (version, lastEntry))
+            {
+                Publish(id, RunFeedChange.Run);
+            }
+            else if (state is nameof(OperationState.Running) or nameof(OperationState.Verifying)
+                && now - _pushed.GetValueOrDefault(id, now) >= ChartInterval)
+            {
+                Publish(id, RunFeedChange.Chart);
             }
         }
     }

@@ -39,6 +39,14 @@ public sealed class OperationWorker(
 
     internal TimeSpan StopCheckInterval => _options.StopCheckInterval;
 
+    /// <summary>
+    /// Raised when a run waits on the clock, once its timer is set, with the moment it is due.
+    /// Tests on a fake clock advance it on this signal instead of guessing with real-time delays.
+    /// </summary>
+    public event Action<DateTimeOffset>? WaitingOnClock;
+
+    internal void OnWaitingOnClock(DateTimeOffset due) => WaitingOnClock?.Invoke(due);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.RunWorker)

@@ -70,6 +70,10 @@ public sealed class OperationsService(
         {
             errors[nameof(form.Target)] = $"Pick a target of {kind.DisplayName} in {environment.DisplayName}: {string.Join(", ", kind.Targets(environment))}.";
         }
+        if (kind is not null && environment is not null && StopConditionsOf(form, kind, environment).Count == 0)
+        {
+            errors[nameof(form.StopConditions)] = $"{kind.DisplayName} has no default stop conditions in {environment.DisplayName}: name at least one CloudWatch alarm that stops the run.";
+        }
         if (string.IsNullOrWhiteSpace(form.Reason) || form.Reason.Trim().Length < 10)
         {
             errors[nameof(form.Reason)] = "Say why, in at least 10 characters (PCI DSS 6.5.1 asks for the reason and the impact).";
@@ -90,8 +94,14 @@ public sealed class OperationsService(
     {
         var kind = kinds.Get(form.Kind);
         var environment = environments.Get(form.Environment);
+        return new OperationParameters(kind.Key, environment.Key, form.Target, StopConditionsOf(form, kind, environment), form.Options);
+    }
+
+    /// <summary>The alarms named on the form, else the kind's defaults: never empty for a run that may be requested.</summary>
+    private static IReadOnlyList<string> StopConditionsOf(OperationRequestForm form, IOperationKind kind, PortalEnvironment environment)
+    {
         var stops = form.StopConditions.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).Distinct(StringComparer.Ordinal).ToList();
-        return new OperationParameters(kind.Key, environment.Key, form.Target, stops.Count > 0 ? stops : kind.DefaultStopConditions(environment), form.Options);
+        return stops.Count > 0 ? stops : kind.DefaultStopConditions(environment);
     }
 
     /// <summary>Preflight and plan without acting, recorded as <c>operation.dry-run</c>.</summary>

@@ -88,10 +88,13 @@ public sealed class FailoverTestRunTests : IAsyncLifetime
         await _kit.As(Avery).ApproveAsync(run.Id, None);
         using var crash = new CancellationTokenSource();
         var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
-        while (!(await _kit.Store.TimelineAsync(run.Id, None)).Any(t => t.Category == OperationTimelineCategories.Event))
+        using (var pump = new ClockPump(_kit.Worker, _kit.Time))
         {
-            await Task.WhenAny(first, Task.Delay(5));
-            _kit.Time.Advance(TimeSpan.FromSeconds(1));
+            // The worker records RDS's events before it waits for its next poll.
+            while (!(await _kit.Store.TimelineAsync(run.Id, None)).Any(t => t.Category == OperationTimelineCategories.Event))
+            {
+                Assert.True(await pump.StepAsync(first, OperationsTestKit.Start.AddMinutes(5)), "The worker ended before RDS reported the failover.");
+            }
         }
         // The task dies mid-failover: its work stops, its lease stays until it lapses.
         await crash.CancelAsync();
