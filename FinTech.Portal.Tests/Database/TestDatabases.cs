@@ -40,6 +40,9 @@ public sealed class SqliteTestDatabase : ITestDatabase
 
     public PortalDatabase Database { get; }
 
+    /// <summary>For a portal started as a process of its own on the same file.</summary>
+    public string ConnectionString => _connectionString;
+
     public PortalDatabase OpenAnotherInstance() => new(DatabaseProvider.Sqlite, _connectionString + ";Cache=Private");
 
     public Task TamperAsync(string sql) => ExecuteAsync(

@@ -15,19 +15,30 @@ public class StartupRefusalTests
     }
 
     [Fact]
-    public async Task The_portal_refuses_to_start_the_Sandbox_sign_in_when_an_environment_is_flagged_production()
+    public async Task The_portal_refuses_to_start_the_Sandbox_sign_in_next_to_a_production_environment_on_AWS()
     {
-        await using var app = new PortalAppFactory(new Dictionary<string, string?>
-        {
-            ["Platform:Environments:prod:DisplayName"] = "Production",
-            ["Platform:Environments:prod:Backend"] = "Sandbox",
-            ["Platform:Environments:prod:IsProduction"] = "true",
-        });
+        await using var app = new PortalAppFactory(AwsProduction());
 
         var error = Record.Exception(() => app.CreateClient());
 
         Assert.NotNull(error);
-        Assert.Contains("Platform:Environments:prod:IsProduction is true", Flatten(error));
+        Assert.Contains("Platform:Environments:prod is a production environment on Aws (IsProduction is true)", Flatten(error));
+    }
+
+    [Fact]
+    public async Task The_Sandbox_sign_in_starts_next_to_a_simulated_production_environment()
+    {
+        await using var app = new PortalAppFactory(new Dictionary<string, string?>
+        {
+            ["Platform:Environments:prod:DisplayName"] = "Production (simulated)",
+            ["Platform:Environments:prod:Backend"] = "Sandbox",
+            ["Platform:Environments:prod:IsProduction"] = "true",
+        });
+        var client = app.CreatePortalClient();
+
+        var response = await client.GetAsync("/account/sign-in");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -74,6 +85,35 @@ public class StartupRefusalTests
         Assert.Contains("Identity:Mode is EntraId, but the sign-in was set up as Sandbox", Flatten(error));
     }
 
+    /// <summary>A complete production environment on the Aws backend (nothing is called at start).</summary>
+    internal static Dictionary<string, string?> AwsProduction(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Platform:Environments:prod:DisplayName"] = "Production",
+            ["Platform:Environments:prod:Backend"] = "Aws",
+            ["Platform:Environments:prod:IsProduction"] = "true",
+            ["Platform:Environments:prod:Aws:AccountId"] = "333333333333",
+            ["Platform:Environments:prod:Aws:Region"] = "eu-west-1",
+            ["Platform:Environments:prod:Aws:RoleArn"] = "arn:aws:iam::333333333333:role/fintech-prod-portal-access",
+            ["Platform:Environments:prod:Resources:LoadBalancer"] = "app/fintech-prod-alb/0123456789abcdef",
+            ["Platform:Environments:prod:Resources:TargetGroup"] = "targetgroup/fintech-prod-api/0123456789abcdef",
+            ["Platform:Environments:prod:Resources:EcsCluster"] = "fintech-prod",
+            ["Platform:Environments:prod:Resources:EcsService"] = "fintech-prod-api",
+            ["Platform:Environments:prod:Resources:AuroraCluster"] = "fintech-prod-aurora",
+            ["Platform:Environments:prod:Resources:AuroraInstances:0"] = "fintech-prod-aurora-1",
+            ["Platform:Environments:prod:Resources:RedisReplicationGroup"] = "fintech-prod-redis",
+            ["Platform:Environments:prod:Resources:RedisNodes:0"] = "fintech-prod-redis-001",
+            ["Platform:Environments:prod:Resources:SessionTable"] = "fintech-prod-sessions",
+            ["Platform:Environments:prod:Resources:AlarmNamePrefix"] = "fintech-prod-",
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
     public static Dictionary<string, string?> EntraSettings(Dictionary<string, string?>? more = null)
     {
         var settings = new Dictionary<string, string?>
@@ -92,7 +132,7 @@ public class StartupRefusalTests
         return settings;
     }
 
-    private static string Flatten(Exception? error)
+    internal static string Flatten(Exception? error)
     {
         var messages = new List<string>();
         for (var e = error; e is not null; e = e.InnerException)

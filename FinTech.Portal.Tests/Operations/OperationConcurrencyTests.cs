@@ -106,6 +106,55 @@ public abstract class OperationConcurrencyTests : IAsyncLifetime
         Assert.Equal(OperationState.Succeeded, (await first.Store.GetAsync(run.Id, None))!.State);
         Assert.Equal(1, kind.Actions[run.Id]);
     }
+
+    [Fact]
+    public async Task A_worker_whose_lease_lapsed_during_a_long_step_reclaims_its_run_without_a_second_processor()
+    {
+        var kind = new WidgetRestart(targets: 1, sharedDependency: false);
+        var options = new OperationsOptions { Environments = { ["sandbox"] = new OperationsEnvironmentOptions { SkipApproval = true } } };
+        using var kit = new OperationsTestKit(_database.Database, options, instance: "portal-a", kind: kind);
+        var run = await kit.As(Olivia).RequestAsync(OperationsTestKit.Form(environment: "sandbox"), None);
+        var entered = 0;
+        kind.DuringAction = async execution =>
+        {
+            if (Interlocked.Increment(ref entered) > 1)
+            {
+                return;
+            }
+            // The action outlives the lease; the worker's own claim loop finds the run lapsed and claims it.
+            var claimed = (await kit.Store.GetAsync(run.Id, None))!.Version;
+            kit.Time.Advance(options.LeaseDuration + TimeSpan.FromSeconds(1));
+            kit.Signal.Wake();
+            await WaitUntilAsync(async () => (await kit.Store.GetAsync(run.Id, None))!.Version > claimed);
+        };
+
+        await kit.Worker.StartAsync(None);
+        try
+        {
+            kit.Signal.Wake();
+            await WaitUntilAsync(async () => (await kit.Store.GetAsync(run.Id, None))!.IsTerminal);
+        }
+        finally
+        {
+            await kit.Worker.StopAsync(None);
+        }
+
+        Assert.Equal(OperationState.Succeeded, (await kit.Store.GetAsync(run.Id, None))!.State);
+        Assert.Equal(1, entered);
+        Assert.Equal(1, kind.Actions[run.Id]);
+        Assert.Single(await kit.Store.TimelineAsync(run.Id, None), t => t.Text == "Preflight passed; running.");
+    }
+
+    /// <summary>Waits for a condition the worker's background loop brings about (checked every 10 ms, 30 s at most).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
+            await Task.Delay(10);
+        }
+    }
 }
 
 public sealed class SqliteOperationConcurrencyTests : OperationConcurrencyTests

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace FinTech.Portal.Hosting;
@@ -26,6 +27,14 @@ public static class HostingSetup
             options.UseUtcTimestamp = true;
             options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
+
+        builder.Services.AddOptions<ClockOptions>()
+            .BindConfiguration(ClockOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ClockOptions>, ClockOptionsValidation>();
+        // Every feature takes its time from here (they only TryAdd the system clock).
+        builder.Services.TryAddSingleton(services => services.GetRequiredService<IOptions<ClockOptions>>().Value.Create());
 
         builder.Services.AddSingleton<PortalInstance>();
         builder.Services.AddHealthChecks();

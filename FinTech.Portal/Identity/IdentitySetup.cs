@@ -201,10 +201,15 @@ public static class IdentitySetup
                     errors.Add("Identity:Mode is Sandbox (persona sign-in without a password), which the portal refuses to run " +
                         "when the ASP.NET environment is Production. Set Identity:Mode to EntraId and configure AzureAd.");
                 }
-                foreach (var (key, environment) in platform.Value.Environments.Where(e => e.Value.IsProduction))
+                // What must never sit behind a password-less sign-in is a real production account. A
+                // production environment on the Sandbox backend is a simulated one: it rehearses the
+                // production rules (an Approver other than the requester, audited log queries) and
+                // reaches nothing outside the portal.
+                foreach (var (key, environment) in platform.Value.Environments.Where(e => e.Value.IsProduction && e.Value.Backend != PlatformBackend.Sandbox))
                 {
                     errors.Add($"Identity:Mode is Sandbox (persona sign-in without a password), which the portal refuses to run " +
-                        $"while Platform:Environments:{key}:IsProduction is true. Set Identity:Mode to EntraId and configure AzureAd.");
+                        $"while Platform:Environments:{key} is a production environment on {environment.Backend} (IsProduction is true). " +
+                        "Set Identity:Mode to EntraId and configure AzureAd.");
                 }
             }
             else

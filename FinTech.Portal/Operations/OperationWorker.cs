@@ -60,6 +60,12 @@ public sealed class OperationWorker(
                 await ExpireAsync(stoppingToken);
                 while (_active.Count < MaxParallelRuns && await ClaimAsync(stoppingToken) is { } runId)
                 {
+                    if (_active.ContainsKey(runId))
+                    {
+                        // A run of ours whose lease lapsed while a step took long: the claim renewed
+                        // it, and the processor already on it carries on. Never two on one run.
+                        continue;
+                    }
                     _active[runId] = Task.Run(async () =>
                     {
                         try
@@ -164,6 +170,11 @@ public sealed class OperationWorker(
 
     private async Task<OperationRun> StepAsync(OperationRun run, CancellationToken cancellationToken)
     {
+        // Each step starts with a full lease (a step such as preflight does not renew it on its way).
+        if (!await store.RenewLeaseAsync(run.Id, Owner, time.GetUtcNow() + _options.LeaseDuration, cancellationToken))
+        {
+            throw new LeaseLostException(run.Id);
+        }
         var kind = kinds.Get(run.Kind);
         var environment = environments.Get(run.Environment);
         var execution = new OperationExecution(this, run, environment, preflight.ContextFor(environment, run.Parameters).Platform, time);
