@@ -174,8 +174,32 @@ internal sealed class BenchPlatform : ICloudWatch
     public Task<long> WaitForActionAsync(string runId, TimeSpan timeout) =>
         _started.GetOrAdd(runId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(timeout);
 
+    /// <summary>The one alarm every benchmark run is stopped by (a run is never unwatched); it stays OK.</summary>
+    public const string StopAlarm = "bench-errors-high";
+
     public Task<DescribeAlarmsResponse> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new DescribeAlarmsResponse { MetricAlarms = [], CompositeAlarms = [] });
+        Task.FromResult(new DescribeAlarmsResponse
+        {
+            MetricAlarms =
+            [
+                new MetricAlarm
+                {
+                    AlarmName = StopAlarm,
+                    AlarmArn = $"arn:aws:cloudwatch:eu-west-1:111111111111:alarm:{StopAlarm}",
+                    StateValue = StateValue.Ok,
+                    StateReason = "Threshold not crossed",
+                    StateUpdatedTimestamp = DateTimeOffset.UnixEpoch,
+                    Namespace = "FinTech/Bench",
+                    MetricName = "Errors",
+                    Statistic = "Average",
+                    Period = 60,
+                    EvaluationPeriods = 3,
+                    Threshold = 5,
+                    ComparisonOperator = ComparisonOperator.GreaterThanThreshold,
+                },
+            ],
+            CompositeAlarms = [],
+        });
 
     public Task<GetMetricDataResponse> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken = default) =>
         Task.FromResult(new GetMetricDataResponse { MetricDataResults = [] });
@@ -195,7 +219,7 @@ internal sealed class BenchAction(BenchPlatform platform) : IOperationKind
 
     public IReadOnlyList<string> LockKeys(PortalEnvironment environment, string target) => [$"{environment.Key}/bench/{target}"];
 
-    public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) => [];
+    public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) => [BenchPlatform.StopAlarm];
 
     public Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken) =>
         Task.FromResult(new TargetSnapshot(new Dictionary<string, string> { ["status"] = "available" }));
