@@ -119,6 +119,26 @@ public sealed class OperationPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_open_run_page_shows_a_service_event_as_soon_as_the_shared_feed_check_sees_it()
+    {
+        var run = await _kit.As(Olivia).RequestAsync(OperationsTestKit.Form(), None);
+        var page = _context.Render<OperationRunPage>(p => p.Add(x => x.RunId, run.Id));
+        page.WaitForAssertion(() => Assert.Equal("AwaitingApproval", page.Find("[data-testid=run-state]").TextContent.Trim()));
+        await _kit.Feed.CheckOnceAsync(None);
+
+        // Recorded by a worker, with no state change: only the timeline moves.
+        await using (var connection = await _kit.Store.OpenAsync(None))
+        {
+            await _kit.Store.AddTimelineAsync(connection, null, run.Id, _kit.Time.GetUtcNow(), OperationTimelineCategories.Event,
+                "RDS-EVENT-0073 Started cross AZ failover to DB instance: fintech-sandbox-aurora-2", "e-0073", None);
+        }
+        Assert.DoesNotContain("RDS-EVENT-0073", page.Find("[data-testid=timeline]").TextContent, StringComparison.Ordinal);
+        await _kit.Feed.CheckOnceAsync(None);
+
+        page.WaitForAssertion(() => Assert.Contains("RDS-EVENT-0073 Started cross AZ failover", page.Find("[data-testid=timeline]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_run_page_shows_each_state_with_its_outcome_and_only_the_controls_that_apply()
     {
         var waiting = await _kit.As(Olivia).RequestAsync(OperationsTestKit.Form(environment: "sandbox"), None);
