@@ -80,6 +80,7 @@ public sealed class FailoverCrashTests : IAsyncLifetime
         {
             await second.WaitUntilAsync("the run ended", async () =>
                 (await kit.Store.GetAsync(run.Id, CancellationToken.None))!.IsTerminal, RealTimeout);
+            await second.StopAsync();
         }
 
         var done = (await kit.Store.GetAsync(run.Id, CancellationToken.None))!;
