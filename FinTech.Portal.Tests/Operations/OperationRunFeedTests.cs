@@ -4,15 +4,18 @@ using static FinTech.Portal.Identity.SandboxPersonas;
 
 namespace FinTech.Portal.Tests.Operations;
 
-/// <summary>The live feed of run pages: what is pushed, and when, from one shared check (fake clock, SQLite).</summary>
-public sealed class OperationRunFeedTests : IAsyncLifetime
+/// <summary>The live feed of run pages: what is pushed, and when, from one shared check (fake clock, SQLite and PostgreSQL).</summary>
+public abstract class OperationRunFeedTests : IAsyncLifetime
 {
-    private readonly SqliteTestDatabase _database = new();
+    private ITestDatabase _database = null!;
     private OperationsTestKit _kit = null!;
     private static readonly CancellationToken None = CancellationToken.None;
 
+    protected abstract Task<ITestDatabase> CreateDatabaseAsync();
+
     public async Task InitializeAsync()
     {
+        _database = await CreateDatabaseAsync();
         _kit = new OperationsTestKit(_database.Database);
         await _kit.MigrateAsync();
     }
@@ -76,4 +79,15 @@ public sealed class OperationRunFeedTests : IAsyncLifetime
         Assert.Empty(pushed);
         Assert.Equal(1, _kit.Feed.WatchedRuns);
     }
+}
+
+public sealed class SqliteOperationRunFeedTests : OperationRunFeedTests
+{
+    protected override Task<ITestDatabase> CreateDatabaseAsync() => Task.FromResult<ITestDatabase>(new SqliteTestDatabase());
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresOperationRunFeedTests(PostgresFixture fixture) : OperationRunFeedTests
+{
+    protected override async Task<ITestDatabase> CreateDatabaseAsync() => await fixture.CreateDatabaseAsync();
 }
