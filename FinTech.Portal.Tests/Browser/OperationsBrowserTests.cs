@@ -57,10 +57,11 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await aubrey.SignInAsPersonaAsync("aubrey");
         await aubrey.GotoAsync("/operations/evidence?env=prod");
         await aubrey.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = runPath["/operations/".Length..] }).ClickAsync();
-        await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s", new() { Timeout = 20_000 });
+        // Enabled once the page is interactive and has loaded the evidence again (it shows "Loading…" meanwhile).
+        await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync(new() { Timeout = 20_000 });
+        await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s");
         await Expect(aubrey.GetByTestId("figure-timeToNewWriterSeconds")).ToBeVisibleAsync();
-        await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync();
         await aubrey.GetByTestId("verify-evidence").ClickAsync();
-        await Expect(aubrey.GetByTestId("evidence-verification")).ToContainTextAsync("Intact: SHA-256");
+        await Expect(aubrey.GetByTestId("evidence-verification")).ToContainTextAsync("Intact: SHA-256", new() { Timeout = 20_000 });
     }
 }
