@@ -99,12 +99,15 @@ public class SandboxEcsDeploymentTests
         Assert.Equal(("ClientException", "TaskDefinition not found."), (error.ErrorCode, error.Message));
     }
 
-    internal static async Task<TaskDefinition> RegisterAsync(SandboxTestPlatform platform, string tag)
+    private static Task<TaskDefinition> RegisterAsync(SandboxTestPlatform platform, string tag) => RegisterAsync(platform.Platform, tag);
+
+    /// <summary>Registers the API's latest revision again with the image tagged <paramref name="tag"/>, as a pipeline would.</summary>
+    internal static async Task<TaskDefinition> RegisterAsync(SandboxPlatform platform, string tag)
     {
-        var current = (await platform.Platform.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = ServiceName })).TaskDefinition;
-        var image = platform.Platform.Ecr.Images.Single(i => i.RepositoryName == SandboxEcr.ApiRepository && i.Tags.Contains(tag));
+        var current = (await platform.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = platform.Ecs.Family })).TaskDefinition;
+        var image = platform.Ecr.Images.Single(i => i.RepositoryName == SandboxEcr.ApiRepository && i.Tags.Contains(tag));
         var request = RegisterTaskDefinitionRequest.WithImage(current, SandboxEcs.ContainerName, SandboxEcs.ApiImage(image.Digest));
-        return (await platform.Platform.Ecs.RegisterTaskDefinitionAsync(request)).TaskDefinition;
+        return (await platform.Ecs.RegisterTaskDefinitionAsync(request)).TaskDefinition;
     }
 
     private static Service Describe(SandboxTestPlatform platform) =>
