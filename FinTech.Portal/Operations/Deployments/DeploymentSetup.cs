@@ -10,6 +10,7 @@ public static class DeploymentSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<DeploymentHistory>();
+        builder.Services.AddSingleton<DeploymentsOverview>();
         builder.Services.AddOperationKind<EcsDeployment>();
         builder.Services.AddOperationKind<EcsRollback>();
         return builder;
