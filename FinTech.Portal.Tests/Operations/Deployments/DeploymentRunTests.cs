@@ -83,7 +83,7 @@ public sealed class DeploymentRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stop_condition_alarm_during_the_bake_rolls_back_within_two_minutes()
+    public async Task A_stop_condition_alarm_during_the_bake_rolls_back_within_two_minutes_and_ends_the_run_aborted()
     {
         var run = await RequestAsync("v1.47.1");
         await _kit.As(Avery).ApproveAsync(run.Id, None);
@@ -93,7 +93,7 @@ public sealed class DeploymentRunTests : IAsyncLifetime
             () => Sandbox.SetFault(SandboxFault.ErrorBurst, on: true));
 
         var done = (await _kit.Store.GetAsync(run.Id, None))!;
-        Assert.Equal(OperationState.Failed, done.State);
+        Assert.Equal(OperationState.Aborted, done.State);
         Assert.StartsWith("Stop condition fintech-sandbox-5xx-rate went to ALARM", done.OutcomeReason, StringComparison.Ordinal);
         Assert.Contains("Rolled back to the last verified revision fintech-sandbox-api:42", done.OutcomeReason, StringComparison.Ordinal);
         Assert.Equal(Revision42, Describe().TaskDefinition);
