@@ -61,7 +61,7 @@ public sealed class SandboxPlatform
         ElastiCache = new SandboxElastiCache(this);
         WriteProbe = new SandboxWriteProbe(this, model);
         Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
-        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
+        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable) { Platform = this };
     }
 
     public int Seed { get; }
@@ -285,15 +285,19 @@ public sealed class SandboxPlatform
         await TryCatchUpAsync(cancellationToken);
     }
 
+    /// <summary>Whether port actions are recorded in a journal (a portal with a database) or only in memory (tools, tests).</summary>
+    internal bool IsJournaled => _journal is not null;
+
     // One port action: under the journal's lock, catch up with it, decide (the checks the service
-    // makes, which may refuse), record, then apply what was recorded. One at a time per platform.
-    private async Task ActJournaledAsync(Func<DateTimeOffset, (SandboxAction Action, string Subject)> decide, string what, CancellationToken cancellationToken)
+    // makes, which may refuse, or find nothing to change: null), record, then apply what was
+    // recorded. One at a time per platform.
+    internal async Task ActJournaledAsync(Func<DateTimeOffset, (SandboxAction Action, string Subject)?> decide, string what, CancellationToken cancellationToken)
     {
         await _actions.WaitAsync(cancellationToken);
         var announcements = new List<Action>();
         try
         {
-            SandboxJournalEntry entry;
+            SandboxJournalEntry? entry;
             try
             {
                 entry = await _journal!.AppendAsync(_journalEnvironment!, Interlocked.Read(ref _applied), newer =>
@@ -302,8 +306,7 @@ public sealed class SandboxPlatform
                     {
                         announcements.AddRange(ApplyJournal(newer, []));
                         var now = Now;
-                        var (action, subject) = decide(now);
-                        return (action, subject, now);
+                        return decide(now) is { } decided ? (decided.Action, decided.Subject, now) : null;
                     }
                 }, cancellationToken);
             }
@@ -313,9 +316,12 @@ public sealed class SandboxPlatform
                 throw new PlatformUnavailableException(
                     $"The Sandbox could not record {what} in its journal (the portal database did not answer), so it did not start. Try again in a moment.", e);
             }
-            lock (_gate)
+            if (entry is not null)
             {
-                announcements.AddRange(ApplyJournal([entry], []));
+                lock (_gate)
+                {
+                    announcements.AddRange(ApplyJournal([entry], []));
+                }
             }
         }
         finally
@@ -360,6 +366,12 @@ public sealed class SandboxPlatform
                         var redis = PlanRedisTestFailover(entry.Subject, entry.OccurredAt);
                         Apply(redis);
                         announcements.Add(() => Announce(redis));
+                        break;
+                    case SandboxAction.SecretRotation:
+                        if (SecretsManager.ApplyJournaled(entry.Subject, entry.OccurredAt) is { } reason)
+                        {
+                            skipped.Add((entry, reason));
+                        }
                         break;
                 }
             }
