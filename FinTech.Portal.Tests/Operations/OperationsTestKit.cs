@@ -21,7 +21,8 @@ namespace FinTech.Portal.Tests.Operations;
 /// </summary>
 public sealed class OperationsTestKit : IDisposable
 {
-    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null)
+    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null,
+        Func<FinTech.Portal.Platform.SecretsManager.ISecretsManager, FinTech.Portal.Platform.SecretsManager.ISecretsManager>? secretsManager = null)
     {
         Audit = audit ?? new AuditTestKit(database, instance);
         Options = options ?? new OperationsOptions();
@@ -61,9 +62,13 @@ public sealed class OperationsTestKit : IDisposable
                 PlatformPortRegistration.For<FinTech.Portal.Platform.Rds.IRds>(PlatformBackend.Sandbox, e => platforms[e.Key].Rds),
                 PlatformPortRegistration.For<FinTech.Portal.Platform.ElastiCache.IElastiCache>(PlatformBackend.Sandbox, e => platforms[e.Key].ElastiCache),
                 PlatformPortRegistration.For<IWriteProbe>(PlatformBackend.Sandbox, e => platforms[e.Key].WriteProbe),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.Ecs.IEcs>(PlatformBackend.Sandbox, e => platforms[e.Key].Ecs),
+                // A test may put itself between the engine and Secrets Manager (another rotation starting at the same moment).
+                PlatformPortRegistration.For(PlatformBackend.Sandbox, e => (secretsManager ?? (port => port))(platforms[e.Key].SecretsManager)),
             ]);
             kinds.Add(new FinTech.Portal.Operations.Failover.AuroraFailoverTest(Platforms, optionsWrapper));
             kinds.Add(new FinTech.Portal.Operations.Failover.RedisFailoverTest(Platforms, optionsWrapper));
+            kinds.Add(new FinTech.Portal.Operations.Rotations.SecretRotation(Platforms, new FinTech.Portal.Operations.Rotations.SecretConsumers(), optionsWrapper));
         }
         else
         {

@@ -1,6 +1,7 @@
 using FinTech.Portal.Audit;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Operations.Failover;
+using FinTech.Portal.Operations.Rotations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FinTech.Portal.Operations;
@@ -32,6 +33,7 @@ public static class OperationsSetup
         builder.Services.AddScoped(OperationCaller.FromScope);
         builder.Services.AddScoped<OperationsService>();
         builder.AddFailoverTests();
+        builder.AddSecretRotations();
         return builder;
     }
 

@@ -41,7 +41,7 @@ public sealed class SandboxPlatform
     private long _applied;
     private SandboxState _state = SandboxState.Initial;
 
-    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider, string environmentKey = PlatformOptions.SandboxKey)
+    public SandboxPlatform(int seed, PlatformResources resources, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -61,7 +61,7 @@ public sealed class SandboxPlatform
         ElastiCache = new SandboxElastiCache(this);
         WriteProbe = new SandboxWriteProbe(this, model);
         Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
-        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable) { Platform = this };
+        SecretsManager = new SandboxSecretsManager(seed, resources, StartedAt, timeProvider, IsUnavailable) { Platform = this };
     }
 
     public int Seed { get; }

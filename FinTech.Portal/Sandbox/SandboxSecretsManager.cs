@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
 using FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Sandbox;
@@ -37,7 +39,9 @@ public sealed class SandboxSecretsManager : ISecretsManager
 
     /// <param name="isUnavailable">Whether the dependency cannot be written to at any time in [from, to]
     /// (the platform's failover windows).</param>
-    public SandboxSecretsManager(int seed, string environmentKey, DateTimeOffset startedAt, TimeProvider timeProvider,
+    /// <param name="resources">The environment's names: the Aurora and Redis credentials' secrets are its own, the
+    /// others the catalogue's Sandbox names.</param>
+    public SandboxSecretsManager(int seed, PlatformResources resources, DateTimeOffset startedAt, TimeProvider timeProvider,
         Func<RotationDependency, DateTimeOffset, DateTimeOffset, bool> isUnavailable)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -45,7 +49,8 @@ public sealed class SandboxSecretsManager : ISecretsManager
         _seed = seed;
         _time = timeProvider;
         _isUnavailable = isUnavailable;
-        _secrets = Definitions(seed, environmentKey, startedAt);
+        ArgumentNullException.ThrowIfNull(resources);
+        _secrets = Definitions(seed, resources.WithSandboxDefaults(), startedAt);
     }
 
     /// <summary>The names of the simulated secrets, in listing order.</summary>
@@ -397,7 +402,7 @@ public sealed class SandboxSecretsManager : ISecretsManager
         return new string(value);
     }
 
-    private ImmutableArray<SecretDefinition> Definitions(int seed, string environment, DateTimeOffset startedAt)
+    private ImmutableArray<SecretDefinition> Definitions(int seed, PlatformResources resources, DateTimeOffset startedAt)
     {
         var created = startedAt.Date.AddDays(-200);
         var list = new List<SecretDefinition>();
@@ -418,19 +423,20 @@ public sealed class SandboxSecretsManager : ISecretsManager
             list.Add(new SecretDefinition(index, name, arn, description, consumer, lambda, days, dependency, owningService,
                 created, rotatedAt, [.. versions]));
         }
-        var lambdaPrefix = $"arn:aws:lambda:{Region}:{AccountId}:function:fintech-{environment}";
-        Add($"rds!cluster-{Uuid(SandboxNoise.Stream(seed, "rds-cluster-secret", 0))}",
-            "The secret associated with the primary RDS DB cluster: fintech-aurora (the API's database master user).",
+        var names = PlatformResources.SandboxNames;
+        var lambdaPrefix = $"arn:aws:lambda:{Region}:{AccountId}:function:{names.Prefix}";
+        Add(resources.AuroraCredentialsSecret!,
+            $"The secret associated with the primary RDS DB cluster: {resources.AuroraCluster} (the API's database master user).",
             "api", lambda: null, days: 7, RotationDependency.AuroraWriter, rotatedDaysAgo: 3, owningService: "rds");
-        Add($"fintech/{environment}/redis/auth-token", "ElastiCache Redis AUTH token", "api",
+        Add(resources.RedisAuthTokenSecret!, "ElastiCache Redis AUTH token", "api",
             $"{lambdaPrefix}-redis-auth-rotation", 30, RotationDependency.RedisPrimary, rotatedDaysAgo: 12);
-        Add($"fintech/{environment}/api/external-api-keys", "Keys of the payment service provider and the fraud API", "api",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.ExternalApiKeys), "Keys of the payment service provider and the fraud API", "api",
             $"{lambdaPrefix}-external-keys-rotation", 90, RotationDependency.None, rotatedDaysAgo: 41, strayPending: true);
-        Add($"fintech/{environment}/edge/origin-verify", "Header value CloudFront sends to the ALB", "edge",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.OriginVerify), "Header value CloudFront sends to the ALB", "edge",
             $"{lambdaPrefix}-origin-verify-rotation", 30, RotationDependency.None, rotatedDaysAgo: 9);
-        Add($"fintech/{environment}/portal/database-connection-string", "The portal's database connection", "portal",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.PortalDatabaseConnection), "The portal's database connection", "portal",
             lambda: null, days: null, RotationDependency.None, rotatedDaysAgo: 0);
-        Add($"fintech/{environment}/portal/entra-client-secret", "The Entra ID app registration's client secret (rotated in Entra ID)", "portal",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.EntraClientSecret), "The Entra ID app registration's client secret (rotated in Entra ID)", "portal",
             lambda: null, days: null, RotationDependency.None, rotatedDaysAgo: 0);
         return [.. list];
     }
