@@ -33,7 +33,7 @@ public sealed class SandboxBackend(TimeProvider timeProvider, SandboxJournal? jo
         {
             if (!_platforms.TryGetValue(environment.Key, out platform))
             {
-                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider);
+                platform = new SandboxPlatform(environment.SandboxSeed, environment.Resources, timeProvider, environment.Key);
                 if (journal is not null)
                 {
                     platform.UseJournal(journal, environment.Key);

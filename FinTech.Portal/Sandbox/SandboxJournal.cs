@@ -5,7 +5,7 @@ using FinTech.Portal.Database;
 namespace FinTech.Portal.Sandbox;
 
 /// <summary>What changed a simulated platform: a knob, or an action taken through a port.</summary>
-public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover, SecretRotation }
+public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover, EcsRegisterTaskDefinition, EcsUpdateService, SecretRotation }
 
 /// <summary>
 /// One accepted change of a simulated platform. With the seed, the journal of an environment
