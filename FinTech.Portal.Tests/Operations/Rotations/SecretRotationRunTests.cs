@@ -67,8 +67,40 @@ public sealed class SecretRotationRunTests : IAsyncLifetime
         Assert.Contains($"RotateSecret(SecretId={RedisToken}, ClientRequestToken={token})", string.Join("\n", timeline), StringComparison.Ordinal);
         Assert.Contains($"createSecret: version {token} created and staged AWSPENDING; AWSCURRENT stays on {figures["previousVersion"]} while setSecret and testSecret run.", timeline);
         Assert.Contains($"finishSecret: AWSCURRENT moved to version {token}; {figures["previousVersion"]} is AWSPREVIOUS.", timeline);
-        Assert.Contains(timeline, t => t.StartsWith("fintech-sandbox-api (fintech-api:", StringComparison.Ordinal) && t.EndsWith("they hold the previous version until restarted (a forced new deployment).", StringComparison.Ordinal));
+        Assert.Contains("fintech-sandbox-api (fintech-sandbox-api:42) reads it as REDIS__AUTHTOKEN and its tasks started before the rotation: they hold the previous version until restarted (a forced new deployment).", timeline);
         Assert.True((await _kit.Evidence.VerifyAsync(OperationsTestKit.CallerFor(Aubrey), run.Id, None)).Intact);
+    }
+
+    [Fact]
+    public async Task After_a_forced_new_deployment_completes_the_api_service_reads_the_rotated_version()
+    {
+        var platform = _kit.SandboxPlatforms["prod"];
+        var environment = _kit.Environments.Get("prod");
+        var rotated = await platform.SecretsManager.RotateSecretAsync(new RotateSecretRequest { SecretId = RedisToken });
+        _kit.Time.Advance(TimeSpan.FromMinutes(1));
+        var secret = await Secrets.DescribeAsync(RedisToken);
+        var context = new OperationContext(environment, _kit.Platforms.Connect(environment), new OperationParameters(SecretRotation.KindKey, "prod", RedisToken, [], new Dictionary<string, string>()), _kit.Time);
+        var consumers = new SecretConsumers();
+        var before = await consumers.FindAsync(context, secret.ARN, secret.LastRotatedDate!.Value, None);
+
+        await platform.Ecs.UpdateServiceAsync(new FinTech.Portal.Platform.Ecs.UpdateServiceRequest { Cluster = "fintech-sandbox", Service = "fintech-sandbox-api", ForceNewDeployment = true });
+        _kit.Time.Advance(platform.Ecs.Deployments[^1].CompletedAt - _kit.Time.GetUtcNow() + TimeSpan.FromSeconds(1));
+        var after = await consumers.FindAsync(context, secret.ARN, secret.LastRotatedDate!.Value, None);
+
+        Assert.Equal(rotated.VersionId, secret.VersionWith(VersionStages.Current));
+        Assert.Equal([("fintech-sandbox-api", false)], before.Services.Select(s => (s.ServiceName, s.StartedAfterRotation)));
+        Assert.Equal([("fintech-sandbox-api", true)], after.Services.Select(s => (s.ServiceName, s.StartedAfterRotation)));
+        Assert.Equal(["REDIS__AUTHTOKEN"], after.Services[0].ReferencedAs);
+        Assert.Equal("fintech-sandbox-api (fintech-sandbox-api:42) reads it as REDIS__AUTHTOKEN and its tasks started after the rotation.", after.Summary);
+    }
+
+    [Fact]
+    public void The_secret_arn_is_read_from_valueFrom_with_or_without_a_json_key()
+    {
+        const string arn = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-0a1b-AbCdEf";
+        Assert.Equal(arn, SecretConsumers.SecretArnOf(arn));
+        Assert.Equal(arn, SecretConsumers.SecretArnOf(arn + ":password::"));
+        Assert.Equal(arn, SecretConsumers.SecretArnOf(arn + ":password:AWSPREVIOUS:"));
     }
 
     [Fact]

@@ -31,23 +31,44 @@ public sealed class SecretConsumers
         {
             return new SecretConsumerReport([]);
         }
+        var ecs = context.Platform.Get<IEcs>();
         var resources = context.Environment.Resources;
-        // Until the task-definition port lands, the API service's references come from configuration.
-        if (!resources.ApiServiceSecrets.Contains(context.Target, StringComparer.Ordinal))
-        {
-            return new SecretConsumerReport([]);
-        }
-        var described = await context.Platform.Get<IEcs>().DescribeServicesAsync(new DescribeServicesRequest
+        var described = await ecs.DescribeServicesAsync(new DescribeServicesRequest
         {
             Cluster = resources.EcsCluster,
             Services = [resources.EcsService],
         }, cancellationToken);
-        return new SecretConsumerReport(described.Services.Select(service =>
+        var found = new List<SecretConsumer>();
+        foreach (var service in described.Services)
         {
-            var primary = service.Deployments.FirstOrDefault(d => d.Status == "PRIMARY");
-            var since = primary?.CreatedAt;
-            var after = primary is not null && since >= rotatedAt && primary.RolloutState == "COMPLETED";
-            return new SecretConsumer(service.ServiceName, service.TaskDefinition[(service.TaskDefinition.LastIndexOf('/') + 1)..], [], since, after);
-        }).ToList());
+            var definition = (await ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = service.TaskDefinition }, cancellationToken)).TaskDefinition;
+            var references = definition.ContainerDefinitions
+                .SelectMany(c => c.Secrets ?? [])
+                .Where(s => SecretArnOf(s.ValueFrom) == secretArn)
+                .Select(s => s.Name)
+                .ToList();
+            if (references.Count == 0)
+            {
+                continue;
+            }
+            var primary = service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatus.Primary);
+            // ECS reads secrets when a task starts: only a completed deployment created after the
+            // rotation, with no older deployment still running tasks, has every task on the new version.
+            var after = primary is { CreatedAt: { } created, RolloutState: RolloutState.Completed } && created >= rotatedAt
+                && service.Deployments.All(d => d == primary || d.RunningCount == 0);
+            found.Add(new SecretConsumer(service.ServiceName, $"{definition.Family}:{definition.Revision}", references, primary?.CreatedAt, after));
+        }
+        return new SecretConsumerReport(found);
+    }
+
+    /// <summary>
+    /// The secret's ARN in a <c>valueFrom</c>: the first seven <c>:</c>-separated fields
+    /// (<c>arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX</c>), without the optional
+    /// <c>:json-key:version-stage:version-id</c> that picks a key or a version.
+    /// </summary>
+    internal static string SecretArnOf(string valueFrom)
+    {
+        var fields = valueFrom.Split(':');
+        return fields.Length > 7 ? string.Join(':', fields[..7]) : valueFrom;
     }
 }
