@@ -6,6 +6,7 @@ public static class RotationsSetup
     public static IHostApplicationBuilder AddSecretRotations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SecretConsumers>();
+        builder.Services.AddScoped<SecretsOverview>();
         builder.Services.AddOperationKind<SecretRotation>();
         return builder;
     }

@@ -25,14 +25,18 @@ public sealed record SecretConsumerReport(IReadOnlyList<SecretConsumer> Services
 /// </summary>
 public sealed class SecretConsumers
 {
-    public async Task<SecretConsumerReport> FindAsync(OperationContext context, string secretArn, DateTimeOffset rotatedAt, CancellationToken cancellationToken)
+    public Task<SecretConsumerReport> FindAsync(OperationContext context, string secretArn, DateTimeOffset rotatedAt, CancellationToken cancellationToken) =>
+        FindAsync(context.Platform, context.Environment, secretArn, rotatedAt, cancellationToken);
+
+    /// <summary>The services of <paramref name="environment"/> whose task definitions reference <paramref name="secretArn"/>.</summary>
+    public async Task<SecretConsumerReport> FindAsync(PlatformConnection platform, PortalEnvironment environment, string secretArn, DateTimeOffset? rotatedAt, CancellationToken cancellationToken)
     {
-        if (!context.Platform.Has<IEcs>())
+        if (!platform.Has<IEcs>())
         {
             return new SecretConsumerReport([]);
         }
-        var ecs = context.Platform.Get<IEcs>();
-        var resources = context.Environment.Resources;
+        var ecs = platform.Get<IEcs>();
+        var resources = environment.Resources;
         var described = await ecs.DescribeServicesAsync(new DescribeServicesRequest
         {
             Cluster = resources.EcsCluster,
@@ -54,7 +58,7 @@ public sealed class SecretConsumers
             var primary = service.Deployments.FirstOrDefault(d => d.Status == DeploymentStatus.Primary);
             // ECS reads secrets when a task starts: only a completed deployment created after the
             // rotation, with no older deployment still running tasks, has every task on the new version.
-            var after = primary is { CreatedAt: { } created, RolloutState: RolloutState.Completed } && created >= rotatedAt
+            var after = primary is { CreatedAt: { } created, RolloutState: RolloutState.Completed } && (rotatedAt is null || created >= rotatedAt)
                 && service.Deployments.All(d => d == primary || d.RunningCount == 0);
             found.Add(new SecretConsumer(service.ServiceName, $"{definition.Family}:{definition.Revision}", references, primary?.CreatedAt, after));
         }
