@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
 using System.Net;
@@ -26,7 +27,8 @@ namespace FinTech.Portal.Tests.Operations.Rotations;
 /// for proving that no secret value reaches an output. Shared by the leak test and the
 /// <c>operations</c> benchmark (linked there), so both search the same outputs the same way.
 /// </summary>
-public sealed class SecretLeakPortal : WebApplicationFactory<Program>
+// Any type of the portal's assembly names its entry point; Program would clash with the benchmark's own.
+public sealed class SecretLeakPortal : WebApplicationFactory<FinTech.Portal.Components.App>
 {
     private readonly PortalTestFiles _files = new();
     private readonly Dictionary<string, string?> _settings;
@@ -35,7 +37,10 @@ public sealed class SecretLeakPortal : WebApplicationFactory<Program>
     {
         _settings = _files.Settings(new Dictionary<string, string?>
         {
+            // Every line from Debug up reaches the capture; the console (stdout) keeps to warnings.
             ["Logging:LogLevel:Default"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
+            ["Logging:Console:LogLevel:Default"] = "Warning",
         });
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -238,10 +243,14 @@ public sealed class SecretLeakPortal : WebApplicationFactory<Program>
 /// <summary>One thing the portal put out: a served page or export, a database row, a log line.</summary>
 public sealed record PortalOutput(string Source, string Text);
 
-/// <summary>Every log line of the portal (message, state values and exception), at every level the configuration lets through.</summary>
+/// <summary>
+/// Every log line of the portal (message, state values, scopes and exception, as the JSON console
+/// writes them), at every level the configuration lets through.
+/// </summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly AsyncLocal<ImmutableStack<object>> _scopes = new();
 
     public IReadOnlyList<string> Lines => [.. _lines];
 
@@ -251,16 +260,29 @@ public sealed class CapturedLogs : ILoggerProvider
     {
     }
 
+    private static string Values(object? state) =>
+        state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : state?.ToString() ?? "";
+
     private sealed class Logger(CapturedLogs logs, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            var outer = logs._scopes.Value ?? ImmutableStack<object>.Empty;
+            logs._scopes.Value = outer.Push(state);
+            return new Scope(() => logs._scopes.Value = outer);
+        }
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            logs._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {values} {exception}");
+            var scopes = string.Join(" ", (logs._scopes.Value ?? ImmutableStack<object>.Empty).Select(Values));
+            logs._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {Values(state)} [{scopes}] {exception}");
         }
+    }
+
+    private sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
     }
 }
