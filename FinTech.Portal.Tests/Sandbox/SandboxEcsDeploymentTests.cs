@@ -89,6 +89,29 @@ public class SandboxEcsDeploymentTests
     }
 
     [Fact]
+    public async Task A_rollout_shows_in_the_task_counts_and_as_a_latency_blip_while_the_new_tasks_warm_up()
+    {
+        var platform = new SandboxTestPlatform();
+        var revision = await RegisterAsync(platform, "v1.47.1");
+        platform.Time.Advance(TimeSpan.FromMinutes(3));
+        await platform.Platform.Ecs.UpdateServiceAsync(new UpdateServiceRequest { Cluster = Cluster, Service = ServiceName, TaskDefinition = revision.TaskDefinitionArn });
+        var deployment = platform.Platform.Ecs.Deployments[^1];
+
+        platform.Time.Advance(TimeSpan.FromMinutes(6));
+        var from = deployment.StartedAt.AddMinutes(-3);
+        var running = platform.Series(platform.Ecs("ECS/ContainerInsights", "RunningTaskCount", Statistic.Average), from, platform.Now).Points;
+        var pending = platform.Series(platform.Ecs("ECS/ContainerInsights", "PendingTaskCount", Statistic.Average), from, platform.Now).Points;
+        var median = platform.Series(platform.TargetGroup("TargetResponseTime", Statistic.P50), from, platform.Now).Points;
+
+        Assert.Equal(6, running[0].Value);
+        Assert.Equal(12, running.Max(p => p.Value));
+        Assert.Equal(6, running[^1].Value);
+        Assert.Equal(6, pending.Max(p => p.Value));
+        var before = median.Where(p => p.Timestamp < deployment.StartedAt.AddMinutes(-1)).Average(p => p.Value);
+        Assert.True(median.Max(p => p.Value) > 1.15 * before, $"p50 before {before:0.000} s, during {string.Join(", ", median.Select(p => p.Value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
+    }
+
+    [Fact]
     public async Task An_unknown_task_definition_is_a_ClientException_as_ECS_answers()
     {
         var platform = new SandboxTestPlatform();
@@ -99,12 +122,15 @@ public class SandboxEcsDeploymentTests
         Assert.Equal(("ClientException", "TaskDefinition not found."), (error.ErrorCode, error.Message));
     }
 
-    internal static async Task<TaskDefinition> RegisterAsync(SandboxTestPlatform platform, string tag)
+    private static Task<TaskDefinition> RegisterAsync(SandboxTestPlatform platform, string tag) => RegisterAsync(platform.Platform, tag);
+
+    /// <summary>Registers the API's latest revision again with the image tagged <paramref name="tag"/>, as a pipeline would.</summary>
+    internal static async Task<TaskDefinition> RegisterAsync(SandboxPlatform platform, string tag)
     {
-        var current = (await platform.Platform.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = ServiceName })).TaskDefinition;
-        var image = platform.Platform.Ecr.Images.Single(i => i.RepositoryName == SandboxEcr.ApiRepository && i.Tags.Contains(tag));
+        var current = (await platform.Ecs.DescribeTaskDefinitionAsync(new DescribeTaskDefinitionRequest { TaskDefinition = platform.Ecs.Family })).TaskDefinition;
+        var image = platform.Ecr.Images.Single(i => i.RepositoryName == SandboxEcr.ApiRepository && i.Tags.Contains(tag));
         var request = RegisterTaskDefinitionRequest.WithImage(current, SandboxEcs.ContainerName, SandboxEcs.ApiImage(image.Digest));
-        return (await platform.Platform.Ecs.RegisterTaskDefinitionAsync(request)).TaskDefinition;
+        return (await platform.Ecs.RegisterTaskDefinitionAsync(request)).TaskDefinition;
     }
 
     private static Service Describe(SandboxTestPlatform platform) =>

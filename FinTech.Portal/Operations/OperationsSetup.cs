@@ -1,5 +1,6 @@
 using FinTech.Portal.Audit;
 using FinTech.Portal.Identity;
+using FinTech.Portal.Operations.Deployments;
 using FinTech.Portal.Operations.Failover;
 using FinTech.Portal.Operations.Rotations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,7 @@ public static class OperationsSetup
         builder.Services.AddScoped(OperationCaller.FromScope);
         builder.Services.AddScoped<OperationsService>();
         builder.AddFailoverTests();
+        builder.AddDeployments();
         builder.AddSecretRotations();
         return builder;
     }

@@ -24,9 +24,11 @@ namespace FinTech.Portal.Bench;
 /// once (goal 0);</item>
 /// <item><c>claim_p99_ms</c>: p99 of approval committed → action started, 100 production runs
 /// approved one by one while 4 workers compete (goal ≤ 1000);</item>
+/// <item><c>rollback_s_p99</c>: Sandbox seconds from a failed bake to the last verified revision
+/// serving again (goal ≤ 120), see <see cref="RollbackBenchmark"/>;</item>
 /// <item><c>secret_value_leaks</c>: the real portal (on the same PostgreSQL, a fake clock) runs 100
 /// secret rotations in four Sandbox environments; then every page and export it serves, every row
-/// of its database and every log line are searched for every value the Sandbox's secrets held (goal 0).</item>
+/// of its database and every log line are searched for every value the Sandbox's secrets held (goal 0);</item>
 /// </list>
 /// </summary>
 public static class OperationsBenchmark
@@ -48,6 +50,7 @@ public static class OperationsBenchmark
         var doubles = await DoubleExecutionsAsync(portals, platform);
         Log($"double_executions: {doubles}");
         var claimP99 = await ClaimLatencyAsync(portals, platform);
+        var rollbackP99 = await RollbackSecondsP99Async(server);
 
         foreach (var portal in portals)
         {
@@ -58,8 +61,16 @@ public static class OperationsBenchmark
         Console.WriteLine($"duplicate_runs={duplicates}");
         Console.WriteLine($"double_executions={doubles}");
         Console.WriteLine(FormattableString.Invariant($"claim_p99_ms={claimP99:F0}"));
+        Console.WriteLine(FormattableString.Invariant($"rollback_s_p99={rollbackP99:F0}"));
         Console.WriteLine($"secret_value_leaks={leaks}");
         return 0;
+    }
+
+    /// <summary><c>rollback_s_p99</c>: Sandbox seconds from a failed bake to the verified revision serving (goal ≤ 120); see <see cref="RollbackBenchmark"/>.</summary>
+    private static Task<double> RollbackSecondsP99Async(PostgresServer server)
+    {
+        Log("rollback: failed bakes on Sandbox environments, rolled back to the verified revision");
+        return RollbackBenchmark.RunAsync(server);
     }
 
     /// <summary>

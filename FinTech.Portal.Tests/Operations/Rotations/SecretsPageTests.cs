@@ -114,7 +114,7 @@ public sealed class SecretsPageTests : IAsyncLifetime
         var row = Row(after, RedisToken);
         Assert.Equal($"AWSCURRENT on version {SecretRotation.TokenFor(run.Id)}.", row.QuerySelector("[data-testid=secret-state]")!.TextContent.Trim());
         Assert.Equal("tasks started before the last rotation, still on the previous version", row.QuerySelector("[data-testid=consumer-state]")!.TextContent);
-        Assert.Equal("Restart it with a forced new deployment; this portal build offers no deployments.", row.QuerySelector("[data-testid=restart-unavailable]")!.TextContent);
+        Assert.Equal("/operations/request?env=prod&kind=ecs-deployment&target=fintech-sandbox-api&option=forceNewDeployment%3Dtrue", row.QuerySelector("[data-testid=restart-consumer]")!.GetAttribute("href"));
         Assert.NotNull(row.QuerySelector("[data-testid=rotate-now]"));
     }
 
@@ -135,6 +135,23 @@ public sealed class SecretsPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restart_opens_the_request_form_for_a_forced_new_deployment_of_the_service()
+    {
+        var navigation = _context.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo("/operations/request?env=prod&kind=ecs-deployment&target=fintech-sandbox-api&option=forceNewDeployment%3Dtrue");
+        var page = _context.Render<OperationRequestPage>(p => p.AddCascadingValue(Prod));
+
+        Assert.Equal("forceNewDeployment: true", page.Find("[data-testid=option-forceNewDeployment]").TextContent);
+        page.Find("[data-testid=reason]").Change("Restart the API so its tasks read the rotated Redis token");
+        page.Find("[data-testid=ticket]").Change("CHG0040002");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.StartsWith("http://localhost/operations/op-", navigation.Uri, StringComparison.Ordinal));
+        var run = Assert.Single(await _kit.Store.ListAsync(null, 10, None));
+        Assert.Equal(("ecs-deployment", "fintech-sandbox-api", "true"), (run.Kind, run.Target, run.Parameters.Options["forceNewDeployment"]));
+    }
+
+    [Fact]
     public void An_auditor_sees_the_secrets_but_no_control_that_starts_a_run()
     {
         _authorization.SwitchTo(Aubrey);
@@ -142,7 +159,7 @@ public sealed class SecretsPageTests : IAsyncLifetime
         var page = Render();
 
         Assert.Empty(page.FindAll("[data-testid=rotate-now]"));
-        Assert.Empty(page.FindAll("[data-testid=restart-unavailable]"));
+        Assert.Empty(page.FindAll("[data-testid=restart-consumer]"));
     }
 
     private static OperationRequestForm Form(string target) => new()
