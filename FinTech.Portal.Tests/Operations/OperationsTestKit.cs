@@ -22,7 +22,8 @@ namespace FinTech.Portal.Tests.Operations;
 public sealed class OperationsTestKit : IDisposable
 {
     public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null,
-        FinTech.Portal.Operations.Deployments.DeploymentOptions? deployments = null)
+        FinTech.Portal.Operations.Deployments.DeploymentOptions? deployments = null,
+        Func<FinTech.Portal.Platform.SecretsManager.ISecretsManager, FinTech.Portal.Platform.SecretsManager.ISecretsManager>? secretsManager = null)
     {
         DeploymentOptions = deployments ?? new FinTech.Portal.Operations.Deployments.DeploymentOptions { BakeTime = TimeSpan.FromMinutes(2) };
         Audit = audit ?? new AuditTestKit(database, instance);
@@ -65,9 +66,12 @@ public sealed class OperationsTestKit : IDisposable
                 PlatformPortRegistration.For<IWriteProbe>(PlatformBackend.Sandbox, e => platforms[e.Key].WriteProbe),
                 PlatformPortRegistration.For<FinTech.Portal.Platform.Ecs.IEcs>(PlatformBackend.Sandbox, e => platforms[e.Key].Ecs),
                 PlatformPortRegistration.For<FinTech.Portal.Platform.Ecr.IEcr>(PlatformBackend.Sandbox, e => platforms[e.Key].Ecr),
+                // A test may put itself between the engine and Secrets Manager (another rotation starting at the same moment).
+                PlatformPortRegistration.For(PlatformBackend.Sandbox, e => (secretsManager ?? (port => port))(platforms[e.Key].SecretsManager)),
             ]);
             kinds.Add(new FinTech.Portal.Operations.Failover.AuroraFailoverTest(Platforms, optionsWrapper));
             kinds.Add(new FinTech.Portal.Operations.Failover.RedisFailoverTest(Platforms, optionsWrapper));
+            kinds.Add(new FinTech.Portal.Operations.Rotations.SecretRotation(Platforms, new FinTech.Portal.Operations.Rotations.SecretConsumers(), optionsWrapper));
         }
         else
         {

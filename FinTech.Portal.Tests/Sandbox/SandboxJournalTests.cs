@@ -2,6 +2,7 @@ using FinTech.Portal.Audit;
 using FinTech.Portal.Database;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Platform.Rds;
+using FinTech.Portal.Platform.SecretsManager;
 using FinTech.Portal.Sandbox;
 using FinTech.Portal.Tests.Audit;
 using FinTech.Portal.Tests.Database;
@@ -182,6 +183,50 @@ public abstract class SandboxJournalTests : IAsyncLifetime
             events.Events.Select(e => e.Message));
         Assert.Equal(Platform.AuroraFailovers, other.AuroraFailovers);
         Assert.Equal("fintech-sandbox-aurora-1", Platform.AuroraWriter);
+    }
+
+    [Fact]
+    public async Task A_restarted_portal_finds_a_rotation_that_was_running_finishes_it_on_time_and_does_not_start_it_again()
+    {
+        const string token = "rotation-of-the-redis-token-0000000001";
+        var request = new RotateSecretRequest { SecretId = "fintech/sandbox/redis/auth-token", ClientRequestToken = token };
+        await Platform.SecretsManager.RotateSecretAsync(request);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        // The process dies mid-rotation; a new one starts on the same database and clock.
+        var restarted = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance()));
+        var catalog = new EnvironmentCatalog(Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions { SandboxSeed = SandboxTestPlatform.Seed } } }));
+        await new SandboxJournalReplay(restarted, catalog, new SandboxJournal(_database.Database), NullLogger<SandboxJournalReplay>.Instance).StartAsync(CancellationToken.None);
+        var secrets = restarted.PlatformFor(catalog.Get("sandbox")).SecretsManager;
+        var during = await secrets.DescribeSecretAsync(new DescribeSecretRequest { SecretId = request.SecretId });
+        var again = await secrets.RotateSecretAsync(request);
+        var refused = await Assert.ThrowsAsync<SecretsManagerInvalidRequestException>(() =>
+            secrets.RotateSecretAsync(request with { ClientRequestToken = "another-rotation-of-the-redis-token-02" }));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var after = await secrets.DescribeSecretAsync(new DescribeSecretRequest { SecretId = request.SecretId });
+
+        Assert.Equal([VersionStages.Pending], during.VersionIdsToStages[token]);
+        Assert.Equal(token, again.VersionId);
+        Assert.Equal("A previous rotation isn't complete. That rotation will be reattempted.", refused.Message);
+        Assert.Equal(token, after.VersionWith(VersionStages.Current));
+        Assert.Equal(during.VersionWith(VersionStages.Current), after.VersionWith(VersionStages.Previous));
+        Assert.Equal(Platform.SecretsManager.KnownSecretValues(), secrets.KnownSecretValues());
+        Assert.Single(await _journal.ReadAsync("sandbox", CancellationToken.None), e => e.Action == SandboxAction.SecretRotation);
+    }
+
+    [Fact]
+    public async Task A_rotation_started_by_another_portal_task_refuses_a_second_one_here()
+    {
+        var other = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance())).PlatformFor(Environment);
+        var request = new RotateSecretRequest { SecretId = "fintech/sandbox/edge/origin-verify" };
+
+        var started = await Platform.SecretsManager.RotateSecretAsync(request);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var seenByOther = await other.SecretsManager.DescribeSecretAsync(new DescribeSecretRequest { SecretId = request.SecretId });
+        var refusal = await Assert.ThrowsAsync<SecretsManagerInvalidRequestException>(() => other.SecretsManager.RotateSecretAsync(request));
+
+        Assert.Equal([VersionStages.Pending], seenByOther.VersionIdsToStages[started.VersionId!]);
+        Assert.Equal("A previous rotation isn't complete. That rotation will be reattempted.", refusal.Message);
     }
 
     [Fact]

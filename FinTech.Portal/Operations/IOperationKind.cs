@@ -60,8 +60,14 @@ public static class ResourceKeys
     public static string RedisReplicationGroup(string environment, string group) => $"{environment}/elasticache-replication-group/{group}";
     public static string EcsService(string environment, string cluster, string service) => $"{environment}/ecs-service/{cluster}/{service}";
 
-    /// <summary>The Secrets Manager secret of a resource's credentials (rotations lock it).</summary>
+    /// <summary>
+    /// The credentials of a resource (an Aurora cluster, a Redis group): a failover of the resource
+    /// and a rotation of the secret that holds them both lock it, so they never run together.
+    /// </summary>
     public static string CredentialsSecret(string environment, string resource) => $"{environment}/secret/{resource}-credentials";
+
+    /// <summary>A Secrets Manager secret by name (a rotation locks it, whatever it holds).</summary>
+    public static string Secret(string environment, string secretName) => $"{environment}/secrets-manager/{secretName}";
 }
 
 /// <summary>What a kind gets to look at the target: the environment, its platform, the parameters.</summary>

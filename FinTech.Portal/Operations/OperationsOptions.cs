@@ -38,6 +38,9 @@ public sealed class OperationsOptions : IValidatableObject
     /// <summary>Failover tests: RTO objective, replica-lag threshold, verification window.</summary>
     public FailoverTestOptions Failover { get; set; } = new();
 
+    /// <summary>Secret rotations: how long AWSCURRENT may take to move, how often it is read, the verification window.</summary>
+    public SecretRotationOptions Rotation { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         string? patternError = null;
@@ -71,6 +74,10 @@ public sealed class OperationsOptions : IValidatableObject
         if (Failover.RtoObjective <= TimeSpan.Zero || Failover.MaxReplicaLag <= TimeSpan.Zero || Failover.VerificationWindow < TimeSpan.Zero)
         {
             yield return new ValidationResult("Operations:Failover:RtoObjective and MaxReplicaLag must be positive, VerificationWindow not negative.", [nameof(Failover)]);
+        }
+        if (Rotation.Timeout <= TimeSpan.Zero || Rotation.PollInterval <= TimeSpan.Zero || Rotation.VerificationWindow < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Operations:Rotation:Timeout and PollInterval must be positive, VerificationWindow not negative.", [nameof(Rotation)]);
         }
     }
 
@@ -114,4 +121,19 @@ public sealed class FailoverTestOptions
 
     /// <summary>A failover that has not completed after this fails the run (the platform is left to finish).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed class SecretRotationOptions
+{
+    /// <summary>
+    /// A rotation whose AWSCURRENT has not moved after this failed (its rotation function gave up or
+    /// is stuck; AWSPENDING stays where it was). Sandbox rotations take under a minute.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the secret's version stages are read while a rotation runs.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>After AWSCURRENT moved: how long stop conditions (consumers failing to sign in) are watched before the verdict.</summary>
+    public TimeSpan VerificationWindow { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -2,6 +2,7 @@ using FinTech.Portal.Audit;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Operations.Deployments;
 using FinTech.Portal.Operations.Failover;
+using FinTech.Portal.Operations.Rotations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FinTech.Portal.Operations;
@@ -34,6 +35,7 @@ public static class OperationsSetup
         builder.Services.AddScoped<OperationsService>();
         builder.AddFailoverTests();
         builder.AddDeployments();
+        builder.AddSecretRotations();
         return builder;
     }
 

@@ -159,6 +159,40 @@ public sealed class PlatformResources
     public string BusinessNamespace { get; set; } = PlatformCatalogue.BusinessNamespace;
     public string BusinessService { get; set; } = PlatformCatalogue.BusinessService;
 
+    /// <summary>
+    /// The secret holding the Aurora cluster's master credentials (RDS-managed, <c>rds!cluster-…</c>): its
+    /// rotation and a failover of the cluster exclude each other. Optional; without it no rotation locks the cluster's credentials.
+    /// </summary>
+    public string? AuroraCredentialsSecret { get; set; }
+
+    /// <summary>The secret holding the Redis AUTH token: its rotation and a Redis failover exclude each other.</summary>
+    public string? RedisAuthTokenSecret { get; set; }
+
+    /// <summary>
+    /// The Secrets Manager secrets (names) people may rotate from the portal, in the order the Secrets page
+    /// lists them first. Empty: no rotation is offered (the page still lists what ListSecrets returns).
+    /// </summary>
+    public List<string> Secrets { get; set; } = [];
+
+    /// <summary>
+    /// The secrets the API service's task definition references (infra injects them as
+    /// <c>secrets[].valueFrom</c>): a rotation of one of them and a deployment of the API exclude each other.
+    /// </summary>
+    public List<string> ApiServiceSecrets { get; set; } = [];
+
+    /// <summary>
+    /// The name RDS gives the master-user secret it manages for a cluster, <c>rds!cluster-</c> and a UUID;
+    /// the Sandbox derives the UUID from the cluster's name where AWS uses the cluster's resource id.
+    /// </summary>
+    public static string SandboxAuroraCredentialsSecret(string cluster)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("rds-cluster-secret:" + cluster));
+        hash[6] = (byte)(0x40 | (hash[6] & 0x0f));
+        hash[8] = (byte)(0x80 | (hash[8] & 0x3f));
+        var hex = Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        return $"rds!cluster-{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..32]}";
+    }
+
     /// <summary>A complete set of Sandbox names (for tests and tools that build a platform by hand).</summary>
     public static PlatformResources Sandbox()
     {
@@ -173,6 +207,8 @@ public sealed class PlatformResources
         var copy = (PlatformResources)MemberwiseClone();
         copy.AuroraInstances = [.. AuroraInstances];
         copy.RedisNodes = [.. RedisNodes];
+        copy.Secrets = [.. Secrets];
+        copy.ApiServiceSecrets = [.. ApiServiceSecrets];
         copy.ApplySandboxDefaults();
         return copy;
     }
@@ -197,6 +233,16 @@ public sealed class PlatformResources
         if (RedisNodes.Count == 0)
         {
             RedisNodes.AddRange([$"{RedisReplicationGroup}-001", $"{RedisReplicationGroup}-002"]);
+        }
+        AuroraCredentialsSecret = Or(AuroraCredentialsSecret ?? "", SandboxAuroraCredentialsSecret(AuroraCluster));
+        RedisAuthTokenSecret = Or(RedisAuthTokenSecret ?? "", names.Secret(PlatformCatalogue.SecretKeys.RedisAuthToken));
+        if (Secrets.Count == 0)
+        {
+            Secrets.AddRange([AuroraCredentialsSecret, RedisAuthTokenSecret, .. PlatformCatalogue.SecretKeys.Others.Select(names.Secret)]);
+        }
+        if (ApiServiceSecrets.Count == 0)
+        {
+            ApiServiceSecrets.AddRange([AuroraCredentialsSecret, RedisAuthTokenSecret, names.Secret(PlatformCatalogue.SecretKeys.ExternalApiKeys)]);
         }
     }
 

@@ -307,11 +307,11 @@ public sealed class SandboxEcs : IEcs
     {
         var image = _platform.Ecr.RunningApiImage;
         var secrets = _platform.SecretsManager.ListSecretsAsync(new ListSecretsRequest()).GetAwaiter().GetResult().SecretList;
-        string SecretArn(string prefix) => secrets.First(s => s.Name.StartsWith(prefix, StringComparison.Ordinal)).ARN;
-        var database = SecretArn("rds!cluster-");
-        var redis = SecretArn($"fintech/{environmentKey}/redis/auth-token");
-        var external = SecretArn($"fintech/{environmentKey}/api/external-api-keys");
         var names = _platform.Resources;
+        string SecretArn(string name) => secrets.First(s => s.Name == name).ARN;
+        var database = SecretArn(names.AuroraCredentialsSecret!);
+        var redis = SecretArn(names.RedisAuthTokenSecret!);
+        var external = SecretArn(FinTech.Portal.Platform.PlatformResources.SandboxNames.Secret(FinTech.Portal.Platform.Catalogue.PlatformCatalogue.SecretKeys.ExternalApiKeys));
         return new TaskDefinition
         {
             TaskDefinitionArn = Arn($"task-definition/{Family}:{InitialRevision}"),

@@ -5,12 +5,14 @@ using FinTech.Portal.Database;
 namespace FinTech.Portal.Sandbox;
 
 /// <summary>What changed a simulated platform: a knob, or an action taken through a port.</summary>
-public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover, EcsRegisterTaskDefinition, EcsUpdateService }
+public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover, EcsRegisterTaskDefinition, EcsUpdateService, SecretRotation }
 
 /// <summary>
 /// One accepted change of a simulated platform. With the seed, the journal of an environment
-/// rebuilds its platform exactly: a failover's timings follow from the seed and its number, so
-/// only the moment, the kind and the subject (the fault, the target instance, the node group) are kept.
+/// rebuilds its platform exactly: a failover's or a rotation's timings follow from the seed and its
+/// number, so only the moment, the kind and the subject (the fault, the target instance, the node
+/// group, the secret and its new version id) are kept. Never a secret's value: the Sandbox derives
+/// those from the seed.
 /// </summary>
 public sealed record SandboxJournalEntry(string Environment, long Sequence, DateTimeOffset OccurredAt, SandboxAction Action, string Subject);
 
@@ -89,17 +91,23 @@ public sealed class SandboxJournal(PortalDatabase database)
     /// <summary>
     /// Appends the action <paramref name="decide"/> takes, in one transaction under the journal's lock:
     /// <paramref name="decide"/> first sees the entries after <paramref name="afterSequence"/> (what other
-    /// portal tasks did meanwhile) and may refuse by throwing, which appends nothing. Returns the entry once committed.
+    /// portal tasks did meanwhile) and may refuse by throwing, or find nothing to change by returning
+    /// null (a repeated idempotent request), which both append nothing. Returns the entry once committed.
     /// </summary>
-    public async Task<SandboxJournalEntry> AppendAsync(string environment, long afterSequence,
-        Func<IReadOnlyList<SandboxJournalEntry>, (SandboxAction Action, string Subject, DateTimeOffset OccurredAt)> decide, CancellationToken cancellationToken)
+    public async Task<SandboxJournalEntry?> AppendAsync(string environment, long afterSequence,
+        Func<IReadOnlyList<SandboxJournalEntry>, (SandboxAction Action, string Subject, DateTimeOffset OccurredAt)?> decide, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decide);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(transaction, cancellationToken);
         await using var read = Command(transaction, "");
-        var (action, subject, occurredAt) = decide(await ReadAsync(read, environment, afterSequence, cancellationToken));
+        var decided = decide(await ReadAsync(read, environment, afterSequence, cancellationToken));
+        if (decided is null)
+        {
+            return null;
+        }
+        var (action, subject, occurredAt) = decided.Value;
         var entry = await AppendAsync(transaction, environment, occurredAt, action, subject, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return entry;

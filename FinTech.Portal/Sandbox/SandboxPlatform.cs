@@ -62,7 +62,7 @@ public sealed class SandboxPlatform
         ElastiCache = new SandboxElastiCache(this);
         WriteProbe = new SandboxWriteProbe(this, model);
         Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
-        SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
+        SecretsManager = new SandboxSecretsManager(seed, resources, StartedAt, timeProvider, IsUnavailable) { Platform = this };
         Ecs = new SandboxEcs(this, model, environmentKey);
         _state = SandboxState.Initial with { Ecs = Ecs.InitialHistory() };
     }
@@ -378,15 +378,19 @@ public sealed class SandboxPlatform
         await TryCatchUpAsync(cancellationToken);
     }
 
+    /// <summary>Whether port actions are recorded in a journal (a portal with a database) or only in memory (tools, tests).</summary>
+    internal bool IsJournaled => _journal is not null;
+
     // One port action: under the journal's lock, catch up with it, decide (the checks the service
-    // makes, which may refuse), record, then apply what was recorded. One at a time per platform.
-    private async Task ActJournaledAsync(Func<DateTimeOffset, (SandboxAction Action, string Subject)> decide, string what, CancellationToken cancellationToken)
+    // makes, which may refuse, or find nothing to change: null), record, then apply what was
+    // recorded. One at a time per platform.
+    internal async Task ActJournaledAsync(Func<DateTimeOffset, (SandboxAction Action, string Subject)?> decide, string what, CancellationToken cancellationToken)
     {
         await _actions.WaitAsync(cancellationToken);
         var announcements = new List<Action>();
         try
         {
-            SandboxJournalEntry entry;
+            SandboxJournalEntry? entry;
             try
             {
                 entry = await _journal!.AppendAsync(_journalEnvironment!, Interlocked.Read(ref _applied), newer =>
@@ -395,8 +399,7 @@ public sealed class SandboxPlatform
                     {
                         announcements.AddRange(ApplyJournal(newer, []));
                         var now = Now;
-                        var (action, subject) = decide(now);
-                        return (action, subject, now);
+                        return decide(now) is { } decided ? (decided.Action, decided.Subject, now) : null;
                     }
                 }, cancellationToken);
             }
@@ -406,9 +409,12 @@ public sealed class SandboxPlatform
                 throw new PlatformUnavailableException(
                     $"The Sandbox could not record {what} in its journal (the portal database did not answer), so it did not start. Try again in a moment.", e);
             }
-            lock (_gate)
+            if (entry is not null)
             {
-                announcements.AddRange(ApplyJournal([entry], []));
+                lock (_gate)
+                {
+                    announcements.AddRange(ApplyJournal([entry], []));
+                }
             }
         }
         finally
@@ -461,6 +467,12 @@ public sealed class SandboxPlatform
                         if (ApplyUpdate(JsonSerializer.Deserialize<UpdateServiceRequest>(entry.Subject, JournalJson)!, entry.OccurredAt) is { } deployment)
                         {
                             announcements.Add(() => Announce(deployment));
+                        }
+                        break;
+                    case SandboxAction.SecretRotation:
+                        if (SecretsManager.ApplyJournaled(entry.Subject, entry.OccurredAt) is { } reason)
+                        {
+                            skipped.Add((entry, reason));
                         }
                         break;
                 }

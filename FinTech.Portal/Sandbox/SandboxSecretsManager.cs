@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
 using FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Sandbox;
@@ -37,7 +39,9 @@ public sealed class SandboxSecretsManager : ISecretsManager
 
     /// <param name="isUnavailable">Whether the dependency cannot be written to at any time in [from, to]
     /// (the platform's failover windows).</param>
-    public SandboxSecretsManager(int seed, string environmentKey, DateTimeOffset startedAt, TimeProvider timeProvider,
+    /// <param name="resources">The environment's names: the Aurora and Redis credentials' secrets are its own, the
+    /// others the catalogue's Sandbox names.</param>
+    public SandboxSecretsManager(int seed, PlatformResources resources, DateTimeOffset startedAt, TimeProvider timeProvider,
         Func<RotationDependency, DateTimeOffset, DateTimeOffset, bool> isUnavailable)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -45,15 +49,17 @@ public sealed class SandboxSecretsManager : ISecretsManager
         _seed = seed;
         _time = timeProvider;
         _isUnavailable = isUnavailable;
-        _secrets = Definitions(seed, environmentKey, startedAt);
+        ArgumentNullException.ThrowIfNull(resources);
+        _secrets = Definitions(seed, resources.WithSandboxDefaults(), startedAt);
     }
 
     /// <summary>The names of the simulated secrets, in listing order.</summary>
     public IReadOnlyList<string> SecretNames => _secrets.Select(s => s.Name).ToList();
 
-    public Task<ListSecretsResponse> ListSecretsAsync(ListSecretsRequest request, CancellationToken cancellationToken = default)
+    public async Task<ListSecretsResponse> ListSecretsAsync(ListSecretsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await CatchUpAsync(cancellationToken);
         var pageSize = request.MaxResults ?? 100;
         if (pageSize is < 1 or > 100)
         {
@@ -83,16 +89,22 @@ public sealed class SandboxSecretsManager : ISecretsManager
             PrimaryRegion = d.PrimaryRegion,
         }).ToList();
         var next = offset + page.Count < matching.Count ? Token(offset + page.Count) : null;
-        return Task.FromResult(new ListSecretsResponse { SecretList = page, NextToken = next });
+        return new ListSecretsResponse { SecretList = page, NextToken = next };
     }
 
-    public Task<DescribeSecretResponse> DescribeSecretAsync(DescribeSecretRequest request, CancellationToken cancellationToken = default)
+    public async Task<DescribeSecretResponse> DescribeSecretAsync(DescribeSecretRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Task.FromResult(Describe(Find(request.SecretId), _rotations, _time.GetUtcNow()));
+        var secret = Find(request.SecretId);
+        await CatchUpAsync(cancellationToken);
+        return Describe(secret, _rotations, _time.GetUtcNow());
     }
 
-    public Task<RotateSecretResponse> RotateSecretAsync(RotateSecretRequest request, CancellationToken cancellationToken = default)
+    // Reads follow the journal first (best effort), so another portal task's rotation shows here too.
+    private Task CatchUpAsync(CancellationToken cancellationToken) =>
+        Platform is { IsJournaled: true } platform ? platform.TryCatchUpAsync(cancellationToken) : Task.CompletedTask;
+
+    public async Task<RotateSecretResponse> RotateSecretAsync(RotateSecretRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ClientRequestToken is { Length: < 32 or > 64 })
@@ -107,33 +119,91 @@ public sealed class SandboxSecretsManager : ISecretsManager
         }
         if (request.RotateImmediately == false)
         {
-            return Task.FromResult(new RotateSecretResponse { ARN = secret.Arn, Name = secret.Name });
+            return new RotateSecretResponse { ARN = secret.Arn, Name = secret.Name };
+        }
+        RotationDecision decision;
+        if (Platform is { IsJournaled: true } platform)
+        {
+            // Decided on the journal's latest history (another portal task's rotation included) and
+            // recorded there before it takes effect, so a restarted portal still knows it started.
+            decision = default!;
+            await platform.ActJournaledAsync(now =>
+            {
+                decision = Decide(secret, request.ClientRequestToken, now);
+                return decision.Started is { } started ? (SandboxAction.SecretRotation, Subject(secret, started)) : null;
+            }, $"the rotation of {secret.Name}", cancellationToken);
+        }
+        else
+        {
+            lock (_gate)
+            {
+                decision = Decide(secret, request.ClientRequestToken, _time.GetUtcNow());
+                if (decision.Started is { } started)
+                {
+                    Add(secret, started, _time.GetUtcNow());
+                }
+            }
+        }
+        if (decision.Refusal is { } refusal)
+        {
+            throw new SecretsManagerInvalidRequestException(refusal);
+        }
+        return new RotateSecretResponse { ARN = secret.Arn, Name = secret.Name, VersionId = decision.VersionId };
+    }
+
+    /// <summary>
+    /// What Secrets Manager does with a RotateSecret now: the version a new rotation starts (or
+    /// re-runs), the refusal to report, the version id to return. Throws when it refuses outright.
+    /// </summary>
+    private RotationDecision Decide(SecretDefinition secret, string? token, DateTimeOffset now)
+    {
+        var mine = _rotations.Where(r => r.Secret == secret.Index).ToList();
+        if (token is not null && mine.FirstOrDefault(r => r.VersionId == token) is { } same)
+        {
+            // Idempotent, as the token promises: the same request after a retry or a restart starts nothing new.
+            return new RotationDecision(null, null, same.VersionId);
+        }
+        if (mine.Any(r => now < Run(secret, r).EndsAt))
+        {
+            throw new SecretsManagerInvalidRequestException(PreviousRotationIncomplete);
+        }
+        if (Evaluate(secret, _rotations, now).PendingVersion is { } stray)
+        {
+            // What Secrets Manager does with a stray AWSPENDING: it refuses the new rotation and
+            // runs the unfinished one again, for the version that holds AWSPENDING.
+            return new RotationDecision(stray, PreviousRotationIncomplete, null);
+        }
+        var versionId = token ?? VersionIdFor(secret.Index, mine.Count + 1);
+        return new RotationDecision(versionId, null, versionId);
+    }
+
+    private void Add(SecretDefinition secret, string versionId, DateTimeOffset at) =>
+        _rotations = _rotations.Add(new Rotation(secret.Index, _rotations.Count(r => r.Secret == secret.Index), versionId, at));
+
+    private static string Subject(SecretDefinition secret, string versionId) =>
+        System.Text.Json.JsonSerializer.Serialize(new JournaledRotation(secret.Name, versionId));
+
+    /// <summary>
+    /// Applies a rotation recorded in the Sandbox journal (by this portal task or another, or before a
+    /// restart): it runs as the seed plays it from its recorded time. Returns why it was skipped, or null.
+    /// </summary>
+    internal string? ApplyJournaled(string subject, DateTimeOffset at)
+    {
+        var recorded = System.Text.Json.JsonSerializer.Deserialize<JournaledRotation>(subject);
+        var secret = _secrets.FirstOrDefault(s => s.Name == recorded?.Secret);
+        if (recorded is null || secret is null)
+        {
+            return $"there is no secret '{recorded?.Secret}'";
         }
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            var mine = _rotations.Where(r => r.Secret == secret.Index).ToList();
-            if (request.ClientRequestToken is { } token && mine.FirstOrDefault(r => r.VersionId == token) is { } same)
-            {
-                // Idempotent, as the token promises: the same request after a retry or a restart starts nothing new.
-                return Task.FromResult(new RotateSecretResponse { ARN = secret.Arn, Name = secret.Name, VersionId = same.VersionId });
-            }
-            if (mine.Any(r => now < Run(secret, r).EndsAt))
-            {
-                throw new SecretsManagerInvalidRequestException(PreviousRotationIncomplete);
-            }
-            if (Evaluate(secret, _rotations, now).PendingVersion is { } stray)
-            {
-                // What Secrets Manager does with a stray AWSPENDING: it refuses the new rotation and
-                // runs the unfinished one again, for the version that holds AWSPENDING.
-                _rotations = _rotations.Add(new Rotation(secret.Index, mine.Count, stray, now));
-                throw new SecretsManagerInvalidRequestException(PreviousRotationIncomplete);
-            }
-            var rotation = new Rotation(secret.Index, mine.Count, request.ClientRequestToken ?? VersionIdFor(secret.Index, mine.Count + 1), now);
-            _rotations = _rotations.Add(rotation);
-            return Task.FromResult(new RotateSecretResponse { ARN = secret.Arn, Name = secret.Name, VersionId = rotation.VersionId });
+            Add(secret, recorded.VersionId, at);
         }
+        return null;
     }
+
+    /// <summary>The platform whose journal records rotations (null: in memory only).</summary>
+    internal SandboxPlatform? Platform { get; init; }
 
     /// <summary>The rotation functions' steps that happened in [from, to), oldest first (their log lines).</summary>
     public IReadOnlyList<SandboxRotationStep> RotationSteps(DateTimeOffset from, DateTimeOffset to)
@@ -332,7 +402,7 @@ public sealed class SandboxSecretsManager : ISecretsManager
         return new string(value);
     }
 
-    private ImmutableArray<SecretDefinition> Definitions(int seed, string environment, DateTimeOffset startedAt)
+    private ImmutableArray<SecretDefinition> Definitions(int seed, PlatformResources resources, DateTimeOffset startedAt)
     {
         var created = startedAt.Date.AddDays(-200);
         var list = new List<SecretDefinition>();
@@ -353,19 +423,20 @@ public sealed class SandboxSecretsManager : ISecretsManager
             list.Add(new SecretDefinition(index, name, arn, description, consumer, lambda, days, dependency, owningService,
                 created, rotatedAt, [.. versions]));
         }
-        var lambdaPrefix = $"arn:aws:lambda:{Region}:{AccountId}:function:fintech-{environment}";
-        Add($"rds!cluster-{Uuid(SandboxNoise.Stream(seed, "rds-cluster-secret", 0))}",
-            "The secret associated with the primary RDS DB cluster: fintech-aurora (the API's database master user).",
+        var names = PlatformResources.SandboxNames;
+        var lambdaPrefix = $"arn:aws:lambda:{Region}:{AccountId}:function:{names.Prefix}";
+        Add(resources.AuroraCredentialsSecret!,
+            $"The secret associated with the primary RDS DB cluster: {resources.AuroraCluster} (the API's database master user).",
             "api", lambda: null, days: 7, RotationDependency.AuroraWriter, rotatedDaysAgo: 3, owningService: "rds");
-        Add($"fintech/{environment}/redis/auth-token", "ElastiCache Redis AUTH token", "api",
+        Add(resources.RedisAuthTokenSecret!, "ElastiCache Redis AUTH token", "api",
             $"{lambdaPrefix}-redis-auth-rotation", 30, RotationDependency.RedisPrimary, rotatedDaysAgo: 12);
-        Add($"fintech/{environment}/api/external-api-keys", "Keys of the payment service provider and the fraud API", "api",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.ExternalApiKeys), "Keys of the payment service provider and the fraud API", "api",
             $"{lambdaPrefix}-external-keys-rotation", 90, RotationDependency.None, rotatedDaysAgo: 41, strayPending: true);
-        Add($"fintech/{environment}/edge/origin-verify", "Header value CloudFront sends to the ALB", "edge",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.OriginVerify), "Header value CloudFront sends to the ALB", "edge",
             $"{lambdaPrefix}-origin-verify-rotation", 30, RotationDependency.None, rotatedDaysAgo: 9);
-        Add($"fintech/{environment}/portal/database-connection-string", "The portal's database connection", "portal",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.PortalDatabaseConnection), "The portal's database connection", "portal",
             lambda: null, days: null, RotationDependency.None, rotatedDaysAgo: 0);
-        Add($"fintech/{environment}/portal/entra-client-secret", "The Entra ID app registration's client secret (rotated in Entra ID)", "portal",
+        Add(names.Secret(PlatformCatalogue.SecretKeys.EntraClientSecret), "The Entra ID app registration's client secret (rotated in Entra ID)", "portal",
             lambda: null, days: null, RotationDependency.None, rotatedDaysAgo: 0);
         return [.. list];
     }
@@ -385,6 +456,13 @@ public sealed class SandboxSecretsManager : ISecretsManager
         ImmutableArray<InitialVersion> InitialVersions);
 
     private sealed record Rotation(int Secret, int Ordinal, string VersionId, DateTimeOffset RequestedAt);
+
+    /// <summary>A rotation as the journal keeps it: the secret and the version id (never a value).</summary>
+    private sealed record JournaledRotation(string Secret, string VersionId);
+
+    /// <param name="Started">The version a rotation starts or re-runs now (journaled), or null.</param>
+    /// <param name="Refusal">The InvalidRequestException to answer after recording <paramref name="Started"/>.</param>
+    private sealed record RotationDecision(string? Started, string? Refusal, string? VersionId);
 
     private sealed record RotationRun(IReadOnlyList<SandboxRotationStep> Steps, DateTimeOffset PendingFrom, DateTimeOffset EndsAt, bool Succeeded);
 

@@ -21,6 +21,9 @@ public sealed record CatalogueNames(string Env)
     public string RedisNode(int index) => $"{RedisReplicationGroup}-{index + 1:000}";
     public string SessionTable => $"{Prefix}-sessions";
 
+    /// <summary>A Secrets Manager secret infra creates, <c>fintech/ENV/KEY</c> (keys: <see cref="PlatformCatalogue.SecretKeys"/>).</summary>
+    public string Secret(string key) => $"fintech/{Env}/{key}";
+
     /// <summary>Every alarm of the environment starts with this, which is what IAM scopes DescribeAlarms to.</summary>
     public string AlarmPrefix => $"{Prefix}-";
     public string Alarm(string key) => $"{AlarmPrefix}{key}";
@@ -57,6 +60,19 @@ public static class PlatformCatalogue
 {
     public const string ApiServiceKey = "api";
     public const string PortalServiceKey = "portal";
+
+    /// <summary>The keys of the secrets infra creates (<see cref="CatalogueNames.Secret"/> names them per environment).</summary>
+    public static class SecretKeys
+    {
+        public const string RedisAuthToken = "redis/auth-token";
+        public const string ExternalApiKeys = "api/external-api-keys";
+        public const string OriginVerify = "edge/origin-verify";
+        public const string PortalDatabaseConnection = "portal/database-connection-string";
+        public const string EntraClientSecret = "portal/entra-client-secret";
+
+        /// <summary>Every key but the Redis token's (which has its own resource setting), in listing order.</summary>
+        public static readonly IReadOnlyList<string> Others = [ExternalApiKeys, OriginVerify, PortalDatabaseConnection, EntraClientSecret];
+    }
 
     /// <summary>
     /// The platform's custom business metrics. Nothing AWS publishes: the payments API must emit
