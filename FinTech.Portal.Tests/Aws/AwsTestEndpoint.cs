@@ -60,6 +60,7 @@ public sealed class AwsTestEndpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Service, string Operation), Func<JsonObject, JsonObject>> _handlers = new();
     private readonly ConcurrentQueue<AwsFault> _faults = new();
     private int _requestCount;
+    private int _faultCount;
 
     private AwsTestEndpoint(WebApplication app)
     {
@@ -79,6 +80,12 @@ public sealed class AwsTestEndpoint : IAsyncDisposable
 
     /// <summary>Picks a fault (or none) for each request without a queued one; for fault storms.</summary>
     public Func<AwsFault?>? FaultSource { get; set; }
+
+    /// <summary>Picks a fault (or none) for a request by what it asks (service model and operation); after <see cref="FaultSource"/>.</summary>
+    public Func<AwsTestCall, AwsFault?>? FaultFor { get; set; }
+
+    /// <summary>How many requests were answered with a fault.</summary>
+    public int FaultCount => Volatile.Read(ref _faultCount);
 
     public static async Task<AwsTestEndpoint> StartAsync()
     {
@@ -184,10 +191,12 @@ public sealed class AwsTestEndpoint : IAsyncDisposable
                 $"{operation}: {string.Join("; ", problems)}", model);
             return;
         }
-        Calls.Enqueue(new AwsTestCall(uid, operation, input, scope[0]));
+        var call = new AwsTestCall(uid, operation, input, scope[0]);
+        Calls.Enqueue(call);
 
-        if ((_faults.TryDequeue(out var queued) ? queued : FaultSource?.Invoke()) is { } fault)
+        if ((_faults.TryDequeue(out var queued) ? queued : FaultSource?.Invoke() ?? FaultFor?.Invoke(call)) is { } fault)
         {
+            Interlocked.Increment(ref _faultCount);
             await AnswerFaultAsync(http, fault, model);
             return;
         }
