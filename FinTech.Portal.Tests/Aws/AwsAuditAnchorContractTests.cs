@@ -30,6 +30,7 @@ public sealed class AwsAuditAnchorContractTests : IAsyncLifetime
     private const string Bucket = "fintech-prod-audit-anchors";
     private static readonly DateTimeOffset Start = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly AuditAnchor First = new(41, new string('a', 64), Start, "portal-task-1");
+    private static readonly AuditAnchor Earlier = new(12, new string('c', 64), Start.AddMinutes(-5), "portal-task-2");
     private static readonly AuditAnchor Second = new(57, new string('b', 64), Start.AddMinutes(5), "portal-task-1");
     private AwsTestEndpoint _endpoint = null!;
     private IHost? _host;
@@ -44,7 +45,7 @@ public sealed class AwsAuditAnchorContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_CloudWatch_Logs_sink_creates_its_stream_on_first_use_then_puts_each_anchor_and_reads_every_page_back()
+    public async Task The_CloudWatch_Logs_sink_creates_its_stream_on_first_use_then_puts_each_anchor_and_reads_every_tasks_stream_back()
     {
         var stored = new List<JsonNode>();
         var streamExists = false;
@@ -62,12 +63,21 @@ public sealed class AwsAuditAnchorContractTests : IAsyncLifetime
             streamExists = true;
             return new JsonObject();
         });
-        _endpoint.On(AwsClients.CloudWatchLogs, "FilterLogEvents", input =>
+        // Another portal task's stream holds an older anchor; each stream answers one event a page.
+        var other = new JsonObject { ["timestamp"] = Start.AddMinutes(-5).ToUnixTimeMilliseconds(), ["message"] = JsonSerializer.Serialize(Earlier) };
+        _endpoint.On(AwsClients.CloudWatchLogs, "DescribeLogStreams", input => (string?)input["nextToken"] is null
+            ? new JsonObject { ["logStreams"] = new JsonArray(new JsonObject { ["logStreamName"] = "anchors-portal-task-1" }), ["nextToken"] = "streams-2" }
+            : new JsonObject { ["logStreams"] = new JsonArray(new JsonObject { ["logStreamName"] = "anchors-portal-task-2" }) });
+        _endpoint.On(AwsClients.CloudWatchLogs, "GetLogEvents", input =>
         {
-            var page = (string?)input["nextToken"] is { } token ? int.Parse(token, System.Globalization.CultureInfo.InvariantCulture) : 0;
-            var logEvent = stored[page].DeepClone();
-            logEvent["logStreamName"] = "anchors-portal-task-1";
-            return new JsonObject { ["events"] = new JsonArray(logEvent), ["nextToken"] = page + 1 < stored.Count ? (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : null };
+            var events = (string?)input["logStreamName"] == "anchors-portal-task-1" ? stored : [other];
+            var page = (string?)input["nextToken"] is { } token ? int.Parse(token[2..], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            // As CloudWatch Logs does, the last page repeats the token it was asked with.
+            return new JsonObject
+            {
+                ["events"] = new JsonArray(events.Skip(page).Take(1).Select(e => e.DeepClone()).ToArray()),
+                ["nextForwardToken"] = $"f/{Math.Min(page + 1, events.Count)}",
+            };
         });
         var sink = Sink(AuditAnchorSinkKind.CloudWatchLogs);
 
@@ -76,15 +86,18 @@ public sealed class AwsAuditAnchorContractTests : IAsyncLifetime
         var read = await sink.ReadAllAsync(CancellationToken.None);
 
         Assert.IsType<CloudWatchLogsAuditAnchorSink>(sink);
-        Assert.Equal(["PutLogEvents", "CreateLogStream", "PutLogEvents", "PutLogEvents", "FilterLogEvents", "FilterLogEvents"],
-            _endpoint.Calls.Where(c => c.Service == AwsClients.CloudWatchLogs).Select(c => c.Operation));
+        Assert.Equal(["PutLogEvents", "CreateLogStream", "PutLogEvents", "PutLogEvents"],
+            _endpoint.Calls.Where(c => c.Service == AwsClients.CloudWatchLogs).Select(c => c.Operation).Take(4));
+        Assert.Equal(2, _endpoint.CallsOf("DescribeLogStreams").Count);
+        Assert.Equal(3 + 2, _endpoint.CallsOf("GetLogEvents").Count);
+        Assert.All(_endpoint.CallsOf("GetLogEvents"), c => Assert.True((bool?)c.Input["startFromHead"]));
         var create = Assert.Single(_endpoint.CallsOf("CreateLogStream"));
         Assert.Equal((LogGroup, "anchors-portal-task-1"), ((string?)create.Input["logGroupName"], (string?)create.Input["logStreamName"]));
         var put = _endpoint.CallsOf("PutLogEvents")[1];
         Assert.Equal((LogGroup, "anchors-portal-task-1"), ((string?)put.Input["logGroupName"], (string?)put.Input["logStreamName"]));
         Assert.Equal(First.AnchoredAt.ToUnixTimeMilliseconds(), (long)put.Input["logEvents"]![0]!["timestamp"]!);
         Assert.Equal(First, JsonSerializer.Deserialize<AuditAnchor>((string)put.Input["logEvents"]![0]!["message"]!));
-        Assert.Equal([First, Second], read);
+        Assert.Equal([Earlier, First, Second], read);
         Assert.All(_endpoint.Calls, c => Assert.Equal(AwsTestEndpoint.AccessKey, c.AccessKey));
     }
 
@@ -142,6 +155,44 @@ public sealed class AwsAuditAnchorContractTests : IAsyncLifetime
         Assert.StartsWith(shown, anchored.Parameters["reason"], StringComparison.Ordinal);
         Assert.Equal(anchored.Sequence + 1, after.Sequence);
         Assert.Contains("Events are still recorded", panel.Find("[data-testid=anchor-sink-status]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(AuditAnchorSinkKind.CloudWatchLogs)]
+    [InlineData(AuditAnchorSinkKind.S3)]
+    public async Task Every_call_an_anchor_sink_makes_is_granted_to_the_portals_task_role_in_the_IAM_list(AuditAnchorSinkKind kind)
+    {
+        _endpoint.On(AwsClients.CloudWatchLogs, "DescribeLogStreams", _ => new JsonObject { ["logStreams"] = new JsonArray(new JsonObject { ["logStreamName"] = "anchors-portal-task-1" }) });
+        _endpoint.On(AwsClients.CloudWatchLogs, "GetLogEvents", _ => new JsonObject { ["events"] = new JsonArray(), ["nextForwardToken"] = "f/0" });
+        var sink = Sink(kind);
+
+        await sink.WriteAsync(First, CancellationToken.None);
+        await sink.ReadAllAsync(CancellationToken.None);
+
+        var granted = TaskRoleActions();
+        var called = _endpoint.Calls.Select(c => $"{(c.Service == "s3" ? "s3" : "logs")}:{c.Operation.Replace("V2", "", StringComparison.Ordinal)}")
+            .Select(a => a == "s3:ListObjects" ? "s3:ListBucket" : a).Distinct().ToList();
+        Assert.NotEmpty(called);
+        Assert.All(called, action => Assert.Contains(action, granted));
+        if (kind == AuditAnchorSinkKind.S3)
+        {
+            // A PutObject with Object Lock headers is also authorized as s3:PutObjectRetention.
+            Assert.Contains("s3:PutObjectRetention", granted);
+        }
+    }
+
+    private static HashSet<string> TaskRoleActions()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "infra", "portal-aws-actions.json")))
+        {
+            directory = directory.Parent;
+        }
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory!.FullName, "infra", "portal-aws-actions.json")));
+        return json.RootElement.GetProperty("portalActions").EnumerateArray()
+            .Where(a => a.TryGetProperty("taskRoleOnly", out var t) && t.GetBoolean())
+            .Select(a => a.GetProperty("action").GetString()!)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The sink <c>AddAws</c> registers for <c>Audit:AnchorSink</c>, signing with the portal's own credentials.</summary>
