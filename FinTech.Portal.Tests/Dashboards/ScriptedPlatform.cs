@@ -129,6 +129,16 @@ internal sealed class ScriptedPlatform : ICloudWatch, IEcs, IRds, IElastiCache, 
         });
     }
 
+    // Dashboards only read the service: a dashboard that registered or deployed would fail its test here.
+    public Task<DescribeTaskDefinitionResponse> DescribeTaskDefinitionAsync(DescribeTaskDefinitionRequest request, CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("Dashboards do not read task definitions.");
+
+    public Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("Dashboards never register task definitions.");
+
+    public Task<UpdateServiceResponse> UpdateServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("Dashboards never update services.");
+
     public Task<DescribeServicesResponse> DescribeServicesAsync(DescribeServicesRequest request, CancellationToken cancellationToken = default) =>
         EcsFailure is { } failure
             ? Task.FromException<DescribeServicesResponse>(failure)

@@ -21,8 +21,10 @@ namespace FinTech.Portal.Tests.Operations;
 /// </summary>
 public sealed class OperationsTestKit : IDisposable
 {
-    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null)
+    public OperationsTestKit(PortalDatabase database, OperationsOptions? options = null, AuditTestKit? audit = null, string instance = "portal-test-1", WidgetRestart? kind = null, bool sandbox = false, OperationsTestKit? samePlatformAs = null,
+        FinTech.Portal.Operations.Deployments.DeploymentOptions? deployments = null)
     {
+        DeploymentOptions = deployments ?? new FinTech.Portal.Operations.Deployments.DeploymentOptions { BakeTime = TimeSpan.FromMinutes(2) };
         Audit = audit ?? new AuditTestKit(database, instance);
         Options = options ?? new OperationsOptions();
         var platformOptions = Microsoft.Extensions.Options.Options.Create(new PlatformOptions
@@ -61,6 +63,8 @@ public sealed class OperationsTestKit : IDisposable
                 PlatformPortRegistration.For<FinTech.Portal.Platform.Rds.IRds>(PlatformBackend.Sandbox, e => platforms[e.Key].Rds),
                 PlatformPortRegistration.For<FinTech.Portal.Platform.ElastiCache.IElastiCache>(PlatformBackend.Sandbox, e => platforms[e.Key].ElastiCache),
                 PlatformPortRegistration.For<IWriteProbe>(PlatformBackend.Sandbox, e => platforms[e.Key].WriteProbe),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.Ecs.IEcs>(PlatformBackend.Sandbox, e => platforms[e.Key].Ecs),
+                PlatformPortRegistration.For<FinTech.Portal.Platform.Ecr.IEcr>(PlatformBackend.Sandbox, e => platforms[e.Key].Ecr),
             ]);
             kinds.Add(new FinTech.Portal.Operations.Failover.AuroraFailoverTest(Platforms, optionsWrapper));
             kinds.Add(new FinTech.Portal.Operations.Failover.RedisFailoverTest(Platforms, optionsWrapper));
@@ -74,6 +78,13 @@ public sealed class OperationsTestKit : IDisposable
         }
         var portalInstance = new PortalInstance(Microsoft.Extensions.Options.Options.Create(new HostingOptions { InstanceId = instance }));
         Store = new OperationStore(database);
+        if (sandbox && samePlatformAs is null)
+        {
+            var history = new FinTech.Portal.Operations.Deployments.DeploymentHistory(Store);
+            var deploymentOptions = Microsoft.Extensions.Options.Options.Create(DeploymentOptions);
+            kinds.Add(new FinTech.Portal.Operations.Deployments.EcsDeployment(Platforms, history, deploymentOptions));
+            kinds.Add(new FinTech.Portal.Operations.Deployments.EcsRollback(Platforms, history, deploymentOptions));
+        }
         IdentityAudit = new IdentityAudit(Audit.Trail, Environments);
         Authorization = new PortalAuthorization(IdentityAudit,
             new PortalSessions(database, Time, Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()), IdentityAudit, NullLogger<PortalSessions>.Instance), NullLogger<PortalAuthorization>.Instance);
@@ -92,6 +103,7 @@ public sealed class OperationsTestKit : IDisposable
     public AuditTestKit Audit { get; }
     public FakeTimeProvider Time => Audit.Time;
     public OperationsOptions Options { get; }
+    public FinTech.Portal.Operations.Deployments.DeploymentOptions DeploymentOptions { get; }
     public EnvironmentCatalog Environments { get; }
     public PlatformRegistry Platforms { get; }
     public ScriptedAlarms Alarms { get; } = new();

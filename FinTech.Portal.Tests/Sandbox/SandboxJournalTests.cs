@@ -131,6 +131,35 @@ public abstract class SandboxJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_restarted_portal_rebuilds_the_registered_revision_and_the_running_deployment_and_a_second_task_registers_the_next_revision()
+    {
+        var registered = await FinTech.Portal.Tests.Sandbox.SandboxEcsDeploymentTests.RegisterAsync(Platform, "v1.47.1");
+        await Platform.Ecs.UpdateServiceAsync(new FinTech.Portal.Platform.Ecs.UpdateServiceRequest { Cluster = "fintech-sandbox", Service = "fintech-sandbox-api", TaskDefinition = registered.TaskDefinitionArn });
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var before = Platform.Ecs.Deployments[^1];
+
+        // The process dies mid-rollout; a new one starts on the same database and clock.
+        var restarted = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance()));
+        var catalog = new EnvironmentCatalog(Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions { SandboxSeed = SandboxTestPlatform.Seed } } }));
+        await new SandboxJournalReplay(restarted, catalog, new SandboxJournal(_database.Database), NullLogger<SandboxJournalReplay>.Instance).StartAsync(CancellationToken.None);
+        var platform = restarted.PlatformFor(catalog.Get("sandbox"));
+        var next = await FinTech.Portal.Tests.Sandbox.SandboxEcsDeploymentTests.RegisterAsync(platform, "v1.45.1");
+        _time.Advance(before.CompletedAt - _time.GetUtcNow() + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(before, platform.Ecs.Deployments[^1]);
+        // The whole revision (containers, secrets, roles) comes back as it was registered.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(registered),
+            System.Text.Json.JsonSerializer.Serialize((await platform.Ecs.DescribeTaskDefinitionAsync(new() { TaskDefinition = "fintech-sandbox-api:43" })).TaskDefinition));
+        Assert.Equal(44, next.Revision);
+        await Platform.CatchUpAsync(CancellationToken.None);
+        Assert.Equal(44, (await Platform.Ecs.DescribeTaskDefinitionAsync(new() { TaskDefinition = "fintech-sandbox-api" })).TaskDefinition.Revision);
+        var service = platform.Ecs.DescribeServices(new() { Cluster = "fintech-sandbox", Services = ["fintech-sandbox-api"] }).Services.Single();
+        Assert.Equal((registered.TaskDefinitionArn, "COMPLETED"), (service.TaskDefinition, service.Deployments.Single().RolloutState));
+        Assert.Equal([SandboxAction.EcsRegisterTaskDefinition, SandboxAction.EcsUpdateService, SandboxAction.EcsRegisterTaskDefinition],
+            (await _journal.ReadAsync("sandbox", CancellationToken.None)).Select(e => e.Action));
+    }
+
+    [Fact]
     public async Task Two_portal_tasks_on_one_database_see_one_platform_and_never_start_a_second_failover_meanwhile()
     {
         var other = new SandboxBackend(_time, new SandboxJournal(_database.OpenAnotherInstance())).PlatformFor(Environment);

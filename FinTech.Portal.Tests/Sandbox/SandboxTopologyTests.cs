@@ -19,7 +19,7 @@ public class SandboxTopologyTests
 
         var service = Assert.Single(answer.Services);
         Assert.Equal(("fintech-sandbox-api", "ACTIVE", 6, 6, 0), (service.ServiceName, service.Status, service.DesiredCount, service.RunningCount, service.PendingCount));
-        Assert.Equal("arn:aws:ecs:eu-west-1:111122223333:task-definition/fintech-api:42", service.TaskDefinition);
+        Assert.Equal("arn:aws:ecs:eu-west-1:111122223333:task-definition/fintech-sandbox-api:42", service.TaskDefinition);
         Assert.Equal("arn:aws:ecs:eu-west-1:111122223333:service/fintech-sandbox/fintech-sandbox-api", service.ServiceArn);
         Assert.Equal("PRIMARY", Assert.Single(service.Deployments).Status);
         var failure = Assert.Single(answer.Failures);

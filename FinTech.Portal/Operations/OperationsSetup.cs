@@ -1,5 +1,6 @@
 using FinTech.Portal.Audit;
 using FinTech.Portal.Identity;
+using FinTech.Portal.Operations.Deployments;
 using FinTech.Portal.Operations.Failover;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -32,6 +33,7 @@ public static class OperationsSetup
         builder.Services.AddScoped(OperationCaller.FromScope);
         builder.Services.AddScoped<OperationsService>();
         builder.AddFailoverTests();
+        builder.AddDeployments();
         return builder;
     }
 

@@ -5,7 +5,7 @@ using FinTech.Portal.Database;
 namespace FinTech.Portal.Sandbox;
 
 /// <summary>What changed a simulated platform: a knob, or an action taken through a port.</summary>
-public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover }
+public enum SandboxAction { FaultOn, FaultOff, AuroraFailover, RedisTestFailover, EcsRegisterTaskDefinition, EcsUpdateService }
 
 /// <summary>
 /// One accepted change of a simulated platform. With the seed, the journal of an environment
@@ -48,6 +48,32 @@ public sealed class SandboxJournal(PortalDatabase database)
                 subject     text NOT NULL,
                 PRIMARY KEY (environment, sequence)
             );
+            """);
+
+    /// <summary>
+    /// Lets the journal take actions beyond the first four (ECS task definitions and deployments, and
+    /// whatever the Sandbox simulates next): the action list is the <see cref="SandboxAction"/> enum's,
+    /// checked where entries are read, so a new action needs no migration. SQLite cannot drop a CHECK,
+    /// so its table is copied.
+    /// </summary>
+    public static Migration OpenActionsMigration => new(
+        "202612011700_sandbox_journal_open_actions",
+        Sqlite: """
+            CREATE TABLE sandbox_journal_new (
+                environment TEXT NOT NULL,
+                sequence    INTEGER NOT NULL CHECK (sequence > 0),
+                occurred_at TEXT NOT NULL,
+                action      TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+                subject     TEXT NOT NULL,
+                PRIMARY KEY (environment, sequence)
+            );
+            INSERT INTO sandbox_journal_new SELECT environment, sequence, occurred_at, action, subject FROM sandbox_journal;
+            DROP TABLE sandbox_journal;
+            ALTER TABLE sandbox_journal_new RENAME TO sandbox_journal;
+            """,
+        PostgreSql: """
+            ALTER TABLE sandbox_journal DROP CONSTRAINT IF EXISTS sandbox_journal_action_check;
+            ALTER TABLE sandbox_journal ADD CONSTRAINT sandbox_journal_action_check CHECK (length(action) BETWEEN 1 AND 64);
             """);
 
     public PortalDatabase Database => database;

@@ -132,25 +132,31 @@ internal sealed class SandboxModel
 
     // ---- ECS service -------------------------------------------------------------------------
 
-    /// <summary>A crash loop keeps 2–4 tasks restarting (pending) and 1–2 of the rest failing health checks.</summary>
+    /// <summary>
+    /// A crash loop keeps 2–4 tasks restarting (pending) and 1–2 of the rest failing health checks.
+    /// A deployment runs its new task set next to the old one (up to twice the desired count) and
+    /// has it pending while images are pulled.
+    /// </summary>
     public TaskCounts Tasks(SandboxMinute m)
     {
         var crash = m.Faults.TaskCrashLoop;
+        var extra = (int)Math.Round(m.Deployment.ExtraTasks);
+        var starting = (int)Math.Round(m.Deployment.PendingTasks);
         if (crash <= 0)
         {
-            return new TaskCounts(DesiredTasks, DesiredTasks, 0, DesiredTasks, 0);
+            return new TaskCounts(DesiredTasks, DesiredTasks + extra, starting, DesiredTasks + extra, 0);
         }
         var crashed = (int)Math.Round(crash * (2 + 2 * U(S(Noise.EcsCrash), m.Index)));
         var running = DesiredTasks - crashed;
         var unhealthy = crash >= 0.5 ? Math.Min(running - 1, U(S(Noise.EcsUnhealthy), m.Index) < 0.5 ? 1 : 2) : 0;
-        return new TaskCounts(DesiredTasks, running, crashed, running - unhealthy, unhealthy);
+        return new TaskCounts(DesiredTasks, running + extra, crashed + starting, running + extra - unhealthy, unhealthy);
     }
 
-    /// <summary>Average CPU of the running tasks: the load spread over the healthy ones.</summary>
+    /// <summary>Average CPU of the running tasks: the load spread over the healthy ones, plus a fresh task set's warm-up (JIT, cache fills).</summary>
     public double ServiceCpu(SandboxMinute m)
     {
         var perTask = m.RequestsPerSecond / Tasks(m).Healthy;
-        var cpu = 4 + 92 * (1 - Math.Exp(-perTask / 400)) + 1.5 * J(S(Noise.EcsCpu), m.Index);
+        var cpu = 4 + 92 * (1 - Math.Exp(-perTask / 400)) + 1.5 * J(S(Noise.EcsCpu), m.Index) + 14 * m.Deployment.ColdShare;
         return Math.Clamp(cpu, 1, 99.5);
     }
 
@@ -173,10 +179,13 @@ internal sealed class SandboxModel
         var f = m.Faults;
         var median = (0.032 + 0.05 * Math.Pow(u, 1.5))
             * (1 + 0.06 * J(S(Noise.AlbLatencyMedian), m.Index))
-            * (1 + 4.5 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop + 0.8 * m.DatabaseOutage + 0.2 * m.CacheOutage);
+            * (1 + 4.5 * f.LatencySpike + 0.6 * f.CacheMissStorm + 0.5 * f.TaskCrashLoop + 0.8 * m.DatabaseOutage + 0.2 * m.CacheOutage
+                // A fresh task set answers its first requests from cold caches: the latency blip of a deployment.
+                + 0.35 * m.Deployment.ColdShare + 0.5 * m.Deployment.CrashingShare);
         // Requests that write wait for connect timeouts and retries while a failover keeps the writer away: the tail grows most.
         var sigma = 0.72 + 0.25 * u + 0.03 * J(S(Noise.AlbLatencySigma), m.Index)
-            + 0.25 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop + 0.35 * m.DatabaseOutage + 0.1 * m.CacheOutage;
+            + 0.25 * f.LatencySpike + 0.08 * f.CacheMissStorm + 0.1 * f.TaskCrashLoop + 0.35 * m.DatabaseOutage + 0.1 * m.CacheOutage
+            + 0.15 * m.Deployment.ColdShare + 0.3 * m.Deployment.CrashingShare;
         return new LogNormal(median, sigma, m.Requests);
     }
 
@@ -186,11 +195,15 @@ internal sealed class SandboxModel
         return 0.0007 + 0.0011 * m.LoadFraction + 0.0002 * J(S(Noise.Alb5xx), m.Index)
             + 0.07 * f.ErrorBurst + 0.02 * f.TaskCrashLoop + 0.004 * f.LatencySpike
             // Writes that exhaust their retries while the writer or primary is away come back as 503s.
-            + 0.03 * m.DatabaseOutage + 0.006 * m.CacheOutage;
+            + 0.03 * m.DatabaseOutage + 0.006 * m.CacheOutage
+            // A crashing build fails the payments that read its missing setting (500) before it exits.
+            + 0.08 * m.Deployment.CrashingShare;
     }
 
     /// <summary>502/503 from the load balancer itself: targets that vanish mid-request in a crash loop.</summary>
-    public double Elb5xxRate(SandboxMinute m) => 0.00001 * (1 + U(S(Noise.AlbElb5xx), m.Index)) + 0.015 * m.Faults.TaskCrashLoop;
+    public double Elb5xxRate(SandboxMinute m) => 0.00001 * (1 + U(S(Noise.AlbElb5xx), m.Index)) + 0.015 * m.Faults.TaskCrashLoop
+        // In-flight requests of a crashing build's tasks end in 502 when the process exits.
+        + 0.05 * m.Deployment.CrashingShare;
 
     public AlbResponses Responses(SandboxMinute m)
     {

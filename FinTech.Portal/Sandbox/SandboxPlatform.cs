@@ -1,5 +1,7 @@
 using FinTech.Portal.Platform;
+using System.Text.Json;
 using FinTech.Portal.Platform.Catalogue;
+using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Platform.ElastiCache;
 using FinTech.Portal.Platform.Rds;
 
@@ -54,7 +56,6 @@ public sealed class SandboxPlatform
             PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxRedisNodeType]);
         Engine = new SandboxMetricEngine(model, new SandboxMetricCatalog(model, _resources));
         CloudWatch = new SandboxCloudWatch(this, Engine, new SandboxAlarmSource(this, Engine, _resources));
-        Ecs = new SandboxEcs(this, model);
         DynamoDb = new SandboxDynamoDb(this, model);
         Topology = new SandboxTopology(this, _resources);
         Rds = new SandboxRds(this);
@@ -62,6 +63,8 @@ public sealed class SandboxPlatform
         WriteProbe = new SandboxWriteProbe(this, model);
         Ecr = new SandboxEcr(seed, StartedAt, timeProvider);
         SecretsManager = new SandboxSecretsManager(seed, environmentKey, StartedAt, timeProvider, IsUnavailable);
+        Ecs = new SandboxEcs(this, model, environmentKey);
+        _state = SandboxState.Initial with { Ecs = Ecs.InitialHistory() };
     }
 
     public int Seed { get; }
@@ -220,6 +223,96 @@ public sealed class SandboxPlatform
         return State.RedisFailovers[^1];
     }
 
+    /// <summary>
+    /// ECS <c>RegisterTaskDefinition</c> as the port takes it: the next revision of the family,
+    /// recorded in the journal before it exists, so a restarted portal still knows it.
+    /// </summary>
+    public async Task<TaskDefinition> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var subject = JsonSerializer.Serialize(request, JournalJson);
+        if (_journal is null)
+        {
+            lock (_gate)
+            {
+                return ApplyRegistration(request, Now);
+            }
+        }
+        await ActJournaledAsync(now =>
+        {
+            Ecs.PlanRegistration(_state.Ecs!, request, now);
+            return (SandboxAction.EcsRegisterTaskDefinition, subject);
+        }, "the task definition", cancellationToken);
+        return State.Ecs!.Registered[^1];
+    }
+
+    /// <summary>
+    /// ECS <c>UpdateService</c> as the port takes it: decided on the journal's latest history and
+    /// recorded in it before the deployment starts; the deployment's timings follow from the seed.
+    /// Returns the deployment started, or null when the update changed nothing.
+    /// </summary>
+    public async Task<SandboxEcsDeployment?> UpdateEcsServiceAsync(UpdateServiceRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var subject = JsonSerializer.Serialize(request, JournalJson);
+        if (_journal is null)
+        {
+            SandboxEcsDeployment? started;
+            lock (_gate)
+            {
+                started = ApplyUpdate(request, Now);
+            }
+            if (started is not null)
+            {
+                Announce(started);
+            }
+            return started;
+        }
+        var changes = false;
+        await ActJournaledAsync(now =>
+        {
+            changes = Ecs.PlanUpdate(_state, request, now) is not null;
+            return (SandboxAction.EcsUpdateService, subject);
+        }, "the service update", cancellationToken);
+        return changes ? State.Ecs!.Deployments[^1] : null;
+    }
+
+    private static readonly JsonSerializerOptions JournalJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    // Under _gate.
+    private TaskDefinition ApplyRegistration(RegisterTaskDefinitionRequest request, DateTimeOffset at)
+    {
+        var definition = Ecs.PlanRegistration(_state.Ecs!, request, at);
+        Volatile.Write(ref _state, _state with { Ecs = _state.Ecs! with { Registered = _state.Ecs.Registered.Add(definition) } });
+        return definition;
+    }
+
+    // Under _gate.
+    private SandboxEcsDeployment? ApplyUpdate(UpdateServiceRequest request, DateTimeOffset at)
+    {
+        var deployment = Ecs.PlanUpdate(_state, request, at);
+        if (deployment is not null)
+        {
+            Volatile.Write(ref _state, _state with { Ecs = _state.Ecs! with { Deployments = _state.Ecs.Deployments.Add(deployment) } });
+        }
+        return deployment;
+    }
+
+    private void Announce(SandboxEcsDeployment deployment)
+    {
+        var service = Resources.EcsService;
+        Notify(new SandboxChange(deployment.StartedAt, $"(service {service}) deployment {deployment.Id} started: {deployment.Revision}"));
+        if (deployment.Crashes)
+        {
+            NotifyAt(deployment.FailedAt, $"(service {service}) (deployment {deployment.Id}) deployment failed: tasks failed to start.");
+        }
+        else
+        {
+            NotifyAt(deployment.HealthyAt, $"(service {service}) registered {deployment.DesiredCount} targets of {deployment.Revision}");
+            NotifyAt(deployment.CompletedAt, $"(service {service}) has reached a steady state.");
+        }
+    }
+
     /// <summary>Follows <paramref name="journal"/>: port actions are recorded there and other portal tasks' changes read from it.</summary>
     internal void UseJournal(SandboxJournal journal, string environment)
     {
@@ -360,6 +453,15 @@ public sealed class SandboxPlatform
                         var redis = PlanRedisTestFailover(entry.Subject, entry.OccurredAt);
                         Apply(redis);
                         announcements.Add(() => Announce(redis));
+                        break;
+                    case SandboxAction.EcsRegisterTaskDefinition:
+                        ApplyRegistration(JsonSerializer.Deserialize<RegisterTaskDefinitionRequest>(entry.Subject, JournalJson)!, entry.OccurredAt);
+                        break;
+                    case SandboxAction.EcsUpdateService:
+                        if (ApplyUpdate(JsonSerializer.Deserialize<UpdateServiceRequest>(entry.Subject, JournalJson)!, entry.OccurredAt) is { } deployment)
+                        {
+                            announcements.Add(() => Announce(deployment));
+                        }
                         break;
                 }
             }

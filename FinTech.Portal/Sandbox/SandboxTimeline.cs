@@ -21,6 +21,9 @@ internal sealed record SandboxState(
 {
     public static readonly SandboxState Initial = new([], [new RoleChange(long.MinValue, 0)], [new RoleChange(long.MinValue, 0)], [], []);
 
+    /// <summary>The API service's task definitions and deployments (null only in a state no platform has adopted).</summary>
+    public SandboxEcsHistory? Ecs { get; init; }
+
     public int WriterAt(long minute) => RoleAt(WriterChanges, minute);
 
     public int PrimaryAt(long minute) => RoleAt(PrimaryChanges, minute);
@@ -79,6 +82,16 @@ internal sealed record SandboxState(
     }
 }
 
+/// <summary>
+/// What the API service's deployments do to one minute: the share of requests served by a crashing
+/// build, the share of the minute during which a fresh task set warmed up (cold caches, JIT), and
+/// the tasks running beyond the desired count or pending (averaged over the minute).
+/// </summary>
+internal readonly record struct DeploymentLevels(double CrashingShare, double ColdShare, double ExtraTasks, double PendingTasks)
+{
+    public bool Any => CrashingShare > 0 || ColdShare > 0 || ExtraTasks > 0 || PendingTasks > 0;
+}
+
 /// <summary>How strongly each fault acts in one minute, 0 (off) to 1 (fully on).</summary>
 internal readonly record struct FaultLevels(double LatencySpike, double ErrorBurst, double ReplicaLag, double CacheMissStorm, double TaskCrashLoop)
 {
@@ -91,7 +104,8 @@ internal readonly record struct FaultLevels(double LatencySpike, double ErrorBur
 /// writes from the Aurora writer or the Redis primary.
 /// </summary>
 internal readonly record struct SandboxMinute(
-    long Index, double RequestsPerSecond, FaultLevels Faults, int Writer, int Primary, double DatabaseOutage = 0, double CacheOutage = 0)
+    long Index, double RequestsPerSecond, FaultLevels Faults, int Writer, int Primary, double DatabaseOutage = 0, double CacheOutage = 0,
+    DeploymentLevels Deployment = default)
 {
     /// <summary>0 at the night trough, 1 at the evening peak.</summary>
     public double LoadFraction => Math.Clamp((RequestsPerSecond - SandboxModel.TroughRequestsPerSecond) / (SandboxModel.PeakRequestsPerSecond - SandboxModel.TroughRequestsPerSecond), 0, 1.2);
@@ -111,6 +125,8 @@ internal sealed class SandboxTimeline
     private readonly SandboxModel _model;
     private readonly SandboxState _state;
     private readonly SandboxFaultInterval[] _faults;
+    private readonly SandboxEcsRollout? _rollout;
+    private readonly (long From, long To)[] _deploymentWindows;
 
     public SandboxTimeline(SandboxModel model, SandboxState state, long fromMinute, long toMinute)
     {
@@ -122,14 +138,36 @@ internal sealed class SandboxTimeline
         _faults = state.Faults
             .Where(f => Seconds(f.Start) < to && (f.End is not { } end || Seconds(end) + RampDownSeconds > from))
             .ToArray();
+        // Only the deployments that touch the range (a deployment moves the metrics for a few minutes).
+        if (state.Ecs is { Deployments.Length: > 0 } ecs)
+        {
+            var rollout = ecs.Rollout();
+            _deploymentWindows = rollout.Windows().Where(w => w.From <= toMinute && w.To >= fromMinute).ToArray();
+            _rollout = _deploymentWindows.Length > 0 ? rollout : null;
+        }
+        else
+        {
+            _deploymentWindows = [];
+        }
     }
 
     public SandboxMinute At(long minute) =>
         new(minute, _model.RequestsPerSecond(minute), LevelsAt(minute), _state.WriterAt(minute), _state.PrimaryAt(minute),
-            _state.DatabaseOutage(minute), _state.CacheOutage(minute));
+            _state.DatabaseOutage(minute), _state.CacheOutage(minute), DeploymentAt(minute));
 
-    /// <summary>Whether any fault or failover acts in the minute; outside such minutes the platform is at its baseline.</summary>
-    public bool IsDisturbed(long minute) => LevelsAt(minute).Any || _state.DatabaseOutage(minute) > 0 || _state.CacheOutage(minute) > 0;
+    /// <summary>Whether any fault, failover or deployment acts in the minute; outside such minutes the platform is at its baseline.</summary>
+    public bool IsDisturbed(long minute) => LevelsAt(minute).Any || _state.DatabaseOutage(minute) > 0 || _state.CacheOutage(minute) > 0
+        || DeploymentAt(minute).Any;
+
+    private DeploymentLevels DeploymentAt(long minute)
+    {
+        if (_rollout is null || !_deploymentWindows.Any(w => w.From <= minute && minute <= w.To))
+        {
+            return default;
+        }
+        var (crashing, cold, extra, pending) = _rollout.MinuteLevels(minute);
+        return new DeploymentLevels(crashing, cold, extra, pending);
+    }
 
     /// <summary>
     /// The minute ranges (inclusive) in which some fault may act, merged and ascending, up to
@@ -144,7 +182,7 @@ internal sealed class SandboxTimeline
         var failovers = _state.AuroraFailovers.Select(f => (f.WritesFailFrom, f.WritesResumeAt))
             .Concat(_state.RedisFailovers.Select(f => (f.WritesFailFrom, f.WritesResumeAt)))
             .Select(w => (From: (long)Math.Floor(Seconds(w.Item1) / 60), To: (long)Math.Ceiling(Seconds(w.Item2) / 60) - 1));
-        foreach (var (from, to) in faults.Concat(failovers)
+        foreach (var (from, to) in faults.Concat(failovers).Concat(_deploymentWindows)
             .Select(w => (w.From, To: Math.Min(w.To, untilMinute)))
             .Where(w => w.From <= w.To)
             .OrderBy(w => w.From))

@@ -23,7 +23,9 @@ namespace FinTech.Portal.Bench;
 /// every 1.5 s mid-run and replaced by a new one; runs whose action the platform saw more than
 /// once (goal 0);</item>
 /// <item><c>claim_p99_ms</c>: p99 of approval committed → action started, 100 production runs
-/// approved one by one while 4 workers compete (goal ≤ 1000).</item>
+/// approved one by one while 4 workers compete (goal ≤ 1000);</item>
+/// <item><c>rollback_s_p99</c>: Sandbox seconds from a failed bake to the last verified revision
+/// serving again (goal ≤ 120), see <see cref="RollbackBenchmark"/>.</item>
 /// </list>
 /// </summary>
 public static class OperationsBenchmark
@@ -45,6 +47,7 @@ public static class OperationsBenchmark
         var doubles = await DoubleExecutionsAsync(portals, platform);
         Log($"double_executions: {doubles}");
         var claimP99 = await ClaimLatencyAsync(portals, platform);
+        var rollbackP99 = await RollbackSecondsP99Async(server);
 
         foreach (var portal in portals)
         {
@@ -54,7 +57,15 @@ public static class OperationsBenchmark
         Console.WriteLine($"duplicate_runs={duplicates}");
         Console.WriteLine($"double_executions={doubles}");
         Console.WriteLine(FormattableString.Invariant($"claim_p99_ms={claimP99:F0}"));
+        Console.WriteLine(FormattableString.Invariant($"rollback_s_p99={rollbackP99:F0}"));
         return 0;
+    }
+
+    /// <summary><c>rollback_s_p99</c>: Sandbox seconds from a failed bake to the verified revision serving (goal ≤ 120); see <see cref="RollbackBenchmark"/>.</summary>
+    private static Task<double> RollbackSecondsP99Async(PostgresServer server)
+    {
+        Log("rollback: failed bakes on Sandbox environments, rolled back to the verified revision");
+        return RollbackBenchmark.RunAsync(server);
     }
 
     private static async Task<int> DuplicateRunsAsync(IReadOnlyList<BenchPortal> portals)
