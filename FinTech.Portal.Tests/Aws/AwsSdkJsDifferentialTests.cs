@@ -60,6 +60,19 @@ public sealed class AwsSdkJsDifferentialTests
         ("CloudWatchLogs", AwsClients.CloudWatchLogs, "StopQuery", new CloudWatchLogs.StopQueryRequest("q-1")),
         ("CloudWatchLogs", AwsClients.CloudWatchLogs, "DescribeLogGroups", new CloudWatchLogs.DescribeLogGroupsRequest("/ecs/", 50)),
         ("CloudWatchLogs", AwsClients.CloudWatchLogs, "FilterLogEvents", new CloudWatchLogs.FilterLogEventsRequest("/ecs/fintech-prod-api", 1764590400000, 1764594000000, "ERROR", 100, "t")),
+        ("ECS", AwsClients.Ecs, "DescribeTaskDefinition", new Ecs.DescribeTaskDefinitionRequest { TaskDefinition = "fintech-prod-api:42", Include = ["TAGS"] }),
+        ("ECS", AwsClients.Ecs, "RegisterTaskDefinition", Ecs.RegisterTaskDefinitionRequest.WithImage(
+            AwsEcsContractTests.TaskDefinitionRecord(42, "333333333333.dkr.ecr.eu-west-1.amazonaws.com/fintech/api@sha256:aaa"), "api",
+            "333333333333.dkr.ecr.eu-west-1.amazonaws.com/fintech/api@sha256:bbb") with { Tags = [new Ecs.Tag { Key = "deployed-by", Value = "portal" }] }),
+        ("ECS", AwsClients.Ecs, "UpdateService", new Ecs.UpdateServiceRequest
+        {
+            Cluster = "fintech-prod", Service = "fintech-prod-api", TaskDefinition = "fintech-prod-api:43", DesiredCount = 3,
+            DeploymentConfiguration = new Ecs.DeploymentConfiguration
+            {
+                DeploymentCircuitBreaker = new Ecs.DeploymentCircuitBreaker { Enable = true, Rollback = true }, MaximumPercent = 200, MinimumHealthyPercent = 100,
+            },
+        }),
+        ("ECS", AwsClients.Ecs, "UpdateService", new Ecs.UpdateServiceRequest { Cluster = "fintech-prod", Service = "fintech-prod-api", ForceNewDeployment = true }),
         ("SecretsManager", AwsClients.SecretsManager, "ListSecrets", new SecretsManager.ListSecretsRequest
         {
             MaxResults = 100, NextToken = "n", Filters = [new SecretsManager.SecretsFilter("name", ["fintech/prod/", "rds!cluster-"]), new SecretsManager.SecretsFilter("tag-key", ["env"])],
