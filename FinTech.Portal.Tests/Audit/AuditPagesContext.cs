@@ -19,7 +19,7 @@ public sealed class AuditPagesContext : IAsyncDisposable
 {
     private readonly SqliteTestDatabase _database = new();
 
-    private AuditPagesContext()
+    private AuditPagesContext(Func<AuditTestKit, AuditAnchoring>? anchoring)
     {
         Kit = new AuditTestKit(_database.Database);
         Bunit = PortalBunit.Create();
@@ -28,7 +28,7 @@ public sealed class AuditPagesContext : IAsyncDisposable
         Bunit.Services.AddSingleton(Kit.Trail);
         Bunit.Services.AddSingleton<IAuditAnchorSink>(Kit.Anchors);
         Bunit.Services.AddSingleton(Kit.Verifier);
-        Bunit.Services.AddSingleton(Kit.Anchoring);
+        Bunit.Services.AddSingleton(anchoring?.Invoke(Kit) ?? Kit.Anchoring);
         Bunit.Services.AddSingleton(Kit.AnchorStatus);
         Bunit.Services.AddSingleton<TimeProvider>(Kit.Time);
         Bunit.Services.AddSingleton(Options.Create(new AuditOptions()));
@@ -45,9 +45,10 @@ public sealed class AuditPagesContext : IAsyncDisposable
 
     public BunitAuthorizationContext Authorization { get; }
 
-    public static async Task<AuditPagesContext> CreateAsync()
+    /// <param name="anchoring">Anchors through another sink than the kit's file (an AWS sink, a failing one).</param>
+    public static async Task<AuditPagesContext> CreateAsync(Func<AuditTestKit, AuditAnchoring>? anchoring = null)
     {
-        var context = new AuditPagesContext();
+        var context = new AuditPagesContext(anchoring);
         await context.Kit.Migrations.ApplyAsync(CancellationToken.None);
         return context;
     }

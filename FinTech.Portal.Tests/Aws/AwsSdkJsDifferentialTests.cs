@@ -8,7 +8,10 @@ using FinTech.Portal.Platform.CloudWatch;
 using CloudWatchLogs = FinTech.Portal.Platform.CloudWatchLogs;
 using Ecs = FinTech.Portal.Platform.Ecs;
 using ElastiCache = FinTech.Portal.Platform.ElastiCache;
+using Microsoft.Extensions.Time.Testing;
+using Ecr = FinTech.Portal.Platform.Ecr;
 using Rds = FinTech.Portal.Platform.Rds;
+using SecretsManager = FinTech.Portal.Platform.SecretsManager;
 
 namespace FinTech.Portal.Tests.Aws;
 
@@ -57,6 +60,47 @@ public sealed class AwsSdkJsDifferentialTests
         ("CloudWatchLogs", AwsClients.CloudWatchLogs, "StopQuery", new CloudWatchLogs.StopQueryRequest("q-1")),
         ("CloudWatchLogs", AwsClients.CloudWatchLogs, "DescribeLogGroups", new CloudWatchLogs.DescribeLogGroupsRequest("/ecs/", 50)),
         ("CloudWatchLogs", AwsClients.CloudWatchLogs, "FilterLogEvents", new CloudWatchLogs.FilterLogEventsRequest("/ecs/fintech-prod-api", 1764590400000, 1764594000000, "ERROR", 100, "t")),
+        ("ECS", AwsClients.Ecs, "DescribeTaskDefinition", new Ecs.DescribeTaskDefinitionRequest { TaskDefinition = "fintech-prod-api:42", Include = ["TAGS"] }),
+        ("ECS", AwsClients.Ecs, "RegisterTaskDefinition", Ecs.RegisterTaskDefinitionRequest.WithImage(
+            AwsEcsContractTests.TaskDefinitionRecord(42, "333333333333.dkr.ecr.eu-west-1.amazonaws.com/fintech/api@sha256:aaa"), "api",
+            "333333333333.dkr.ecr.eu-west-1.amazonaws.com/fintech/api@sha256:bbb") with { Tags = [new Ecs.Tag { Key = "deployed-by", Value = "portal" }] }),
+        ("ECS", AwsClients.Ecs, "UpdateService", new Ecs.UpdateServiceRequest
+        {
+            Cluster = "fintech-prod", Service = "fintech-prod-api", TaskDefinition = "fintech-prod-api:43", DesiredCount = 3,
+            DeploymentConfiguration = new Ecs.DeploymentConfiguration
+            {
+                DeploymentCircuitBreaker = new Ecs.DeploymentCircuitBreaker { Enable = true, Rollback = true }, MaximumPercent = 200, MinimumHealthyPercent = 100,
+            },
+        }),
+        ("ECS", AwsClients.Ecs, "UpdateService", new Ecs.UpdateServiceRequest { Cluster = "fintech-prod", Service = "fintech-prod-api", ForceNewDeployment = true }),
+        ("SecretsManager", AwsClients.SecretsManager, "ListSecrets", new SecretsManager.ListSecretsRequest
+        {
+            MaxResults = 100, NextToken = "n", Filters = [new SecretsManager.SecretsFilter("name", ["fintech/prod/", "rds!cluster-"]), new SecretsManager.SecretsFilter("tag-key", ["env"])],
+        }),
+        ("SecretsManager", AwsClients.SecretsManager, "DescribeSecret", new SecretsManager.DescribeSecretRequest { SecretId = "fintech/prod/api-key" }),
+        ("SecretsManager", AwsClients.SecretsManager, "RotateSecret", new SecretsManager.RotateSecretRequest
+        {
+            SecretId = "arn:aws:secretsmanager:eu-west-1:333333333333:secret:fintech/prod/api-key-AbCdEf", ClientRequestToken = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", RotateImmediately = true,
+        }),
+    ];
+
+    /// <summary>Operations whose adapter builds the wire input itself (ECR's nested filter and configuration), by calling it against a recorder.</summary>
+    private static readonly (string JsService, string Model, string Operation, Func<AwsServiceClient, Task> Call)[] AdapterCases =
+    [
+        ("ECR", AwsClients.Ecr, "DescribeImages", client => new AwsEcr(client).DescribeImagesAsync(new Ecr.DescribeImagesRequest
+        {
+            RepositoryName = "fintech/api", RegistryId = "333333333333", TagStatus = "TAGGED", MaxResults = 100, NextToken = "n",
+        })),
+        ("ECR", AwsClients.Ecr, "DescribeImages", client => new AwsEcr(client).DescribeImagesAsync(new Ecr.DescribeImagesRequest
+        {
+            RepositoryName = "fintech/api", ImageIds = [new Ecr.ImageIdentifier { ImageDigest = "sha256:aaa" }, new Ecr.ImageIdentifier { ImageTag = "v1.46.0" }],
+        })),
+        ("ECR", AwsClients.Ecr, "DescribeRepositories", client => new AwsEcr(client).DescribeRepositoriesAsync(new Ecr.DescribeRepositoriesRequest
+        {
+            RepositoryNames = ["fintech/api", "fintech/portal"], MaxResults = 10,
+        })),
+        ("CloudWatch", AwsClients.CloudWatch, "GetMetricData", client => new AwsWriteProbe(new AwsCloudWatch(client), new FakeTimeProvider(Start.AddMinutes(5)))
+            .GetWriteProbeSamplesAsync(new WriteProbeRequest(WriteProbeTarget.AuroraWriter, Start, Start.AddMinutes(2)))),
     ];
 
     [Fact]
@@ -83,6 +127,73 @@ public sealed class AwsSdkJsDifferentialTests
                 Assert.True(JsonNode.DeepEquals(JsonNode.Parse(jsBody), JsonNode.Parse(portal[i].Body)), $"{operation}: JS {jsBody} vs portal {portal[i].Body}");
                 Assert.Equal((string?)js[i]!["target"], AwsJsonProtocol.Target(AwsServiceModel.Load(model).Operation(operation)));
             }
+        }
+    }
+
+    [Fact]
+    public async Task The_adapters_that_build_their_own_wire_input_send_what_the_JavaScript_SDK_sends()
+    {
+        var portal = new List<(string Body, string? Target, JsonObject Params)>();
+        foreach (var (_, model, operation, call) in AdapterCases)
+        {
+            var recorder = new RecordingHandler(model);
+            await call(RecordingClient(model, recorder));
+            var (body, target) = Assert.Single(recorder.Requests);
+            var testModel = AwsTestModel.Load(model);
+            var problems = new List<string>();
+            // The parameters as the model names them, read back from the wire by the test endpoint's own reader.
+            var parameters = testModel.Protocol == "query"
+                ? testModel.ReadQuery(operation, FormPairs(body).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal), problems)
+                : testModel.ReadJson(operation, JsonNode.Parse(body), problems);
+            Assert.Empty(problems);
+            portal.Add((body, target, parameters));
+        }
+        var js = await SerializeWithJsSdkAsync(AdapterCases.Select((c, i) => new JsonObject
+        {
+            ["service"] = c.JsService,
+            ["operation"] = c.Operation,
+            ["params"] = portal[i].Params.DeepClone(),
+        }));
+
+        for (var i = 0; i < AdapterCases.Length; i++)
+        {
+            var jsBody = (string)js[i]!["body"]!;
+            if (AwsServiceModel.Load(AdapterCases[i].Model).Protocol == "query")
+            {
+                Assert.Equal(FormPairs(jsBody), FormPairs(portal[i].Body));
+            }
+            else
+            {
+                Assert.True(JsonNode.DeepEquals(JsonNode.Parse(jsBody), JsonNode.Parse(portal[i].Body)), $"{AdapterCases[i].Operation}: JS {jsBody} vs portal {portal[i].Body}");
+                Assert.Equal((string?)js[i]!["target"], portal[i].Target);
+            }
+        }
+    }
+
+    /// <summary>A client of <paramref name="model"/> whose requests go to <paramref name="handler"/> instead of the network.</summary>
+    private static AwsServiceClient RecordingClient(string model, RecordingHandler handler) => new(
+        AwsServiceModel.Load(model),
+        new AwsCaller("prod", "333333333333", "eu-west-1", null),
+        new Uri("https://recorder.invalid/"),
+        new HttpClient(handler),
+        new Amazon.Runtime.BasicAWSCredentials("AKIDEXAMPLE", "secret"),
+        new AwsOptions(),
+        TimeProvider.System);
+
+    /// <summary>Keeps each request's body and target and answers with an empty reply of the operation.</summary>
+    private sealed class RecordingHandler(string model) : HttpMessageHandler
+    {
+        public List<(string Body, string? Target)> Requests { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.Single() : null;
+            Requests.Add((body, target));
+            var reply = AwsServiceModel.Load(model).Protocol == "query"
+                ? AwsTestModel.Load(model).WriteQueryReply(body.Split('&').First(p => p.StartsWith("Action=", StringComparison.Ordinal))["Action=".Length..], [], "r-1")
+                : "{}";
+            return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(reply) };
         }
     }
 

@@ -13,7 +13,7 @@ namespace FinTech.Portal.Aws;
 /// <summary>
 /// Audit anchors in a CloudWatch Logs log group (<c>Audit:AnchorSink=CloudWatchLogs</c>): each
 /// portal task writes its own stream with <c>PutLogEvents</c> (creating it on first use);
-/// reading takes every stream of the group with <c>FilterLogEvents</c>. Log events cannot be
+/// reading takes every stream of the group (<c>DescribeLogStreams</c>, <c>GetLogEvents</c>). Log events cannot be
 /// edited, and the group's retention and resource policy are infra's.
 /// </summary>
 public sealed class CloudWatchLogsAuditAnchorSink(AwsServiceClient logs, string logGroup, string logStream) : IAuditAnchorSink
@@ -42,29 +42,56 @@ public sealed class CloudWatchLogsAuditAnchorSink(AwsServiceClient logs, string 
         }
     }
 
+    /// <summary>
+    /// Every stream of the group (one per portal task, <c>DescribeLogStreams</c>), each read from its
+    /// start with <c>GetLogEvents</c> until the forward token stops moving, as the API documents.
+    /// </summary>
     public async Task<IReadOnlyList<AuditAnchor>> ReadAllAsync(CancellationToken cancellationToken)
     {
         var anchors = new List<AuditAnchor>();
-        string? token = null;
+        string? streamsToken = null;
         do
         {
-            var request = new JsonObject { ["logGroupName"] = logGroup };
-            if (token is not null)
+            var streams = await logs.InvokeAsync("DescribeLogStreams", WithToken(new JsonObject { ["logGroupName"] = logGroup }, "nextToken", streamsToken), cancellationToken);
+            foreach (var stream in streams["logStreams"]?.AsArray() ?? [])
             {
-                request["nextToken"] = token;
-            }
-            var page = await logs.InvokeAsync("FilterLogEvents", request, cancellationToken);
-            foreach (var logEvent in page["events"]?.AsArray() ?? [])
-            {
-                if (JsonSerializer.Deserialize<AuditAnchor>((string)logEvent!["message"]!) is { } anchor)
+                string? token = null;
+                while (true)
                 {
-                    anchors.Add(anchor);
+                    var page = await logs.InvokeAsync("GetLogEvents", WithToken(new JsonObject
+                    {
+                        ["logGroupName"] = logGroup,
+                        ["logStreamName"] = (string?)stream!["logStreamName"],
+                        ["startFromHead"] = true,
+                    }, "nextToken", token), cancellationToken);
+                    foreach (var logEvent in page["events"]?.AsArray() ?? [])
+                    {
+                        if (JsonSerializer.Deserialize<AuditAnchor>((string)logEvent!["message"]!) is { } anchor)
+                        {
+                            anchors.Add(anchor);
+                        }
+                    }
+                    var next = (string?)page["nextForwardToken"];
+                    if (next is null || next == token)
+                    {
+                        break;
+                    }
+                    token = next;
                 }
             }
-            token = (string?)page["nextToken"];
+            streamsToken = (string?)streams["nextToken"];
         }
-        while (token is not null);
+        while (streamsToken is not null);
         return anchors.OrderBy(a => a.AnchoredAt).ThenBy(a => a.Sequence).ToList();
+    }
+
+    private static JsonObject WithToken(JsonObject request, string name, string? token)
+    {
+        if (token is not null)
+        {
+            request[name] = token;
+        }
+        return request;
     }
 }
 

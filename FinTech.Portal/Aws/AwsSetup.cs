@@ -8,8 +8,10 @@ using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Platform.CloudWatchLogs;
 using FinTech.Portal.Platform.DynamoDb;
 using FinTech.Portal.Platform.ElastiCache;
+using FinTech.Portal.Platform.Ecr;
 using FinTech.Portal.Platform.Ecs;
 using FinTech.Portal.Platform.Rds;
+using FinTech.Portal.Platform.SecretsManager;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +43,12 @@ public static class AwsSetup
         builder.Services.AddAwsPort<ICloudWatchLogs>(AwsClients.CloudWatchLogs, client => new AwsCloudWatchLogs(client));
         builder.Services.AddAwsPort<IRds>(AwsClients.Rds, client => new AwsRds(client));
         builder.Services.AddAwsPort<IElastiCache>(AwsClients.ElastiCache, client => new AwsElastiCache(client));
+        builder.Services.AddAwsPort<ISecretsManager>(AwsClients.SecretsManager, client => new AwsSecretsManager(client));
+        builder.Services.AddAwsPort<IEcr>(AwsClients.Ecr, client => new AwsEcr(client));
+        // The write probe reads the canary's metrics through the environment's CloudWatch client
+        // (the same retry budget and circuit breaker as the dashboards' calls).
+        builder.Services.AddPlatformPort<IWriteProbe>(PlatformBackend.Aws, (provider, environment) => new AwsWriteProbe(
+            new AwsCloudWatch(provider.GetRequiredService<AwsClients>().For(environment, AwsClients.CloudWatch)), provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddPlatformPort<IDynamoDb>(PlatformBackend.Aws, (provider, environment) =>
         {
             var clients = provider.GetRequiredService<AwsClients>();

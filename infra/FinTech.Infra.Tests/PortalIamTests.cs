@@ -24,7 +24,10 @@ public sealed class PortalIamTests(SynthesizedPlatform platform)
     [MemberData(nameof(Environments))]
     public void The_task_role_only_assumes_the_access_role_and_writes_the_audit_anchors(string env)
     {
-        Assert.Equal(["logs:PutLogEvents", "sts:AssumeRole"], TaskRoleActions(env).Order());
+        Assert.Equal(
+            ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents",
+             "s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:PutObjectRetention", "sts:AssumeRole"],
+            TaskRoleActions(env).Order(StringComparer.Ordinal));
     }
 
     [Theory]

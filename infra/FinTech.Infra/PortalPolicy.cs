@@ -39,7 +39,8 @@ public static class PortalPolicy
                 {
                     foreach (var (op, values) in first.Condition)
                     {
-                        statement.AddCondition(op, values.ToDictionary(kv => kv.Key, kv => (object)kv.Value));
+                        statement.AddCondition(op, values.ToDictionary(kv => kv.Key,
+                            kv => (object)PortalAwsActions.Expand(kv.Value, partition, env.Config.Region, env.Config.Account, env.Key)));
                     }
                 }
 

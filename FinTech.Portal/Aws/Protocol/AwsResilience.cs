@@ -14,6 +14,9 @@ namespace FinTech.Portal.Aws.Protocol;
 /// </summary>
 internal static class AwsResilience
 {
+    /// <summary>The retry tokens one call has taken from the budget so far.</summary>
+    public static readonly ResiliencePropertyKey<int> RetryTokensTaken = new("aws.retry-tokens-taken");
+
     public static ResiliencePipeline Create(AwsOptions options, AwsRetryBudget budget, TimeProvider time)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time };
@@ -22,8 +25,15 @@ internal static class AwsResilience
             builder.AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxAttempts - 1,
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is { } error && IsTransient(error) && budget.TryTake(error is TimeoutRejectedException)),
+                ShouldHandle = args =>
+                {
+                    if (args.Outcome.Exception is not { } error || !IsTransient(error) || budget.TryTake(error is TimeoutRejectedException) is not (> 0 and var cost))
+                    {
+                        return ValueTask.FromResult(false);
+                    }
+                    args.Context.Properties.Set(RetryTokensTaken, args.Context.Properties.GetValue(RetryTokensTaken, 0) + cost);
+                    return ValueTask.FromResult(true);
+                },
                 DelayGenerator = args =>
                 {
                     // Full jitter: uniform in [0, min(cap, base * 2^attempt)].
@@ -58,11 +68,12 @@ internal static class AwsResilience
     };
 }
 
-/// <summary>AWS's retry quota: a token bucket per (environment, service) that retries draw from and successes refill.</summary>
+/// <summary>AWS's retry quota (standard retry mode): a token bucket per (environment, service) that retries draw from and successes refill.</summary>
 internal sealed class AwsRetryBudget
 {
     private const int RetryCost = 5;
     private const int TimeoutRetryCost = 10;
+    private const int NoRetryIncrement = 1;
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private int _tokens;
@@ -84,25 +95,27 @@ internal sealed class AwsRetryBudget
         }
     }
 
-    public bool TryTake(bool afterTimeout)
+    /// <summary>Takes the cost of one retry (more after a timeout) and returns it, or 0 when the budget cannot pay.</summary>
+    public int TryTake(bool afterTimeout)
     {
         var cost = afterTimeout ? TimeoutRetryCost : RetryCost;
         lock (_gate)
         {
             if (_tokens < cost)
             {
-                return false;
+                return 0;
             }
             _tokens -= cost;
-            return true;
+            return cost;
         }
     }
 
-    public void Refill()
+    /// <summary>After a successful call: gives back what its retries took, or one token when it took none.</summary>
+    public void Release(int taken)
     {
         lock (_gate)
         {
-            _tokens = Math.Min(_capacity, _tokens + 1);
+            _tokens = Math.Min(_capacity, _tokens + (taken > 0 ? taken : NoRetryIncrement));
         }
     }
 }

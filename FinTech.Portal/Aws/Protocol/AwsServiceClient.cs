@@ -90,17 +90,7 @@ public sealed class AwsServiceClient
             _ => throw new NotSupportedException($"The {Model.Protocol} protocol of {Model.ServiceId} is not spoken by the portal."),
         };
         var bytes = Encoding.UTF8.GetBytes(body);
-        try
-        {
-            var result = await _pipeline.ExecuteAsync(
-                async ct => await SendAsync(operation, bytes, contentType, target, ct), cancellationToken);
-            _budget.Refill();
-            return result;
-        }
-        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw AwsFailures.Explain(error, this, operationName, _options);
-        }
+        return await RunAsync(operationName, ct => SendAsync(operation, bytes, contentType, target, ct), cancellationToken);
     }
 
     /// <summary>
@@ -108,27 +98,51 @@ public sealed class AwsServiceClient
     /// retry budget, timeout and circuit breaker, with the same messages for people. The SDK's own
     /// retries are switched off where the client is built.
     /// </summary>
-    public async Task<T> ExecuteSdkAsync<T>(string operationName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> ExecuteSdkAsync<T>(string operationName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        RunAsync(operationName, async ct =>
+        {
+            try
+            {
+                return await call(ct);
+            }
+            catch (Amazon.Runtime.AmazonUnmarshallingException e)
+            {
+                // A reply the SDK could not read is a garbled reply (retried), not a rejection.
+                throw new AwsMalformedResponseException(Model.ServiceId, operationName, e.Message, e);
+            }
+            catch (Amazon.Runtime.AmazonServiceException e) when (e.ErrorCode is not null || e.StatusCode != 0)
+            {
+                throw new AwsServiceException(Model.ServiceId, operationName, e.ErrorCode ?? $"Http{(int)e.StatusCode}", e.Message, e.StatusCode, e.RequestId);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// One call through the pipeline: attempts counted for the message, and the retry budget settled
+    /// as AWS's standard retry mode does — a call that succeeds gives back what its retries took (or
+    /// one token when it needed none), so only retries that did not help drain the budget.
+    /// </summary>
+    private async Task<T> RunAsync<T>(string operationName, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
+        var attempts = 0;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
-            var result = await _pipeline.ExecuteAsync(async ct =>
-            {
-                try
+            var result = await _pipeline.ExecuteAsync(
+                async ctx =>
                 {
-                    return await call(ct);
-                }
-                catch (Amazon.Runtime.AmazonServiceException e) when (e.ErrorCode is not null || e.StatusCode != 0)
-                {
-                    throw new AwsServiceException(Model.ServiceId, operationName, e.ErrorCode ?? $"Http{(int)e.StatusCode}", e.Message, e.StatusCode, e.RequestId);
-                }
-            }, cancellationToken);
-            _budget.Refill();
+                    Interlocked.Increment(ref attempts);
+                    return await attempt(ctx.CancellationToken);
+                }, context);
+            _budget.Release(context.Properties.GetValue(AwsResilience.RetryTokensTaken, 0));
             return result;
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw AwsFailures.Explain(error, this, operationName, _options);
+            throw AwsFailures.Explain(error, this, operationName, _options, attempts);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -202,8 +216,11 @@ internal static class AwsFailures
     /// becomes the port's <see cref="Platform.PlatformServiceException"/> with AWS's code, so that
     /// adapters can raise the typed faults their port promises; everything else is unavailability.
     /// </summary>
-    public static Exception Explain(Exception error, AwsServiceClient client, string operation, AwsOptions options)
+    public static Exception Explain(Exception error, AwsServiceClient client, string operation, AwsOptions options, int attempts)
     {
+        // Fewer attempts than allowed after a retryable fault means the retry budget said no.
+        var tries = attempts >= options.MaxAttempts || attempts == 0 ? $"{options.MaxAttempts} attempts"
+            : $"{attempts} attempt{(attempts == 1 ? "" : "s")}, the retry budget of {client.Model.ServiceId} for '{client.Caller.EnvironmentKey}' being spent";
         var service = client.Model.ServiceId;
         var caller = client.Caller;
         var who = caller.RoleArn is { } role ? $"the role {role[(role.LastIndexOf('/') + 1)..]} in {caller.AccountId}" : $"the portal's own credentials (account {caller.AccountId})";
@@ -222,16 +239,16 @@ internal static class AwsFailures
             AwsServiceException e when AwsServiceException.CredentialCodes.Contains(e.Code) =>
                 $"{service} refused the credentials of {who} for {operation} ({e.Code}): check the portal's clock and its role, then retry.",
             AwsServiceException e when e.IsThrottling =>
-                $"{service} throttled {operation} for '{caller.EnvironmentKey}' ({e.Code}) after {options.MaxAttempts} attempts; the data will catch up at the next refresh. If it persists, raise the {service} API quota in {caller.AccountId}.",
+                $"{service} throttled {operation} for '{caller.EnvironmentKey}' ({e.Code}) after {tries}; the data will catch up at the next refresh. If it persists, raise the {service} API quota in {caller.AccountId}.",
             AwsServiceException e when (int)e.Status >= 500 =>
-                $"{service} failed {operation} for '{caller.EnvironmentKey}' ({e.Code}, HTTP {(int)e.Status}) after {options.MaxAttempts} attempts; AWS-side trouble, check the AWS Health Dashboard for {caller.Region}.",
+                $"{service} failed {operation} for '{caller.EnvironmentKey}' ({e.Code}, HTTP {(int)e.Status}) after {tries}; AWS-side trouble, check the AWS Health Dashboard for {caller.Region}.",
             AwsServiceException e =>
                 $"{service} rejected {operation} for '{caller.EnvironmentKey}': {e.Code}: {e.AwsMessage}",
             TimeoutRejectedException =>
-                $"{service} did not answer {operation} for '{caller.EnvironmentKey}' within {options.AttemptTimeout.TotalSeconds:0.#} s ({options.MaxAttempts} attempts); check the network path to {client.Endpoint.Host}.",
+                $"{service} did not answer {operation} for '{caller.EnvironmentKey}' within {options.AttemptTimeout.TotalSeconds:0.#} s ({tries}); check the network path to {client.Endpoint.Host}.",
             BrokenCircuitException =>
                 $"Calls to {service} for '{caller.EnvironmentKey}' are paused for up to {options.BreakDuration.TotalSeconds:0} s after repeated failures; they resume by themselves.",
-            AwsMalformedResponseException e => $"{e.Message} ({options.MaxAttempts} attempts); check the endpoint {client.Endpoint}.",
+            AwsMalformedResponseException e => $"{e.Message} ({tries}); check the endpoint {client.Endpoint}.",
             HttpRequestException e =>
                 $"{service} could not be reached at {client.Endpoint.Host} for '{caller.EnvironmentKey}' ({e.Message}); check DNS, the VPC endpoint or AWS_ENDPOINT_URL.",
             ArgumentException e => $"The portal built a {service} {operation} request that does not fit the API model: {e.Message}",

@@ -84,6 +84,23 @@ public static class PlatformCatalogue
     /// <summary>The metrics of <see cref="BusinessNamespace"/> that the dashboards and alarms read.</summary>
     public static readonly IReadOnlyList<string> BusinessMetrics = ["TransactionsProcessed", "TransactionsFailed", "TransactionLatency"];
 
+    /// <summary>
+    /// The write-probe canary's high-resolution custom metrics (StorageResolution 1, published every
+    /// second with the dimension <c>Target</c> = <c>AuroraWriter</c> or <c>RedisPrimary</c>): what the
+    /// Aws write probe reads. Nothing AWS publishes: the canary (one small write a second through the
+    /// cluster and primary endpoints) must emit them, 0 included, as the README says.
+    /// </summary>
+    public const string WriteProbeNamespace = "FinTech/WriteProbe";
+
+    /// <summary>Writes attempted in the second (Count).</summary>
+    public const string WriteProbeAttempts = "ProbeWrites";
+
+    /// <summary>Writes that failed in the second (Count; 0 when all committed).</summary>
+    public const string WriteProbeFailures = "ProbeWriteFailures";
+
+    /// <summary>How long a write took to commit or fail (Milliseconds).</summary>
+    public const string WriteProbeLatency = "ProbeWriteLatency";
+
     /// <summary>The Sandbox environment's sizes (an environment of infra sizes itself in cdk.json).</summary>
     public const string SandboxAuroraInstanceClass = "db.r6g.large";
     public const string SandboxRedisNodeType = "cache.r6g.large";
