@@ -48,6 +48,7 @@ public static class PortalSetup
         // Public files (styles, scripts, fonts): the sign-in page needs them before anyone signs in.
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthEndpoints();
+        app.MapDiagnosticsEndpoint();
         app.MapPortalIdentity();
         app.MapAuditEndpoints();
         app.MapOperationsEndpoints();

@@ -23,8 +23,6 @@ public sealed partial class AuditListPage : IDisposable
 
     [Inject] public required AuditReader Reader { get; set; }
     [Inject] public required AuditCaller Caller { get; set; }
-    [Inject] public required AuthenticationStateProvider Authentication { get; set; }
-    [CascadingParameter] public Task<AuthenticationState>? AuthenticationState { get; set; }
     [Inject] public required NavigationManager Navigation { get; set; }
 
     [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
@@ -136,7 +134,7 @@ public sealed partial class AuditListPage : IDisposable
         }
     }
 
-    private async Task<ClaimsPrincipal> UserAsync() => (await (AuthenticationState ?? Authentication.GetAuthenticationStateAsync())).User;
+    private Task<ClaimsPrincipal> UserAsync() => Caller.UserAsync();
 
     private string ExportLink(string extension)
     {

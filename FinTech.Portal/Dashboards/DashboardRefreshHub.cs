@@ -20,6 +20,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<DashboardKey, Feed> _feeds = [];
     private int _runningLoops;
+    private long _refreshes;
 
     public DashboardRefreshHub(
         PlatformRegistry platforms,
@@ -41,6 +42,9 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     /// returned, not only until its last viewer left, so zero means nothing can query upstream.
     /// </summary>
     public int ActiveFeeds => Volatile.Read(ref _runningLoops);
+
+    /// <summary>Refreshes completed since start, over every dashboard (for the benchmark and telemetry).</summary>
+    public long Refreshes => Interlocked.Read(ref _refreshes);
 
     /// <summary>
     /// Starts receiving snapshots of <paramref name="key"/>. The latest snapshot, if any, is
@@ -122,6 +126,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
                     feed.Latest = snapshot;
                     subscribers = [.. feed.Subscribers];
                 }
+                Interlocked.Increment(ref _refreshes);
                 foreach (var subscriber in subscribers)
                 {
                     Deliver(subscriber, snapshot);

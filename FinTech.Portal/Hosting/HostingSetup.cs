@@ -24,7 +24,7 @@ public static class HostingSetup
         {
             options.IncludeScopes = true;
             options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            options.TimestampFormat = Timestamps.Stored;
         });
 
         builder.Services.AddSingleton<PortalInstance>();
@@ -70,6 +70,46 @@ public static class HostingSetup
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        return app;
+    }
+}
+
+/// <summary>
+/// What the <c>circuits</c> benchmark reads from a running portal: the managed heap after a full,
+/// compacting collection, the process's CPU time, and how many dashboard refreshes have run. Off
+/// unless <c>Hosting:DiagnosticsEndpoint</c> is true, and loopback callers only: a forced full
+/// collection stalls every circuit of the task.
+/// </summary>
+public static class DiagnosticsEndpoint
+{
+    public static WebApplication MapDiagnosticsEndpoint(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.DiagnosticsEndpoint)
+        {
+            return app;
+        }
+        app.MapGet("/_diagnostics/process", (HttpContext http, bool? collect, FinTech.Portal.Dashboards.DashboardRefreshHub hub) =>
+        {
+            if (http.Connection.RemoteIpAddress is not { } address || !IPAddress.IsLoopback(address))
+            {
+                return Results.NotFound();
+            }
+            long? heap = null;
+            if (collect == true)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                heap = GC.GetTotalMemory(forceFullCollection: false);
+            }
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return Results.Ok(new
+            {
+                heapBytes = heap,
+                cpuMilliseconds = process.TotalProcessorTime.TotalMilliseconds,
+                dashboardRefreshes = hub.Refreshes,
+            });
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -65,8 +65,7 @@ public static class IdentitySetup
                 SessionCookie.Configure(cookie, identity.Value, CookiesFor(host)));
 
         builder.Services.AddAuthorization();
-        // Post-configured, so that these are the policies whatever else registered a fallback
-        // definition of one of them (the audit feature defines ReadAudit when identity is absent).
+        // Every portal policy is defined here, from PortalAccessRules, and nowhere else.
         builder.Services.PostConfigure<AuthorizationOptions>(options =>
         {
             options.AddPortalPolicies();
