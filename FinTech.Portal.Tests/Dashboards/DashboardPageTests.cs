@@ -77,6 +77,63 @@ public sealed class DashboardPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_zoom_in_the_address_draws_that_window_from_the_finest_range_that_holds_it()
+    {
+        var now = _portal.Time.GetUtcNow();
+        var from = now.AddMinutes(-40);
+        var to = now.AddMinutes(-20);
+        Navigation.NavigateTo($"/dashboards/overview?env=sandbox&range=24h&from={ZoomWindow.Format(from)}&to={ZoomWindow.Format(to)}");
+        var page = _portal.Bunit.Render<DashboardPage>(p => p.Add(x => x.DashboardId, "overview").AddCascadingValue(Sandbox));
+
+        page.WaitForAssertion(() => Assert.Equal("Current", page.Find("[data-testid=panel-latency]").GetAttribute("data-state")), Patience);
+        // The last hour holds the window: its 1-minute refresh, not the day's 5-minute one.
+        Assert.Equal([60], _hub.Platform.LastQueries.Where(q => q.MetricStat is not null).Select(q => q.MetricStat!.Period).Distinct());
+        var chart = page.Find("[data-testid=panel-latency] [data-testid=chart]");
+        Assert.Equal(Ms(Truncated(from)), chart.GetAttribute("data-start"));
+        Assert.Equal(Ms(Truncated(to)), chart.GetAttribute("data-end"));
+        Assert.Contains("Zoomed to", page.Find("[data-testid=zoom]").TextContent);
+        var reset = System.Web.HttpUtility.ParseQueryString(new Uri(page.Find("[data-testid=zoom-reset]").GetAttribute("href")!).Query);
+        Assert.Equal(("24h", null, null), (reset["range"], reset["from"], reset["to"]));
+    }
+
+    [Fact]
+    public void Picking_a_range_while_zoomed_ends_the_zoom()
+    {
+        var now = _portal.Time.GetUtcNow();
+        Navigation.NavigateTo($"/dashboards/overview?env=sandbox&range=1h&from={ZoomWindow.Format(now.AddMinutes(-30))}&to={ZoomWindow.Format(now.AddMinutes(-10))}");
+        var page = _portal.Bunit.Render<DashboardPage>(p => p.Add(x => x.DashboardId, "overview").AddCascadingValue(Sandbox));
+
+        page.Find("[data-testid=range-select]").Change("3h");
+
+        page.WaitForAssertion(() =>
+        {
+            var query = System.Web.HttpUtility.ParseQueryString(new Uri(Navigation.Uri).Query);
+            Assert.Equal(("3h", null, null), (query["range"], query["from"], query["to"]));
+        }, Patience);
+    }
+
+    [Theory]
+    [InlineData("2026-11-24T02:00Z", "2026-11-24T02:01Z")]
+    [InlineData("2026-11-24T02:20Z", "2026-11-24T02:00Z")]
+    [InlineData("yesterday", "2026-11-24T02:00Z")]
+    [InlineData(null, "2026-11-24T02:00Z")]
+    public void A_zoom_shorter_than_two_minutes_reversed_or_unreadable_is_no_zoom(string? from, string? to) =>
+        Assert.Null(ZoomWindow.Parse(from, to));
+
+    [Fact]
+    public void A_zoom_reads_the_minutes_charts_js_writes()
+    {
+        var zoom = ZoomWindow.Parse("2026-11-24T02:05Z", "2026-11-24T02:20Z");
+
+        Assert.Equal(new ZoomWindow(new(2026, 11, 24, 2, 5, 0, TimeSpan.Zero), new(2026, 11, 24, 2, 20, 0, TimeSpan.Zero)), zoom);
+        Assert.Equal("2026-11-24T02:05Z", ZoomWindow.Format(zoom!.From));
+    }
+
+    private static DateTimeOffset Truncated(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    private static string Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task Closing_the_page_stops_its_refresh_when_nobody_else_watches()
     {
         var page = Open("overview", "1h");

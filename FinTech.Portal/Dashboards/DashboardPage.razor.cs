@@ -7,7 +7,8 @@ namespace FinTech.Portal.Dashboards;
 
 /// <summary>
 /// A dashboard for the environment in the address: it opens (and, in production, records) the view once, then
-/// follows the shared refresh of its key (environment, dashboard, range) until it is closed or paused.
+/// follows the shared refresh of its key (environment, dashboard, range — for a zoom, the shortest range
+/// that holds it) until it is closed or paused.
 /// </summary>
 public sealed partial class DashboardPage : IDisposable
 {
@@ -19,10 +20,13 @@ public sealed partial class DashboardPage : IDisposable
 
     [Parameter] public string? DashboardId { get; set; }
     [SupplyParameterFromQuery(Name = "range")] public string? RangeKey { get; set; }
+    [SupplyParameterFromQuery(Name = "from")] public string? ZoomFrom { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? ZoomTo { get; set; }
     [CascadingParameter] public required PortalEnvironment Environment { get; set; }
 
     private DashboardDefinition? _dashboard;
     private TimeRange _range = TimeRange.Default;
+    private ZoomWindow? _zoom;
     private DashboardSnapshot? _snapshot;
     private DashboardKey? _key;
     private IDisposable? _subscription;
@@ -42,14 +46,18 @@ public sealed partial class DashboardPage : IDisposable
         var id = DashboardId ?? DashboardCatalog.DefaultId;
         _dashboard = DashboardCatalog.Find(Environment, id);
         _range = TimeRange.Find(RangeKey) ?? TimeRange.Default;
-        var key = new DashboardKey(Environment.Key, id, _range.Key);
+        _zoom = ZoomWindow.Parse(ZoomFrom, ZoomTo);
+        // Zoomed, the data comes from the shared refresh of the shortest range that holds the
+        // window: the finest period for it, and still one refresh for everyone watching.
+        var source = _zoom is null ? _range : TimeRange.Covering(_zoom.From, Time.GetUtcNow());
+        var key = new DashboardKey(Environment.Key, id, source.Key);
         if (key == _key)
         {
             return;
         }
         _key = key;
         _snapshot = null;
-        _waiting = DashboardSnapshot.Waiting(key, _range, Time.GetUtcNow());
+        _waiting = DashboardSnapshot.Waiting(key, source, Time.GetUtcNow());
         _subscription?.Dispose();
         _subscription = null;
         // Prerendering is a one-shot HTML render: only a live circuit opens, records and watches.
@@ -103,7 +111,11 @@ public sealed partial class DashboardPage : IDisposable
         }
     });
 
-    private void SelectRange(string key) => Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("range", key));
+    // A range picked from the list replaces a zoom.
+    private void SelectRange(string key) => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(
+        new Dictionary<string, object?> { ["range"] = key, ["from"] = null, ["to"] = null }));
+
+    private string ResetZoom => Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["from"] = null, ["to"] = null });
 
     private void SetAutoRefresh(bool on)
     {
