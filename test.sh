@@ -32,6 +32,11 @@ if [ ! -d FinTech.Portal.Tests/Aws/jssdk/node_modules/aws-sdk ]; then
   (cd FinTech.Portal.Tests/Aws/jssdk && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# axe-core, which the accessibility browser tests run inside the pages (from the committed lock file).
+if [ ! -d FinTech.Portal.Tests/Browser/axe/node_modules/axe-core ]; then
+  (cd FinTech.Portal.Tests/Browser/axe && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 results="$(pwd)/.test-artifacts"
 rm -rf "$results"; mkdir -p "$results"
 

@@ -14,13 +14,17 @@ internal static class PortalBunit
     }
 
     /// <summary>
-    /// Answers the JavaScript calls MudBlazor's inputs make on first render (strict interop: any
+    /// Answers the JavaScript calls MudBlazor's inputs, switches and selects (popovers) make (strict interop: any
     /// other call fails the test, so a page that starts calling JavaScript is noticed).
     /// </summary>
     public static void SetupMudInputs(this BunitJSInterop interop)
     {
-        interop.SetupVoid("mudElementRef.addOnBlurEvent", _ => true);
-        interop.SetupVoid("mudKeyInterceptor.connect", _ => true);
-        interop.SetupVoid("mudKeyInterceptor.disconnect", _ => true);
+        interop.SetupVoid("mudElementRef.addOnBlurEvent", _ => true).SetVoidResult();
+        interop.SetupVoid("mudKeyInterceptor.connect", _ => true).SetVoidResult();
+        interop.SetupVoid("mudKeyInterceptor.disconnect", _ => true).SetVoidResult();
+        interop.SetupVoid("mudPopover.initialize", _ => true).SetVoidResult();
+        interop.SetupVoid("mudPopover.connect", _ => true).SetVoidResult();
+        interop.SetupVoid("mudPopover.disconnect", _ => true).SetVoidResult();
+        interop.SetupVoid("mudPopover.dispose", _ => true).SetVoidResult();
     }
 }

@@ -11,47 +11,22 @@ using Microsoft.Extensions.Options;
 
 namespace FinTech.Portal.Tests.Audit;
 
-/// <summary>
-/// bUnit with the real audit services over a throwaway SQLite database (the store is the real
-/// thing, and fast), a signed-in user, and the interactive renderer the pages wait for.
-/// </summary>
+/// <summary>The audit pages' bUnit context: the portal's shared one, with the reviewer personas of these tests.</summary>
 public sealed class AuditPagesContext : IAsyncDisposable
 {
-    private readonly SqliteTestDatabase _database = new();
+    private readonly PortalComponentContext _portal;
 
-    private AuditPagesContext(Func<AuditTestKit, AuditAnchoring>? anchoring)
-    {
-        Kit = new AuditTestKit(_database.Database);
-        Bunit = PortalBunit.Create();
-        Authorization = Bunit.AddAuthorization();
-        Bunit.Services.AddSingleton(Kit.Store);
-        Bunit.Services.AddSingleton(Kit.Trail);
-        Bunit.Services.AddSingleton<IAuditAnchorSink>(Kit.Anchors);
-        Bunit.Services.AddSingleton(Kit.Verifier);
-        Bunit.Services.AddSingleton(anchoring?.Invoke(Kit) ?? Kit.Anchoring);
-        Bunit.Services.AddSingleton(Kit.AnchorStatus);
-        Bunit.Services.AddSingleton<TimeProvider>(Kit.Time);
-        Bunit.Services.AddSingleton(Options.Create(new AuditOptions()));
-        Bunit.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        Bunit.Services.AddScoped<AuditCaller>();
-        Bunit.Services.AddScoped<AuditReader>();
-        Bunit.JSInterop.SetupMudInputs();
-        Bunit.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-    }
+    private AuditPagesContext(PortalComponentContext portal) => _portal = portal;
 
-    public BunitContext Bunit { get; }
+    public BunitContext Bunit => _portal.Bunit;
 
-    public AuditTestKit Kit { get; }
+    public AuditTestKit Kit => _portal.Audit;
 
-    public BunitAuthorizationContext Authorization { get; }
+    public BunitAuthorizationContext Authorization => _portal.Authorization;
 
     /// <param name="anchoring">Anchors through another sink than the kit's file (an AWS sink, a failing one).</param>
-    public static async Task<AuditPagesContext> CreateAsync(Func<AuditTestKit, AuditAnchoring>? anchoring = null)
-    {
-        var context = new AuditPagesContext(anchoring);
-        await context.Kit.Migrations.ApplyAsync(CancellationToken.None);
-        return context;
-    }
+    public static async Task<AuditPagesContext> CreateAsync(Func<AuditTestKit, AuditAnchoring>? anchoring = null) =>
+        new(await PortalComponentContext.CreateAsync(anchoring: anchoring));
 
     public void SignInAsAuditor()
     {
@@ -70,15 +45,9 @@ public sealed class AuditPagesContext : IAsyncDisposable
         Authorization.SetClaims(new Claim("oid", "user-bob"), new Claim("name", "Bob Operator"));
     }
 
-    public Task TamperAsync(string sql) => _database.TamperAsync(sql);
+    public Task TamperAsync(string sql) => _portal.TamperAsync(sql);
 
-    public async Task<List<AuditEvent>> EventsAsync(string eventType) =>
-        [.. (await Kit.Store.SearchAsync(new AuditFilter(EventType: eventType), null, 100, CancellationToken.None)).Events];
+    public Task<List<AuditEvent>> EventsAsync(string eventType) => _portal.EventsAsync(eventType);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Bunit.DisposeAsync();
-        Kit.Dispose();
-        await _database.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _portal.DisposeAsync();
 }

@@ -25,7 +25,7 @@ public class AwsOverviewBrowserTests(BrowserFixture browser)
 
         await page.GotoAsync("/?env=staging");
 
-        var p99 = page.Locator("[data-testid=panel-latency][data-state=Current] polyline[data-series='p99']");
+        var p99 = page.Locator("[data-testid=panel-latency][data-state=Current] [data-series='p99'] polyline");
         await Expect(p99).ToHaveCountAsync(1, new() { Timeout = 20_000 });
         Assert.Equal(60, (await p99.GetAttributeAsync("points"))!.Split(' ').Length);
         await Expect(page.Locator("[data-testid=panel-alarms] [data-testid=alarm-ok]").First).ToBeVisibleAsync();

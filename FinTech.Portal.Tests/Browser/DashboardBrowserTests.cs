@@ -14,7 +14,7 @@ public class DashboardBrowserTests(BrowserFixture browser)
 
         await page.GotoAsync("/");
 
-        var p99 = page.Locator("[data-testid=panel-latency][data-state=Current] polyline[data-series='p99']");
+        var p99 = page.Locator("[data-testid=panel-latency][data-state=Current] [data-series='p99'] polyline");
         await Expect(p99).ToHaveCountAsync(1);
         var points = (await p99.GetAttributeAsync("points"))!.Split(' ');
         Assert.Equal(60, points.Length);
@@ -31,7 +31,7 @@ public class DashboardBrowserTests(BrowserFixture browser)
 
         await page.GotoAsync("/dashboards/database?range=7d");
 
-        var writerCpu = page.Locator("[data-testid=panel-db-cpu][data-state=Current] polyline[data-series='writer']");
+        var writerCpu = page.Locator("[data-testid=panel-db-cpu][data-state=Current] [data-series='writer'] polyline");
         await Expect(writerCpu).ToHaveCountAsync(1);
         Assert.Equal(168, (await writerCpu.GetAttributeAsync("points"))!.Split(' ').Length);
         await Expect(page.Locator("[data-testid=db-member]").First).ToBeVisibleAsync();

@@ -29,9 +29,9 @@ public class ChartGeometryTests
     {
         var geometry = ChartGeometry.Layout([Line("p99", 100, 200, 300)], Start, Start.AddMinutes(2), DisplayUnit.Milliseconds, null);
 
-        var points = geometry.Lines.Single().Points.Split(' ');
+        var points = geometry.Lines.Single().Segments.Single().Split(' ');
         Assert.Equal(3, points.Length);
-        Assert.StartsWith($"{ChartGeometry.Left},", points[0]);
+        Assert.StartsWith($"{geometry.Left},", points[0]);
         Assert.StartsWith($"{ChartGeometry.Width - ChartGeometry.Right},", points[2]);
         Assert.Equal("300 ms", geometry.Lines.Single().LatestText);
     }
@@ -80,6 +80,81 @@ public class ChartGeometryTests
 
         Assert.Equal("no data", geometry.Lines.Single().LatestText);
         Assert.Equal(1, geometry.YMax);
+    }
+
+    private static ChartSeries Minutes(string label, params (int Minute, double Value)[] points) =>
+        new(label, points.Select(p => new MetricPoint(Start.AddMinutes(p.Minute), p.Value)).ToList());
+
+    [Fact]
+    public void Missing_minutes_break_the_line_instead_of_drawing_a_ramp_across_them()
+    {
+        // Minutes 3 to 5 missing (CloudWatch leaves them out of the answer), and minute 9 alone.
+        var series = Minutes("replica lag", (0, 1), (1, 2), (2, 3), (6, 7), (7, 8), (9, 4));
+
+        var geometry = ChartGeometry.Layout([series], Start, Start.AddMinutes(10), DisplayUnit.Seconds, null);
+
+        var segments = geometry.Lines.Single().Segments.Select(s => s.Split(' ').Length).ToList();
+        Assert.Equal([3, 2, 1], segments);
+    }
+
+    [Fact]
+    public void Lines_without_missing_minutes_are_one_line()
+    {
+        var geometry = ChartGeometry.Layout([Line("p99", 100, 200, 300, 250)], Start, Start.AddMinutes(3), DisplayUnit.Milliseconds, null);
+
+        Assert.Single(geometry.Lines.Single().Segments);
+    }
+
+    [Fact]
+    public void Each_series_has_its_value_at_every_minute_for_the_crosshair_and_nothing_where_data_is_missing()
+    {
+        var p50 = Minutes("p50", (0, 41.26), (1, 40), (2, 39.5));
+        var p99 = Minutes("p99", (0, 1234.4), (2, 980));
+
+        var geometry = ChartGeometry.Layout([p50, p99], Start, Start.AddMinutes(2), DisplayUnit.Milliseconds, null);
+
+        Assert.Equal(3, geometry.Slots.Count);
+        Assert.Equal(Start.AddMinutes(1), geometry.Slots[1]);
+        Assert.Equal("41.3|40.0|39.5", geometry.Lines[0].HoverValues);
+        Assert.Equal("1,234||980", geometry.Lines[1].HoverValues);
+    }
+
+    [Theory]
+    [InlineData(1500, DisplayUnit.RequestsPerSecond, "1,500 req/s")]
+    [InlineData(12_000_000, DisplayUnit.Count, "12,500,000")]
+    [InlineData(0.8, DisplayUnit.Milliseconds, "0.800 ms")]
+    public void The_left_margin_is_wide_enough_for_the_longest_y_label(double max, DisplayUnit unit, string longest)
+    {
+        var geometry = ChartGeometry.Layout([Line("x", max / 2, max)], Start, Start.AddMinutes(1), unit, null);
+
+        Assert.Contains(longest, geometry.YTicks.Select(t => t.Label));
+        // Labels end 6 px left of the plot; every one must start inside the picture.
+        Assert.All(geometry.YTicks, tick =>
+            Assert.True(geometry.Left - 6 - tick.Label.Length * ChartGeometry.LabelCharWidth >= 0, $"{tick.Label} needs more than {geometry.Left} px"));
+    }
+
+    [Fact]
+    public void A_zoomed_chart_draws_only_the_points_of_its_window()
+    {
+        var geometry = ChartGeometry.Layout([Line("p99", 1, 2, 3, 4, 5, 6)], Start.AddMinutes(2), Start.AddMinutes(4), DisplayUnit.Milliseconds, null);
+
+        Assert.Equal(3, geometry.Lines.Single().PointCount);
+        Assert.Equal("3.00|4.00|5.00", geometry.Lines.Single().HoverValues);
+        Assert.Equal(5, geometry.YMax);
+    }
+
+    [Fact]
+    public void Viewers_of_the_same_refresh_share_one_layout_and_a_new_window_gets_its_own()
+    {
+        IReadOnlyList<ChartSeries> pushed = [Line("p99", 1, 2, 3)];
+
+        var first = ChartGeometry.Shape(pushed, Start, Start.AddMinutes(2), DisplayUnit.Milliseconds, null);
+        var second = ChartGeometry.Shape(pushed, Start, Start.AddMinutes(2), DisplayUnit.Milliseconds, null);
+        var zoomed = ChartGeometry.Shape(pushed, Start, Start.AddMinutes(1), DisplayUnit.Milliseconds, null);
+
+        Assert.Same(first, second);
+        Assert.NotSame(first, zoomed);
+        Assert.Equal(2, zoomed.Lines.Single().PointCount);
     }
 }
 

@@ -27,6 +27,21 @@ public class HostingTests
         Assert.Equal("Healthy", await live.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("favicon.ico", "image/x-icon")]
+    [InlineData("favicon.svg", "image/svg+xml")]
+    public async Task The_icon_is_served_to_anyone_before_sign_in(string path, string contentType)
+    {
+        await using var server = new PortalServer();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = server.RootUri };
+
+        var icon = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal(contentType, icon.Content.Headers.ContentType?.MediaType);
+        Assert.NotEmpty(await icon.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task An_unknown_address_answers_404_with_a_page_that_leads_back()
     {

@@ -137,6 +137,21 @@ public sealed class LogsQueryServiceTests : IAsyncLifetime
             + Uri.EscapeDataString("fields @timestamp, status, route, error, traceId, @logStream\n| filter status >= 500\n| sort @timestamp desc\n| limit 500") + "&run=1", link);
     }
 
+    [Fact]
+    public void The_address_the_chart_script_completes_is_the_link_of_the_point_it_is_completed_for()
+    {
+        var panel = DashboardCatalog.Find(_kit.Sandbox, "overview")!.Panels.Single(p => p.Id == "errors");
+        var point = new DateTimeOffset(2026, 11, 24, 10, 7, 0, TimeSpan.Zero);
+
+        // What charts.js does: the point less the margin for {start}, the end of its period for {end}, escaped.
+        var completed = LogLinks.ForPanelPoints(_kit.Sandbox, panel)!
+            .Replace(LogLinks.StartToken, Uri.EscapeDataString("2026-11-24T10:02:00Z"), StringComparison.Ordinal)
+            .Replace(LogLinks.EndToken, Uri.EscapeDataString("2026-11-24T10:08:00Z"), StringComparison.Ordinal);
+
+        Assert.Equal(LogLinks.ForPanelPoint(_kit.Sandbox, panel, point, 60), completed);
+        Assert.Equal(TimeSpan.FromMinutes(5), LogLinks.Margin);
+    }
+
     [Theory]
     [InlineData("latency", "/fintech/sandbox/api", "filter durationMs >= 1000")]
     [InlineData("tasks", "/fintech/sandbox/ecs-events", "detail.lastStatus")]

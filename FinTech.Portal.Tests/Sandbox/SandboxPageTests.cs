@@ -21,40 +21,34 @@ public sealed class SandboxPageTests : IAsyncLifetime
     private static readonly PortalEnvironment SandboxEnvironment =
         new("sandbox", "Sandbox", PlatformBackend.Sandbox, IsProduction: false, PlatformResources.Sandbox(), 11, Aws: null);
 
-    private readonly BunitContext _context = PortalBunit.Create();
     private readonly FakeTimeProvider _time = new(SandboxTestPlatform.TuesdayMorning);
-    private readonly SandboxBackend _backend;
-    // Knob changes are recorded in the audit trail before they are made: a real (SQLite) trail.
-    private readonly SqliteTestDatabase _auditDatabase = new();
-    private readonly AuditTestKit _audit;
-    private readonly Bunit.TestDoubles.BunitAuthorizationContext _authorization;
+    private SandboxBackend _backend = null!;
+    // Knob changes are recorded in the audit trail before they are made: the context's real (SQLite) trail.
+    private PortalComponentContext _portal = null!;
+    private BunitContext _context = null!;
+    private Bunit.TestDoubles.BunitAuthorizationContext _authorization = null!;
+    private AuditTestKit _audit = null!;
 
-    public SandboxPageTests()
+    public async Task InitializeAsync()
     {
-        _backend = new SandboxBackend(_time, new SandboxJournal(_auditDatabase.Database));
-        _audit = new AuditTestKit(_auditDatabase.Database);
-        _context.Services.AddSingleton<TimeProvider>(_time);
-        _context.Services.AddSingleton(_backend);
-        _context.Services.AddSingleton(new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_auditDatabase.Database)));
-        _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        _context.Services.AddScoped<AuditCaller>();
-        // Knob changes go through the service that checks the caller's role before the switch.
-        _context.Services.AddSingleton(_audit.Trail);
-        _context.Services.AddSingleton<IdentityAudit>();
-        _context.Services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
-        _context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new PortalIdentityOptions()));
-        _context.Services.AddSingleton(_audit.Database);
-        _context.Services.AddSingleton<PortalSessions>();
-        _context.Services.AddSingleton<PortalAuthorization>();
-        _context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        _context.Services.AddSingleton<SandboxFaultKnobs>();
-        _authorization = _context.SignInAs(SandboxPersonas.Olivia);
-        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        _context.JSInterop.SetupMudInputs();
+        _portal = await PortalComponentContext.CreateAsync((services, database) =>
+        {
+            _backend = new SandboxBackend(_time, new SandboxJournal(database));
+            services.AddSingleton(_backend);
+            services.AddSingleton(new SandboxJournal(database));
+            services.AddSingleton<SandboxFaultSwitch>();
+            services.AddSingleton<SandboxFaultKnobs>();
+            services.AddSingleton(new EnvironmentCatalog(Microsoft.Extensions.Options.Options.Create(new PlatformOptions { Environments = { ["sandbox"] = new EnvironmentOptions() } })));
+        }, _time);
+        _context = _portal.Bunit;
+        _audit = _portal.Audit;
+        _authorization = _portal.Authorization.SwitchTo(SandboxPersonas.Olivia);
         // The switches are re-enabled after each change, and MudSwitch then connects its key interceptor again: answer it.
         _context.JSInterop.SetupVoid("mudKeyInterceptor.connect", _ => true).SetVoidResult();
         _context.JSInterop.SetupVoid("mudKeyInterceptor.disconnect", _ => true).SetVoidResult();
     }
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
 
     private IRenderedComponent<SandboxPage> Render(PortalEnvironment environment) =>
         _context.Render<SandboxPage>(parameters => parameters.AddCascadingValue(environment));
@@ -168,7 +162,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
         var page = Render(SandboxEnvironment);
         // Another portal task on the same database, with its own simulated platform, switched it on a minute ago.
         var otherTask = new SandboxBackend(_time);
-        await new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_auditDatabase.Database))
+        await new SandboxFaultSwitch(_audit.Trail, new SandboxJournal(_audit.Database))
             .SetFaultAsync(otherTask.PlatformFor(SandboxEnvironment), SandboxEnvironment, SandboxFault.ErrorBurst, on: true, AuditTestKit.Bob, CancellationToken.None);
         _time.Advance(TimeSpan.FromMinutes(1));
 
@@ -197,22 +191,12 @@ public sealed class SandboxPageTests : IAsyncLifetime
     [Fact]
     public async Task When_the_audit_trail_cannot_be_written_the_knob_stays_put_and_the_page_says_why()
     {
-        await _auditDatabase.TamperAsync("DROP TABLE audit_events");
+        await _portal.TamperAsync("DROP TABLE audit_events");
         var page = Render(SandboxEnvironment);
 
         page.Find("[data-testid=fault-LatencySpike] input[type=checkbox]").Change(true);
 
         page.WaitForAssertion(() => Assert.Contains("was not carried out", page.Find("[data-testid=fault-error]").TextContent));
         Assert.Empty(_backend.PlatformFor(SandboxEnvironment).ActiveFaults);
-    }
-
-    public Task InitializeAsync() => _audit.Migrations.ApplyAsync(CancellationToken.None);
-
-    // MudBlazor's services are only asynchronously disposable.
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        _audit.Dispose();
-        await _auditDatabase.DisposeAsync();
     }
 }

@@ -23,7 +23,7 @@ namespace FinTech.Portal.Audit;
 /// </summary>
 public static class AuditCanonical
 {
-    public const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+    public const string TimestampFormat = FinTech.Portal.Hosting.Timestamps.Stored;
     public const int HashBytes = 32;
 
     /// <summary>The previous hash of event #1.</summary>

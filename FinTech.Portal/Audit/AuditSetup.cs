@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Authorization;
@@ -9,9 +11,9 @@ namespace FinTech.Portal.Audit;
 public static class AuditSetup
 {
     /// <summary>
-    /// The audit trail: recording API, anchoring, verification, the reviewer's services, the
-    /// portal's own start/stop events and the <see cref="PortalPolicies.ReadAudit"/> policy
-    /// (unless the identity feature defines it).
+    /// The audit trail: recording API, anchoring, verification, the reviewer's services and the
+    /// portal's own start/stop events. Who may read it is the identity feature's
+    /// <see cref="PortalPolicies.ReadAudit"/> policy.
     /// </summary>
     public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
     {
@@ -92,13 +94,17 @@ public static class AuditSetup
 }
 
 /// <summary>
-/// The caller of a circuit or request, for the audit record: the user and the client address.
-/// The address is captured when the scope starts (the HTTP request, or the circuit's connection),
-/// because Blazor components have no HttpContext of their own afterwards.
+/// The caller of a circuit or request, the one way components get the current user and the client
+/// address (what the audit record and the services' checks need). The address is captured when the
+/// scope starts (the HTTP request, or the circuit's connection), because Blazor components have no
+/// HttpContext of their own afterwards.
 /// </summary>
-public sealed class AuditCaller(IHttpContextAccessor accessor)
+public sealed class AuditCaller(IHttpContextAccessor accessor, AuthenticationStateProvider authentication)
 {
     public string? SourceIp { get; } = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>The signed-in user of this circuit (an anonymous principal when nobody is).</summary>
+    public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 }
 
 /// <summary>The list page's query string and the export endpoints' parameters, one spelling for both.</summary>

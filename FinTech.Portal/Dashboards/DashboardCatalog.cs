@@ -10,16 +10,25 @@ namespace FinTech.Portal.Dashboards;
 /// </summary>
 public static class DashboardCatalog
 {
-    public static readonly IReadOnlyList<string> Ids = ["overview", "database", "cache", "sessions"];
+    /// <summary>Every dashboard, in menu order: the one list of their ids and titles.</summary>
+    public static readonly IReadOnlyList<DashboardEntry> All =
+    [
+        new("overview", "Overview", Overview),
+        new("database", "Database", Database),
+        new("cache", "Cache", Cache),
+        new("sessions", "Sessions", Sessions),
+    ];
 
-    public static DashboardDefinition? Find(PortalEnvironment environment, string id) => id switch
+    public static IReadOnlyList<string> Ids { get; } = [.. All.Select(d => d.Id)];
+
+    /// <summary>The dashboard a bare address (<c>/</c>) opens.</summary>
+    public static string DefaultId => All[0].Id;
+
+    public static DashboardDefinition? Find(PortalEnvironment environment, string id)
     {
-        "overview" => Overview(environment.Resources),
-        "database" => Database(environment.Resources),
-        "cache" => Cache(environment.Resources),
-        "sessions" => Sessions(environment.Resources),
-        _ => null,
-    };
+        ArgumentNullException.ThrowIfNull(environment);
+        return All.FirstOrDefault(d => d.Id == id) is { } entry ? entry.Build(entry, environment.Resources) : null;
+    }
 
     private const string Alb = "AWS/ApplicationELB";
     private const string Ecs = "AWS/ECS";
@@ -28,7 +37,7 @@ public static class DashboardCatalog
     private const string ElastiCache = "AWS/ElastiCache";
     private const string DynamoDb = "AWS/DynamoDB";
 
-    private static DashboardDefinition Overview(PlatformResources r)
+    private static DashboardDefinition Overview(DashboardEntry entry, PlatformResources r)
     {
         // The API's own traffic: its target group. The load balancer as a whole also carries the
         // portal's SignalR traffic, which would blur p99, requests and 5xx.
@@ -40,8 +49,8 @@ public static class DashboardCatalog
         var target5xx = new MetricSpec(Alb, "HTTPCode_Target_5XX_Count", api, Statistic.Sum);
 
         return new DashboardDefinition(
-            "overview",
-            "Overview",
+            entry.Id,
+            entry.Title,
             "API latency, traffic, errors and capacity of the platform, and what is alarming.",
             [
                 // At a glance, the last whole minute: the same metrics as the charts below, so no extra queries.
@@ -97,7 +106,7 @@ public static class DashboardCatalog
     private static MetricSeriesDefinition Latency(string label, Dimension[] targets, Statistic statistic) =>
         new(label, new MetricSpec(Alb, "TargetResponseTime", targets, statistic), SeriesScale.SecondsToMilliseconds);
 
-    private static DashboardDefinition Database(PlatformResources r)
+    private static DashboardDefinition Database(DashboardEntry entry, PlatformResources r)
     {
         Dimension[] cluster = [new("DBClusterIdentifier", r.AuroraCluster)];
         Dimension[] writer = [new("DBClusterIdentifier", r.AuroraCluster), new("Role", "WRITER")];
@@ -106,8 +115,8 @@ public static class DashboardCatalog
             new(Rds, metric, [new Dimension("DBInstanceIdentifier", instance)], statistic);
 
         return new DashboardDefinition(
-            "database",
-            "Database",
+            entry.Id,
+            entry.Title,
             $"Aurora PostgreSQL cluster {r.AuroraCluster}: writer and readers.",
             [
                 new PanelDefinition("db-cpu", "CPU by role", PanelKind.TimeSeries, DisplayUnit.Percent,
@@ -138,15 +147,15 @@ public static class DashboardCatalog
             [TopologyPart.Database]);
     }
 
-    private static DashboardDefinition Cache(PlatformResources r)
+    private static DashboardDefinition Cache(DashboardEntry entry, PlatformResources r)
     {
         SeriesDefinition PerNode(string metric, string node, Statistic statistic) =>
             new MetricSeriesDefinition(node, new MetricSpec(ElastiCache, metric, [new Dimension("CacheClusterId", node)], statistic));
         List<SeriesDefinition> EachNode(string metric, Statistic statistic) => r.RedisNodes.Select(n => PerNode(metric, n, statistic)).ToList();
 
         return new DashboardDefinition(
-            "cache",
-            "Cache",
+            entry.Id,
+            entry.Title,
             $"ElastiCache Redis replication group {r.RedisReplicationGroup}: primary and replica nodes.",
             [
                 new PanelDefinition("cache-hit-rate", "Cache hit rate", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("CacheHitRate", Statistic.Average)),
@@ -160,15 +169,15 @@ public static class DashboardCatalog
             [TopologyPart.Cache]);
     }
 
-    private static DashboardDefinition Sessions(PlatformResources r)
+    private static DashboardDefinition Sessions(DashboardEntry entry, PlatformResources r)
     {
         Dimension[] table = [new("TableName", r.SessionTable)];
         MetricSpec Operation(string metric, string operation, Statistic statistic) =>
             new(DynamoDb, metric, [new Dimension("TableName", r.SessionTable), new Dimension("Operation", operation)], statistic);
 
         return new DashboardDefinition(
-            "sessions",
-            "Sessions",
+            entry.Id,
+            entry.Title,
             $"DynamoDB session table {r.SessionTable} (on-demand).",
             [
                 new PanelDefinition("sessions-capacity", "Consumed capacity", PanelKind.TimeSeries, DisplayUnit.PerSecond,
@@ -197,3 +206,6 @@ public static class DashboardCatalog
             [TopologyPart.Sessions]);
     }
 }
+
+/// <summary>A dashboard's id (its address), its title, and how it is defined for an environment's resources.</summary>
+public sealed record DashboardEntry(string Id, string Title, Func<DashboardEntry, PlatformResources, DashboardDefinition> Build);

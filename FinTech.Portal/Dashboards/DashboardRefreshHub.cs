@@ -1,3 +1,4 @@
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using Microsoft.Extensions.Options;
 
@@ -17,23 +18,27 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     private readonly ILogger<DashboardRefreshHub> _logger;
     private readonly TimeSpan _interval;
     private readonly DashboardRefresher _refresher;
+    private readonly PortalMetrics _metrics;
     private readonly Lock _gate = new();
     private readonly Dictionary<DashboardKey, Feed> _feeds = [];
     private int _runningLoops;
+    private long _refreshes;
 
     public DashboardRefreshHub(
         PlatformRegistry platforms,
         EnvironmentCatalog environments,
         TimeProvider time,
         IOptions<DashboardOptions> options,
+        PortalMetrics metrics,
         ILogger<DashboardRefreshHub> logger)
     {
+        _metrics = metrics;
         _platforms = platforms;
         _environments = environments;
         _time = time;
         _logger = logger;
         _interval = options.Value.RefreshInterval;
-        _refresher = new DashboardRefresher(time, options.Value.UpstreamTimeout);
+        _refresher = new DashboardRefresher(time, options.Value.UpstreamTimeout, metrics);
     }
 
     /// <summary>
@@ -41,6 +46,9 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     /// returned, not only until its last viewer left, so zero means nothing can query upstream.
     /// </summary>
     public int ActiveFeeds => Volatile.Read(ref _runningLoops);
+
+    /// <summary>Refreshes completed since start, over every dashboard (for the benchmark and telemetry).</summary>
+    public long Refreshes => Interlocked.Read(ref _refreshes);
 
     /// <summary>
     /// Starts receiving snapshots of <paramref name="key"/>. The latest snapshot, if any, is
@@ -98,12 +106,14 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
 
     private async Task RunAsync(Feed feed)
     {
+        _metrics.RefreshLoopStarted();
         try
         {
             await RefreshUntilStoppedAsync(feed);
         }
         finally
         {
+            _metrics.RefreshLoopStopped();
             Interlocked.Decrement(ref _runningLoops);
         }
     }
@@ -115,13 +125,16 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
         {
             try
             {
+                var started = _time.GetTimestamp();
                 var snapshot = await _refresher.RefreshAsync(feed.Platform, feed.Dashboard, feed.Range, feed.Key, feed.Latest, token);
+                _metrics.Refreshed(feed.Key.Dashboard, feed.Key.Range, _time.GetElapsedTime(started));
                 Subscriber[] subscribers;
                 lock (_gate)
                 {
                     feed.Latest = snapshot;
                     subscribers = [.. feed.Subscribers];
                 }
+                Interlocked.Increment(ref _refreshes);
                 foreach (var subscriber in subscribers)
                 {
                     Deliver(subscriber, snapshot);
@@ -135,6 +148,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
             {
                 // The refresher turns upstream failures into panel states; reaching here is a
                 // bug. Keep the loop alive so the dashboard recovers at the next interval.
+                _metrics.RefreshFailed(feed.Key.Dashboard);
                 _logger.LogError(error, "Refreshing dashboard {Dashboard} of {Environment} failed", feed.Key.Dashboard, feed.Key.Environment);
             }
             try

@@ -54,7 +54,7 @@ public sealed class MigrationRunner(PortalDatabase database, TimeProvider time, 
                 record.Transaction = transaction;
                 record.CommandText = "INSERT INTO schema_migrations (id, applied_at) VALUES (@id, @at)";
                 record.AddParameter("@id", migration.Id);
-                record.AddParameter("@at", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+                record.AddParameter("@at", FinTech.Portal.Hosting.Timestamps.Store(time.GetUtcNow()));
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);

@@ -38,6 +38,12 @@ public sealed class HostingOptions : IValidatableObject
     /// <summary>Identifies this portal task in logs and audit events; defaults to the host name.</summary>
     public string? InstanceId { get; set; }
 
+    /// <summary>
+    /// Maps <c>GET /_diagnostics/process</c> (managed heap after a full collection, CPU time) for the
+    /// <c>circuits</c> benchmark. Off by default; when on it answers loopback callers only.
+    /// </summary>
+    public bool DiagnosticsEndpoint { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PublicOrigin is { } origin && (!origin.IsAbsoluteUri || origin.AbsolutePath != "/" || origin.Query.Length > 0

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace FinTech.Portal.Hosting;
 
-/// <summary>The portal as a well-behaved Fargate task: JSON logs, forwarded headers, health endpoints.</summary>
+/// <summary>The portal as a well-behaved Fargate task: JSON logs, telemetry, forwarded headers, health endpoints.</summary>
 public static class HostingSetup
 {
     public const string ReadyTag = "ready";
@@ -25,7 +25,7 @@ public static class HostingSetup
         {
             options.IncludeScopes = true;
             options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            options.TimestampFormat = Timestamps.Stored;
         });
 
         builder.Services.AddOptions<ClockOptions>()
@@ -37,6 +37,7 @@ public static class HostingSetup
         builder.Services.TryAddSingleton(services => services.GetRequiredService<IOptions<ClockOptions>>().Value.Create());
 
         builder.Services.AddSingleton<PortalInstance>();
+        builder.AddPortalTelemetry();
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<ForwardedHeadersOptions>()
             .Configure<IOptions<HostingOptions>>((forwarded, hosting) =>
@@ -79,6 +80,46 @@ public static class HostingSetup
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        return app;
+    }
+}
+
+/// <summary>
+/// What the <c>circuits</c> benchmark reads from a running portal: the managed heap after a full,
+/// compacting collection, the process's CPU time, and how many dashboard refreshes have run. Off
+/// unless <c>Hosting:DiagnosticsEndpoint</c> is true, and loopback callers only: a forced full
+/// collection stalls every circuit of the task.
+/// </summary>
+public static class DiagnosticsEndpoint
+{
+    public static WebApplication MapDiagnosticsEndpoint(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<HostingOptions>>().Value.DiagnosticsEndpoint)
+        {
+            return app;
+        }
+        app.MapGet("/_diagnostics/process", (HttpContext http, bool? collect, FinTech.Portal.Dashboards.DashboardRefreshHub hub) =>
+        {
+            if (http.Connection.RemoteIpAddress is not { } address || !IPAddress.IsLoopback(address))
+            {
+                return Results.NotFound();
+            }
+            long? heap = null;
+            if (collect == true)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                heap = GC.GetTotalMemory(forceFullCollection: false);
+            }
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return Results.Ok(new
+            {
+                heapBytes = heap,
+                cpuMilliseconds = process.TotalProcessorTime.TotalMilliseconds,
+                dashboardRefreshes = hub.Refreshes,
+            });
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -19,7 +19,7 @@ internal static class DataProtectionKeys
 {
     public const string ApplicationName = "FinTech.Portal";
 
-    public static WebApplicationBuilder AddPortalDataProtection(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddPortalDataProtection(this IHostApplicationBuilder builder)
     {
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services =>
@@ -68,7 +68,7 @@ internal sealed class DatabaseXmlRepository(PortalDatabase database, TimeProvide
         command.CommandText = "INSERT INTO data_protection_keys (friendly_name, xml, created_at) VALUES (@name, @xml, @at)";
         command.AddParameter("@name", friendlyName)
             .AddParameter("@xml", element.ToString(SaveOptions.DisableFormatting))
-            .AddParameter("@at", time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            .AddParameter("@at", FinTech.Portal.Hosting.Timestamps.Store(time.GetUtcNow()));
         command.ExecuteNonQuery();
     }
 

@@ -22,15 +22,34 @@ public static class LogLinks
     public static readonly TimeSpan Margin = TimeSpan.FromMinutes(5);
 
     /// <summary>The Logs page over [start, end) (an open end reaches to the moment the query runs), running <paramref name="query"/>.</summary>
-    public static string Around(PortalEnvironment environment, IEnumerable<string> logGroups, DateTimeOffset start, DateTimeOffset? end, string query, bool run = true)
+    public static string Around(PortalEnvironment environment, IEnumerable<string> logGroups, DateTimeOffset start, DateTimeOffset? end, string query, bool run = true) =>
+        Build(environment, logGroups, Uri.EscapeDataString(Format(start)), end is { } until ? Uri.EscapeDataString(Format(until)) : null, query, run);
+
+    /// <summary>
+    /// The logs of any point of a panel's chart, as the address the chart's script completes: it
+    /// puts the point's time less <see cref="Margin"/> for <c>{start}</c> and the end of its period
+    /// for <c>{end}</c> (ISO 8601, UTC), as <see cref="ForPanelPoint"/> does on the server. One
+    /// address per panel rather than one link per point: a dashboard has hundreds of points.
+    /// </summary>
+    public static string? ForPanelPoints(PortalEnvironment environment, PanelDefinition panel)
+    {
+        ArgumentNullException.ThrowIfNull(panel);
+        var view = ForMetrics(environment, panel.Series.SelectMany(s => s.Metrics).Select(m => (m.Namespace, m.MetricName)));
+        return view is null ? null : Build(environment, view.LogGroups, StartToken, EndToken, view.Query, run: true);
+    }
+
+    public const string StartToken = "{start}";
+    public const string EndToken = "{end}";
+
+    private static string Build(PortalEnvironment environment, IEnumerable<string> logGroups, string start, string? end, string query, bool run)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var parts = new List<string> { $"env={Uri.EscapeDataString(environment.Key)}" };
         parts.AddRange(logGroups.Select(g => $"group={Uri.EscapeDataString(g)}"));
-        parts.Add($"start={Uri.EscapeDataString(Format(start))}");
-        if (end is { } until)
+        parts.Add($"start={start}");
+        if (end is not null)
         {
-            parts.Add($"end={Uri.EscapeDataString(Format(until))}");
+            parts.Add($"end={end}");
         }
         parts.Add($"q={Uri.EscapeDataString(query)}");
         if (run)

@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 {
     ["audit"] = AuditBenchmark.RunAsync,
     ["aws"] = AwsBenchmark.RunAsync,
+    ["circuits"] = CircuitsBenchmark.RunAsync,
     ["fanout"] = FanoutBenchmark.RunAsync,
     ["operations"] = OperationsBenchmark.RunAsync,
     ["logs"] = LogsBenchmark.RunAsync,

@@ -1,0 +1,83 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace FinTech.Portal.Tests.Browser;
+
+/// <summary>
+/// Every page, as each persona who uses it sees it, has no serious or critical WCAG 2 A/AA
+/// violation that axe-core finds: light and dark theme, charts with their table open.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public class AccessibilityBrowserTests(BrowserFixture browser)
+{
+    // Each page with the element that shows it has drawn (a circuit's first render is not the page).
+    private static readonly Dictionary<string, (string Path, string Drawn)[]> Pages = new()
+    {
+        ["olivia"] =
+        [
+            ("/", "[data-testid=panel-latency][data-state=Current] [data-testid=chart]"),
+            ("/dashboards/database?range=24h", "[data-testid=panel-db-cpu][data-state=Current] [data-testid=chart]"),
+            ("/dashboards/cache", "[data-testid=panel-cache-hit-rate][data-state=Current] [data-testid=chart]"),
+            ("/dashboards/sessions", "[data-testid=panel-topology]"),
+            ("/sandbox", "[data-testid=aurora-writer]"),
+            ("/operations", "h1"),
+            ("/operations/request", "h1"),
+            ("/logs", "h1"),
+            ("/account", "[data-testid=account-name]"),
+        ],
+        ["avery"] = [("/", "[data-testid=panel-latency][data-state=Current]"), ("/operations", "h1"), ("/account", "[data-testid=account-name]")],
+        ["aubrey"] = [("/audit", "h1"), ("/audit/1", "h1"), ("/operations/evidence", "h1"), ("/logs", "h1"), ("/account", "[data-testid=account-name]")],
+        ["ada"] = [("/admin/sessions", "h1"), ("/audit", "h1"), ("/account", "[data-testid=account-name]")],
+    };
+
+    [Theory]
+    [InlineData("olivia")]
+    [InlineData("avery")]
+    [InlineData("aubrey")]
+    [InlineData("ada")]
+    public async Task Every_page_of_a_persona_has_no_serious_accessibility_violation(string persona)
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync(persona);
+
+        var failures = new List<string>();
+        foreach (var (path, drawn) in Pages[persona])
+        {
+            await page.GotoAsync(path);
+            await page.Locator(drawn).First.WaitForAsync();
+            var violations = await page.AxeViolationsAsync();
+            failures.AddRange(violations.Select(v => $"{persona} {path}: {v}"));
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task The_sign_in_signed_out_and_error_pages_have_no_serious_accessibility_violation()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+
+        await page.GotoAsync("/account/sign-in");
+        await page.AssertAccessibleAsync("Sign-in");
+        await page.GotoAsync("/account/signed-out");
+        await page.AssertAccessibleAsync("Signed out");
+    }
+
+    [Fact]
+    public async Task A_dashboard_in_the_dark_theme_with_a_chart_table_open_has_no_serious_accessibility_violation()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/");
+        await page.Locator("[data-testid=panel-latency][data-state=Current] [data-testid=chart]").WaitForAsync();
+
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await Expect(page.Locator(".portal-dark")).ToHaveCountAsync(1);
+        await page.Locator("[data-testid=panel-latency] [data-testid=chart-table-toggle]").ClickAsync();
+        await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table] tbody tr").First).ToBeVisibleAsync();
+
+        await page.AssertAccessibleAsync("Overview, dark, latency table open");
+    }
+}

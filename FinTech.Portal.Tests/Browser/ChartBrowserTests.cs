@@ -1,0 +1,161 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace FinTech.Portal.Tests.Browser;
+
+/// <summary>What charts.js does in a real browser under the portal's Content-Security-Policy.</summary>
+[Collection(BrowserCollection.Name)]
+public class ChartBrowserTests(BrowserFixture browser)
+{
+    private const string Latency = "[data-testid=panel-latency][data-state=Current] [data-testid=chart]";
+    private const string Requests = "[data-testid=panel-requests][data-state=Current] [data-testid=chart]";
+
+    private static async Task<ILocator> PlotAsync(IPage page, string chart)
+    {
+        await page.Locator(chart).WaitForAsync();
+        var plot = page.Locator($"{chart} svg");
+        // The mouse works in the viewport: the chart must be in it.
+        await plot.ScrollIntoViewIfNeededAsync();
+        return plot;
+    }
+
+    [Fact]
+    public async Task Hovering_a_chart_shows_every_series_value_at_that_minute_and_the_same_minute_on_the_other_charts()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        var errors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") { errors.Add(message.Text); } };
+        page.PageError += (_, error) => errors.Add(error);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/");
+        var plot = await PlotAsync(page, Latency);
+        await page.Locator(Requests).WaitForAsync();
+
+        var box = (await plot.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.6f, box.Y + box.Height / 2);
+
+        var tip = page.Locator($"{Latency} .ts-tip");
+        await Expect(tip).ToBeVisibleAsync();
+        var rows = tip.Locator(".ts-tip-row");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(2)).ToContainTextAsync("p99");
+        await Expect(rows.Nth(2).Locator("b")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[\d,.]+ ms$"));
+        // The value shown is the one the server put on the series for that minute.
+        var time = (await tip.Locator(".ts-tip-time").TextContentAsync())!.Replace(" UTC", "", StringComparison.Ordinal);
+        var slot = await page.EvaluateAsync<int>($$"""
+            () => { const c = document.querySelector('{{Latency}}'); const t = new Date(+c.dataset.t0);
+                    for (let i = 0; i < +c.dataset.n; i++) { const d = new Date(+c.dataset.t0 + i * +c.dataset.step);
+                      if (d.toISOString().slice(11, 16) === '{{time}}') return i; } return -1; }
+            """);
+        var values = (await page.Locator($"{Latency} g[data-series=p99]").GetAttributeAsync("data-values"))!.Split('|');
+        await Expect(rows.Nth(2).Locator("b")).ToHaveTextAsync(values[slot] + " ms");
+        // Synced: the requests chart shows its crosshair and values at the same minute.
+        await Expect(page.Locator($"{Requests} .ts-cross")).ToBeVisibleAsync();
+        await Expect(page.Locator($"{Requests} .ts-tip-time")).ToHaveTextAsync($"{time} UTC");
+
+        await page.Mouse.MoveAsync(5, 5);
+        await Expect(tip).ToBeHiddenAsync();
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Dragging_across_a_chart_zooms_the_dashboard_and_the_zoom_is_in_the_address()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/?range=3h");
+        var plot = await PlotAsync(page, Latency);
+
+        var box = (await plot.BoundingBoxAsync())!;
+        var y = box.Y + box.Height / 2;
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.4f, y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.5f, y, new() { Steps = 4 });
+        await page.Mouse.MoveAsync(box.X + box.Width * 0.7f, y, new() { Steps = 4 });
+        await page.Mouse.UpAsync();
+
+        await page.WaitForURLAsync(url => url.Contains("from=", StringComparison.Ordinal) && url.Contains("to=", StringComparison.Ordinal));
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(page.Url).Query);
+        Assert.Equal("3h", query["range"]);
+        var zoom = FinTech.Portal.Dashboards.ZoomWindow.Parse(query["from"], query["to"]);
+        Assert.NotNull(zoom);
+        // About 30 % of three hours: 54 minutes, give or take the rounding to whole minutes.
+        Assert.InRange((zoom.To - zoom.From).TotalMinutes, 45, 65);
+        await Expect(page.GetByTestId("zoom")).ToContainTextAsync("Zoomed to");
+        var chart = page.Locator(Latency);
+        await Expect(chart).ToHaveAttributeAsync("data-start", zoom.From.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        await page.GetByTestId("zoom-reset").ClickAsync();
+        await Expect(page.GetByTestId("zoom")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("from=", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_click_on_a_point_opens_the_logs_around_that_minute()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/");
+        var plot = await PlotAsync(page, "[data-testid=panel-errors][data-state=Current] [data-testid=chart]");
+
+        var box = (await plot.BoundingBoxAsync())!;
+        var logs = await page.Locator("[data-testid=panel-errors] [data-testid=chart]").GetAttributeAsync("data-logs");
+        Assert.Contains("{start}", logs, StringComparison.Ordinal);
+        await page.Mouse.ClickAsync(box.X + box.Width * 0.5f, box.Y + box.Height / 2);
+
+        await page.WaitForFunctionAsync("() => location.pathname === '/logs'");
+        var query = System.Web.HttpUtility.ParseQueryString(new Uri(page.Url).Query);
+        var start = DateTimeOffset.Parse(query["start"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var end = DateTimeOffset.Parse(query["end"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(TimeSpan.FromMinutes(6), end - start);
+        Assert.Equal("1", query["run"]);
+    }
+
+    [Fact]
+    public async Task The_dark_theme_is_remembered_on_the_next_visit()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/");
+        await page.Locator(Latency).WaitForAsync();
+        await Expect(page.Locator(".portal-light")).ToHaveCountAsync(1);
+
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await Expect(page.Locator(".portal-dark")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await page.GotoAsync("/dashboards/database");
+        await Expect(page.Locator(".portal-dark")).ToHaveCountAsync(1);
+        var background = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        Assert.NotEqual("rgb(255, 255, 255)", background);
+    }
+
+    [Fact]
+    public async Task A_chart_table_opens_and_closes_from_the_keyboard()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/");
+        await page.Locator(Latency).WaitForAsync();
+        var toggle = page.Locator("[data-testid=panel-latency] [data-testid=chart-table-toggle]");
+
+        // Tab from the time range picker until the latency chart's table button has the focus.
+        await page.GetByTestId("range-select").FocusAsync();
+        for (var i = 0; i < 40 && !await toggle.EvaluateAsync<bool>("e => e === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(toggle).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table] caption")).ToContainTextAsync("API latency");
+        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table]")).ToHaveCountAsync(0);
+    }
+}

@@ -1,0 +1,219 @@
+// The portal's charts in the browser. TimeSeriesChart.razor renders each chart with data-*
+// attributes (its window, the left edge of its plot, its time slots, each series' formatted value
+// per slot); this script reads them:
+// - hovering a chart draws a crosshair at the nearest point in time on every chart of the page,
+//   each with every series' value at that time;
+// - dragging across a dashboard chart zooms the page into that time range, kept in the address
+//   (?from=&to=, beside ?range=) so that a link shows a colleague the same thing;
+// - a click without a drag opens the logs around that point, where the chart has logs.
+// Listeners are on the document, so charts that Blazor adds or redraws need no setup, and nothing
+// per mouse move reaches the server. Only elements inside .ts-overlay (which Blazor renders empty)
+// are the script's own: Blazor's elements are never changed.
+(() => {
+  const width = 640;
+  const top = 10;
+  const right = 12;
+  const plotHeight = 220 - top - 26;
+  const dragThreshold = 6;
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+  const chartOf = node => node instanceof Element ? node.closest('.ts-chart[data-n]') : null;
+  const model = chart => {
+    const d = chart.dataset;
+    return { start: +d.start, end: +d.end, left: +d.left, t0: +d.t0, step: +d.step, n: +d.n, unit: d.unit || '' };
+  };
+  // Client pixels per viewBox unit, and where the picture is.
+  const frame = chart => {
+    const box = chart.querySelector('svg').getBoundingClientRect();
+    return { box, scale: box.width / width };
+  };
+  const plotWidth = m => width - m.left - right;
+  const xOf = (m, time) => m.left + (time - m.start) / (m.end - m.start) * plotWidth(m);
+  const timeAt = (chart, clientX) => {
+    const m = model(chart);
+    const { box, scale } = frame(chart);
+    const share = ((clientX - box.left) / scale - m.left) / plotWidth(m);
+    return m.start + Math.min(1, Math.max(0, share)) * (m.end - m.start);
+  };
+  const slotAt = (m, time) => (m.step > 0 ? Math.round((time - m.t0) / m.step) : 0);
+
+  const two = n => String(n).padStart(2, '0');
+  const clock = (m, ms) => {
+    const t = new Date(ms);
+    const time = `${two(t.getUTCHours())}:${two(t.getUTCMinutes())}`;
+    return m.end - m.start > 86400000 ? `${days[t.getUTCDay()]} ${two(t.getUTCDate())} ${time}` : time;
+  };
+  const isoMinute = ms => new Date(ms).toISOString().slice(0, 16) + 'Z';
+  const isoSecond = ms => new Date(ms).toISOString().slice(0, 19) + 'Z';
+
+  const part = (chart, name) => {
+    const overlay = chart.querySelector('.ts-overlay');
+    let element = overlay.querySelector(`.${name}`);
+    if (!element) {
+      element = document.createElement('div');
+      element.className = name;
+      overlay.appendChild(element);
+    }
+    return element;
+  };
+  const hide = (chart, ...names) => {
+    for (const name of names) {
+      const element = chart.querySelector(`.ts-overlay > .${name}`);
+      if (element) {
+        element.hidden = true;
+      }
+    }
+  };
+
+  const readout = (chart, m, slot, time, x, scale, hovered) => {
+    const tip = part(chart, 'ts-tip');
+    const rows = [];
+    const head = document.createElement('div');
+    head.className = 'ts-tip-time';
+    head.textContent = `${clock(m, time)} UTC`;
+    rows.push(head);
+    for (const series of chart.querySelectorAll('g[data-values]')) {
+      const value = series.dataset.values.split('|')[slot];
+      const row = document.createElement('div');
+      row.className = 'ts-tip-row';
+      const swatch = document.createElement('span');
+      swatch.className = `ts-swatch ${[...series.classList].find(c => /^ts-s\d+$/.test(c)) ?? ''}`;
+      const label = document.createElement('span');
+      label.textContent = series.dataset.series;
+      const shown = document.createElement('b');
+      shown.textContent = value ? value + m.unit : 'no data';
+      row.append(swatch, label, shown);
+      rows.push(row);
+    }
+    if (hovered && chart.dataset.logs) {
+      const hint = document.createElement('div');
+      hint.className = 'ts-tip-hint';
+      hint.textContent = chart.dataset.zoom ? 'Click: logs · drag: zoom' : 'Click: logs around this time';
+      rows.push(hint);
+    }
+    tip.replaceChildren(...rows);
+    tip.hidden = false;
+    tip.style.top = `${top * scale}px`;
+    // Beside the crosshair, on whichever side has room.
+    const room = chart.querySelector('.ts-overlay').clientWidth;
+    tip.style.left = x + 12 + tip.offsetWidth < room ? `${x + 12}px` : `${Math.max(0, x - 12 - tip.offsetWidth)}px`;
+  };
+
+  // The crosshair at one point in time on every chart of the page that shows it.
+  const showAt = (time, hoveredChart) => {
+    for (const chart of document.querySelectorAll('.ts-chart[data-n]')) {
+      const m = model(chart);
+      const slot = slotAt(m, time);
+      if (!(m.n > 0) || slot < 0 || slot >= m.n || time < m.start || time > m.end) {
+        hide(chart, 'ts-cross', 'ts-tip');
+        continue;
+      }
+      const slotTime = m.t0 + slot * m.step;
+      const { scale } = frame(chart);
+      const x = xOf(m, slotTime) * scale;
+      const cross = part(chart, 'ts-cross');
+      cross.hidden = false;
+      cross.style.left = `${x}px`;
+      cross.style.top = `${top * scale}px`;
+      cross.style.height = `${plotHeight * scale}px`;
+      readout(chart, m, slot, slotTime, x, scale, chart === hoveredChart);
+    }
+  };
+  const hideAll = () => {
+    for (const chart of document.querySelectorAll('.ts-chart[data-n]')) {
+      hide(chart, 'ts-cross', 'ts-tip', 'ts-select');
+    }
+  };
+
+  const navigate = address => (window.Blazor?.navigateTo ? window.Blazor.navigateTo(address) : location.assign(address));
+
+  let press = null;
+  let suppressClick = false;
+
+  document.addEventListener('pointermove', event => {
+    if (press) {
+      const { chart, x } = press;
+      const { box } = frame(chart);
+      const from = Math.max(Math.min(x, event.clientX), box.left);
+      const to = Math.min(Math.max(x, event.clientX), box.right);
+      if (Math.abs(event.clientX - x) > dragThreshold && chart.dataset.zoom) {
+        const selection = part(chart, 'ts-select');
+        const { scale } = frame(chart);
+        selection.hidden = false;
+        selection.style.left = `${from - box.left}px`;
+        selection.style.width = `${to - from}px`;
+        selection.style.top = `${top * scale}px`;
+        selection.style.height = `${plotHeight * scale}px`;
+      }
+    }
+    const chart = chartOf(event.target);
+    if (chart) {
+      showAt(timeAt(chart, event.clientX), chart);
+    } else if (!press) {
+      hideAll();
+    }
+  }, { passive: true });
+
+  document.addEventListener('pointerout', event => {
+    const chart = chartOf(event.target);
+    if (chart && !press && !chart.contains(event.relatedTarget)) {
+      hideAll();
+    }
+  }, { passive: true });
+
+  document.addEventListener('pointerdown', event => {
+    suppressClick = false;
+    const chart = chartOf(event.target);
+    if (event.button === 0 && chart && event.target.closest('svg') && (chart.dataset.zoom || chart.dataset.logs)) {
+      press = { chart, x: event.clientX };
+    }
+  });
+
+  document.addEventListener('pointerup', event => {
+    if (!press) {
+      return;
+    }
+    const { chart, x } = press;
+    press = null;
+    hide(chart, 'ts-select');
+    const m = model(chart);
+    if (Math.abs(event.clientX - x) > dragThreshold) {
+      suppressClick = true;
+      if (!chart.dataset.zoom) {
+        return;
+      }
+      const minute = 60000;
+      const [a, b] = [timeAt(chart, x), timeAt(chart, event.clientX)].sort((p, q) => p - q);
+      const from = Math.floor(a / minute) * minute;
+      const to = Math.max(Math.ceil(b / minute) * minute, from + Math.max(2 * m.step, 2 * minute));
+      const address = new URL(location.href);
+      address.searchParams.set('from', isoMinute(from));
+      address.searchParams.set('to', isoMinute(to));
+      hideAll();
+      navigate(address.pathname + address.search);
+    } else if (chart.dataset.logs && m.n > 0) {
+      const slot = Math.min(m.n - 1, Math.max(0, slotAt(m, timeAt(chart, event.clientX))));
+      const time = m.t0 + slot * m.step;
+      const period = m.step > 0 ? m.step : 60000;
+      navigate(chart.dataset.logs
+        .replace('{start}', encodeURIComponent(isoSecond(time - +chart.dataset.logsMargin)))
+        .replace('{end}', encodeURIComponent(isoSecond(time + period))));
+    }
+  });
+
+  // A drag ends with a click on whatever is under the pointer: it is not a click.
+  window.addEventListener('click', event => {
+    if (suppressClick) {
+      suppressClick = false;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, { capture: true });
+
+  document.addEventListener('keydown', event => {
+    if (event.key === 'Escape' && press) {
+      hide(press.chart, 'ts-select');
+      press = null;
+    }
+  });
+})();
