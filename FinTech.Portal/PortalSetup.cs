@@ -16,7 +16,7 @@ namespace FinTech.Portal;
 /// <summary>The composition root: one <c>AddXyz</c> per feature folder, then the pipeline.</summary>
 public static class PortalSetup
 {
-    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddPortal(this IHostApplicationBuilder builder)
     {
         builder.AddHosting();
         builder.AddPlatform();
@@ -30,7 +30,8 @@ public static class PortalSetup
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        // After the Razor components: its Blazor limits must not register the circuit's services first.
+        // After the Razor components: the Blazor limits must not register the circuit's services first.
+        builder.AddWebHardening();
         builder.AddPortalIdentity();
         return builder;
     }
@@ -43,6 +44,7 @@ public static class PortalSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseWebHardening();
         app.UsePortalIdentity();
         app.UseAntiforgery();
         // Public files (styles, scripts, fonts): the sign-in page needs them before anyone signs in.

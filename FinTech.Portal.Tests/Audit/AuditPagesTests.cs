@@ -72,6 +72,55 @@ public sealed class AuditPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_outcome_is_a_choice_of_the_three_outcomes_and_choosing_Denied_lists_only_denials()
+    {
+        await _context.Kit.RecordManyAsync(4, n => AuditTestKit.Entry(n, outcome: n == 3 ? AuditOutcome.Denied : AuditOutcome.Succeeded));
+        var page = Bunit.Render<AuditListPage>();
+        page.WaitForAssertion(() => Assert.Equal(4, EventRows(page).Count));
+
+        Assert.Equal(["", "Succeeded", "Failed", "Denied"], page.FindAll("select[data-testid=filter-outcome] option").Select(o => o.GetAttribute("value")));
+        page.Find("select[data-testid=filter-outcome]").Change("Denied");
+        page.Find("[data-testid=audit-search]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["3"], Sequences(page.FindAll("[data-testid=audit-row]"))));
+        Assert.EndsWith("/audit?outcome=Denied", Bunit.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
+    public async Task The_event_type_offers_the_types_the_trail_holds()
+    {
+        await _context.Kit.RecordManyAsync(3, n => AuditTestKit.Entry(n, eventType: n == 2 ? AuditEventTypes.DashboardViewed : AuditEventTypes.SandboxFaultChanged));
+
+        var page = Bunit.Render<AuditListPage>();
+
+        // The page's own search is recorded before it runs, so its type is there too.
+        page.WaitForAssertion(() => Assert.Equal(
+            [AuditEventTypes.AuditSearched, AuditEventTypes.DashboardViewed, AuditEventTypes.SandboxFaultChanged],
+            page.FindAll("[data-testid=event-type-choices] option").Select(o => o.GetAttribute("value"))));
+        Assert.Equal("audit-event-types", page.Find("input[data-testid=filter-event-type]").GetAttribute("list"));
+    }
+
+    [Fact]
+    public async Task A_time_picked_in_the_from_picker_is_read_as_UTC_and_the_address_time_shows_in_the_picker()
+    {
+        await _context.Kit.RecordManyAsync(2);
+        _context.Kit.Time.Advance(TimeSpan.FromHours(2));
+        await _context.Kit.RecordManyAsync(1);
+        var late = _context.Kit.Time.GetUtcNow().AddMinutes(-1).UtcDateTime;
+        var page = Bunit.Render<AuditListPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, EventRows(page).Count));
+
+        var from = page.Find("input[data-testid=filter-from]");
+        Assert.Equal(("datetime-local", "1"), (from.GetAttribute("type"), from.GetAttribute("step")));
+        from.Change(late.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        page.Find("[data-testid=audit-search]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(["3"], Sequences(EventRows(page))));
+        Assert.Equal(late.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), page.Find("input[data-testid=filter-from]").GetAttribute("value"));
+        Assert.Contains("from=" + Uri.EscapeDataString(late.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), Bunit.Services.GetRequiredService<NavigationManager>().Uri);
+    }
+
+    [Fact]
     public async Task A_time_filter_that_is_not_a_time_is_refused_with_a_message()
     {
         await _context.Kit.RecordManyAsync(1);

@@ -58,6 +58,16 @@ public abstract class AuditStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_event_types_are_each_type_the_trail_holds_once_in_order_and_none_for_an_empty_trail()
+    {
+        Assert.Empty(await _kit.Store.EventTypesAsync(CancellationToken.None));
+        string[] types = ["sandbox.fault-changed", "dashboard.viewed", "identity.signed-in"];
+        await _kit.RecordManyAsync(7, n => AuditTestKit.Entry(n, eventType: types[n % 3]));
+
+        Assert.Equal(["dashboard.viewed", "identity.signed-in", "sandbox.fault-changed"], await _kit.Store.EventTypesAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Appended_events_form_a_gap_free_chain_that_starts_at_the_genesis_hash()
     {
         var recorded = await _kit.RecordManyAsync(5);

@@ -1,4 +1,5 @@
 using FinTech.Portal.Dashboards;
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -24,12 +25,16 @@ internal sealed class HubFixture : IAsyncDisposable
             Catalog,
             Time,
             Options.Create(new DashboardOptions { RefreshInterval = Interval, UpstreamTimeout = TimeSpan.FromSeconds(5) }),
+            new PortalMetrics(Meter),
             NullLogger<DashboardRefreshHub>.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 24, 3, 0, 0, TimeSpan.Zero));
 
     public ScriptedPlatform Platform { get; } = new();
+
+    /// <summary>This fixture's own meter (named like the portal's), so a test listens to its hub only.</summary>
+    public System.Diagnostics.Metrics.Meter Meter { get; } = new(PortalMetrics.MeterName);
 
     public EnvironmentCatalog Catalog { get; }
 
@@ -61,5 +66,9 @@ internal sealed class HubFixture : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await Hub.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Hub.DisposeAsync();
+        Meter.Dispose();
+    }
 }

@@ -85,7 +85,7 @@ public class SignInBadInputTests
 
         Assert.Equal(HttpStatusCode.BadRequest, signIn.StatusCode);
         Assert.Equal("text/plain; charset=utf-8", signIn.Content.Headers.ContentType!.ToString());
-        Assert.Equal(HttpsRequiredMiddleware.Message, await signIn.Content.ReadAsStringAsync());
+        Assert.Equal(FinTech.Portal.Hosting.HttpsRequiredMiddleware.Message, await signIn.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 }

@@ -100,6 +100,17 @@ public sealed class AuditReader(
         return await anchoring.AnchorNowAsync(AuditActor.FromPrincipal(user, sourceIp), ct);
     }
 
+    /// <summary>
+    /// The event types in the trail, for the list's event-type choice. Authorized like a read; not
+    /// recorded on its own, because it only names types (the same names the portal's code holds)
+    /// and the page that asks records its search.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EventTypesAsync(ClaimsPrincipal user, string? sourceIp, CancellationToken ct)
+    {
+        await AuthorizeAsync(user, sourceIp, AuditEventTypes.AuditSearched, "audit-trail", ct);
+        return await ReadAsync(() => store.EventTypesAsync(ct), ct);
+    }
+
     /// <summary>Can <paramref name="user"/> read the trail? For pages deciding what to show; the methods above check again.</summary>
     public async Task<bool> CanReadAsync(ClaimsPrincipal user) =>
         (await authorization.AuthorizeAsync(user, PortalPolicies.ReadAudit)).Succeeded;

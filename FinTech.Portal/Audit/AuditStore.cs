@@ -137,6 +137,32 @@ public sealed class AuditStore(PortalDatabase database)
             : null;
     }
 
+    /// <summary>
+    /// The event types the trail holds, in order: one index seek per type (a loose index scan on
+    /// <c>ix_audit_events_event_type</c>), so a trail of millions of events answers as fast as a small one.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EventTypesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            WITH RECURSIVE types(event_type) AS (
+                SELECT MIN(event_type) FROM audit_events
+                UNION ALL
+                SELECT (SELECT MIN(e.event_type) FROM audit_events e WHERE e.event_type > types.event_type)
+                FROM types WHERE types.event_type IS NOT NULL
+            )
+            SELECT event_type FROM types WHERE event_type IS NOT NULL
+            """;
+        var types = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            types.Add(reader.GetString(0));
+        }
+        return types;
+    }
+
     public async Task<AuditEvent?> GetAsync(long sequence, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
     private readonly ILogger<DashboardRefreshHub> _logger;
     private readonly TimeSpan _interval;
     private readonly DashboardRefresher _refresher;
+    private readonly PortalMetrics _metrics;
     private readonly Lock _gate = new();
     private readonly Dictionary<DashboardKey, Feed> _feeds = [];
     private int _runningLoops;
@@ -27,14 +29,16 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
         EnvironmentCatalog environments,
         TimeProvider time,
         IOptions<DashboardOptions> options,
+        PortalMetrics metrics,
         ILogger<DashboardRefreshHub> logger)
     {
+        _metrics = metrics;
         _platforms = platforms;
         _environments = environments;
         _time = time;
         _logger = logger;
         _interval = options.Value.RefreshInterval;
-        _refresher = new DashboardRefresher(time, options.Value.UpstreamTimeout);
+        _refresher = new DashboardRefresher(time, options.Value.UpstreamTimeout, metrics);
     }
 
     /// <summary>
@@ -102,12 +106,14 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
 
     private async Task RunAsync(Feed feed)
     {
+        _metrics.RefreshLoopStarted();
         try
         {
             await RefreshUntilStoppedAsync(feed);
         }
         finally
         {
+            _metrics.RefreshLoopStopped();
             Interlocked.Decrement(ref _runningLoops);
         }
     }
@@ -119,7 +125,9 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
         {
             try
             {
+                var started = _time.GetTimestamp();
                 var snapshot = await _refresher.RefreshAsync(feed.Platform, feed.Dashboard, feed.Range, feed.Key, feed.Latest, token);
+                _metrics.Refreshed(feed.Key.Dashboard, feed.Key.Range, _time.GetElapsedTime(started));
                 Subscriber[] subscribers;
                 lock (_gate)
                 {
@@ -140,6 +148,7 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
             {
                 // The refresher turns upstream failures into panel states; reaching here is a
                 // bug. Keep the loop alive so the dashboard recovers at the next interval.
+                _metrics.RefreshFailed(feed.Key.Dashboard);
                 _logger.LogError(error, "Refreshing dashboard {Dashboard} of {Environment} failed", feed.Key.Dashboard, feed.Key.Environment);
             }
             try

@@ -1,3 +1,4 @@
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Platform.CloudWatch;
 using FinTech.Portal.Platform.DynamoDb;
@@ -13,7 +14,7 @@ namespace FinTech.Portal.Dashboards;
 /// CloudWatch splits it), <c>DescribeAlarms</c> and one call per topology part, turned into panel
 /// data. A failed source keeps the previous data and says why, so one broken panel never blanks the page.
 /// </summary>
-internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTimeout)
+internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTimeout, FinTech.Portal.Hosting.PortalMetrics metrics)
 {
     public async Task<DashboardSnapshot> RefreshAsync(
         PlatformConnection platform,
@@ -28,13 +29,13 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
         var plan = QueryPlan.For(dashboard, range);
 
         var resources = platform.Environment.Resources;
-        var metricsTask = Attempt(ct => FetchMetricsAsync(platform.Get<ICloudWatch>(), plan, start, end, ct), cancellationToken);
-        var alarmsTask = Attempt(ct => FetchAlarmsAsync(platform.Get<ICloudWatch>(), resources, ct), cancellationToken);
+        var metricsTask = Attempt("cloudwatch-metrics", ct => FetchMetricsAsync(platform.Get<ICloudWatch>(), plan, start, end, ct), cancellationToken);
+        var alarmsTask = Attempt("cloudwatch-alarms", ct => FetchAlarmsAsync(platform.Get<ICloudWatch>(), resources, ct), cancellationToken);
         var parts = dashboard.TopologyParts;
-        var serviceTask = Part(parts, TopologyPart.Service, ct => DescribeServiceAsync(platform.Get<IEcs>(), resources, ct), cancellationToken);
-        var databaseTask = Part(parts, TopologyPart.Database, ct => DescribeClusterAsync(platform.Get<IRds>(), resources, ct), cancellationToken);
-        var cacheTask = Part(parts, TopologyPart.Cache, ct => DescribeReplicationGroupAsync(platform.Get<IElastiCache>(), resources, ct), cancellationToken);
-        var sessionsTask = Part(parts, TopologyPart.Sessions, ct => DescribeSessionTableAsync(platform.Get<IDynamoDb>(), resources, ct), cancellationToken);
+        var serviceTask = Part(parts, TopologyPart.Service, "ecs", ct => DescribeServiceAsync(platform.Get<IEcs>(), resources, ct), cancellationToken);
+        var databaseTask = Part(parts, TopologyPart.Database, "rds", ct => DescribeClusterAsync(platform.Get<IRds>(), resources, ct), cancellationToken);
+        var cacheTask = Part(parts, TopologyPart.Cache, "elasticache", ct => DescribeReplicationGroupAsync(platform.Get<IElastiCache>(), resources, ct), cancellationToken);
+        var sessionsTask = Part(parts, TopologyPart.Sessions, "dynamodb", ct => DescribeSessionTableAsync(platform.Get<IDynamoDb>(), resources, ct), cancellationToken);
         await Task.WhenAll(metricsTask, alarmsTask, serviceTask, databaseTask, cacheTask, sessionsTask);
 
         var metrics = await metricsTask;
@@ -112,29 +113,36 @@ internal sealed class DashboardRefresher(TimeProvider time, TimeSpan upstreamTim
         return new SessionTable((await table).Table, (await backups).ContinuousBackupsDescription.PointInTimeRecoveryDescription);
     }
 
-    private Task<Outcome<T>> Part<T>(IReadOnlyList<TopologyPart> parts, TopologyPart part, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        parts.Contains(part) ? Attempt(call, cancellationToken) : Task.FromResult(Outcome<T>.NotAsked);
+    private Task<Outcome<T>> Part<T>(IReadOnlyList<TopologyPart> parts, TopologyPart part, string source, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        parts.Contains(part) ? Attempt(source, call, cancellationToken) : Task.FromResult(Outcome<T>.NotAsked);
 
-    private async Task<Outcome<T>> Attempt<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>One upstream source: its answer or why not, counted in the portal's metrics under <paramref name="source"/>.</summary>
+    private async Task<Outcome<T>> Attempt<T>(string source, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         // The timeout runs on the injected clock, so tests can stall a source and move time on.
         using var timeout = new CancellationTokenSource(upstreamTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var started = time.GetTimestamp();
+        Outcome<T> Counted(Outcome<T> outcome, string how)
+        {
+            metrics.UpstreamCalled(source, how, time.GetElapsedTime(started));
+            return outcome;
+        }
         try
         {
-            return Outcome<T>.Success(await call(linked.Token));
+            return Counted(Outcome<T>.Success(await call(linked.Token)), UpstreamOutcome.Success);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return Outcome<T>.Failure($"no answer within {upstreamTimeout.TotalSeconds:0} s");
+            return Counted(Outcome<T>.Failure($"no answer within {upstreamTimeout.TotalSeconds:0} s"), UpstreamOutcome.Timeout);
         }
         catch (Exception error) when (error is PlatformUnavailableException or PlatformServiceException)
         {
-            return Outcome<T>.Failure(error.Message);
+            return Counted(Outcome<T>.Failure(error.Message), UpstreamOutcome.Failure);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            return Outcome<T>.Failure($"unexpected error ({error.GetType().Name}: {error.Message})");
+            return Counted(Outcome<T>.Failure($"unexpected error ({error.GetType().Name}: {error.Message})"), UpstreamOutcome.Failure);
         }
     }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace FinTech.Portal.Hosting;
 
-/// <summary>The portal as a well-behaved Fargate task: JSON logs, forwarded headers, health endpoints.</summary>
+/// <summary>The portal as a well-behaved Fargate task: JSON logs, telemetry, forwarded headers, health endpoints.</summary>
 public static class HostingSetup
 {
     public const string ReadyTag = "ready";
@@ -28,6 +28,7 @@ public static class HostingSetup
         });
 
         builder.Services.AddSingleton<PortalInstance>();
+        builder.AddPortalTelemetry();
         builder.Services.AddHealthChecks();
         builder.Services.AddOptions<ForwardedHeadersOptions>()
             .Configure<IOptions<HostingOptions>>((forwarded, hosting) =>

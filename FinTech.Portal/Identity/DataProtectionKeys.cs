@@ -19,7 +19,7 @@ internal static class DataProtectionKeys
 {
     public const string ApplicationName = "FinTech.Portal";
 
-    public static WebApplicationBuilder AddPortalDataProtection(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddPortalDataProtection(this IHostApplicationBuilder builder)
     {
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services =>

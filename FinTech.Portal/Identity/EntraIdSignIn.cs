@@ -46,6 +46,12 @@ public static class EntraIdSignIn
         }
     }
 
+    /// <summary>The scheme and host of the configured Entra instance (<c>AzureAd:Instance</c>), if it is a valid address.</summary>
+    public static string? AuthorityOrigin(IConfiguration configuration) =>
+        Uri.TryCreate(configuration[$"{SectionName}:Instance"], UriKind.Absolute, out var instance)
+            ? instance.GetLeftPart(UriPartial.Authority)
+            : null;
+
     internal static AuthenticationBuilder AddEntraIdSignIn(this AuthenticationBuilder authentication, IConfiguration configuration)
     {
         authentication.AddMicrosoftIdentityWebApp(configuration.GetSection(SectionName));

@@ -33,7 +33,7 @@ public static class IdentitySetup
 
     internal sealed record CookieSecurity(string AuthCookieName, string AntiforgeryCookieName, CookieSecurePolicy SecurePolicy);
 
-    public static WebApplicationBuilder AddPortalIdentity(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddPortalIdentity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PortalIdentityOptions>()
             .BindConfiguration(PortalIdentityOptions.SectionName)
@@ -54,6 +54,9 @@ public static class IdentitySetup
         if (mode == IdentityMode.EntraId)
         {
             authentication.AddEntraIdSignIn(builder.Configuration);
+            // Sign-out posts a form to Entra: the Content-Security-Policy's form-action allows its origin.
+            builder.Services.AddOptions<FinTech.Portal.Hosting.ContentSecurityOptions>()
+                .Configure<IConfiguration>((csp, configuration) => csp.SignInAuthorityOrigin = EntraIdSignIn.AuthorityOrigin(configuration));
         }
         else
         {
@@ -92,39 +95,13 @@ public static class IdentitySetup
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
-        builder.Services.AddHsts(options =>
-        {
-            options.MaxAge = TimeSpan.FromDays(365);
-            options.IncludeSubDomains = true;
-        });
-        builder.AddBlazorLimits();
         builder.AddPortalDataProtection();
         return builder;
     }
 
-    /// <summary>
-    /// Security headers first (so that every response has them, errors included), then
-    /// authentication and authorization. Call after the forwarded headers and before antiforgery.
-    /// </summary>
+    /// <summary>Authentication and authorization. Call after the web hardening and before antiforgery.</summary>
     public static WebApplication UsePortalIdentity(this WebApplication app)
     {
-        app.UseMiddleware<SecurityHeadersMiddleware>();
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseHsts();
-            app.UseMiddleware<HttpsRequiredMiddleware>();
-        }
-        // The sign-in endpoints and the hub answer for themselves (400 for a missing antiforgery
-        // token, 403 for a foreign origin); a "not found" page in their place would hide why.
-        app.Use((context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments("/account") || context.Request.Path.StartsWithSegments("/_blazor"))
-            {
-                context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
-            }
-            return next(context);
-        });
-        app.UseMiddleware<HubOriginMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

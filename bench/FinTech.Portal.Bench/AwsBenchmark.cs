@@ -42,7 +42,7 @@ public static class AwsBenchmark
         var overview = DashboardCatalog.Find(environment, "overview")!;
         var range = TimeRange.Default;
         var queries = DashboardRefresher.QueryPlan.For(overview, range).Queries.Count;
-        var refresher = new DashboardRefresher(TimeProvider.System, TimeSpan.FromSeconds(10));
+        var refresher = new DashboardRefresher(TimeProvider.System, TimeSpan.FromSeconds(10), new FinTech.Portal.Hosting.PortalMetrics(new System.Diagnostics.Metrics.Meter(FinTech.Portal.Hosting.PortalMetrics.MeterName)));
 
         DashboardSnapshot? previous = null;
         var before = endpoint.CallsOf("GetMetricData").Count;

@@ -54,6 +54,7 @@ internal static class FanoutBenchmark
             catalog,
             TimeProvider.System,
             Options.Create(new DashboardOptions { RefreshInterval = interval }),
+            new FinTech.Portal.Hosting.PortalMetrics(new System.Diagnostics.Metrics.Meter(FinTech.Portal.Hosting.PortalMetrics.MeterName)),
             NullLogger<DashboardRefreshHub>.Instance);
 
         var key = new DashboardKey(catalog.Default.Key, "overview", "1h");

@@ -1,23 +1,22 @@
 using Microsoft.Extensions.Options;
 
-namespace FinTech.Portal.Identity;
+namespace FinTech.Portal.Hosting;
 
 /// <summary>
 /// Security headers on every response, errors included. The Content-Security-Policy is the one
 /// Blazor Server and MudBlazor work under: scripts only from the portal itself, inline styles
 /// (MudBlazor sets style attributes), the circuit's WebSocket to the portal's own origin, no
-/// framing, and forms posting only to the portal (plus Entra's authority, where sign-out goes).
+/// framing, and forms posting only to the portal (plus the sign-in authority, where sign-out goes).
 /// </summary>
 internal sealed class SecurityHeadersMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly string _contentSecurityPolicy;
 
-    public SecurityHeadersMiddleware(RequestDelegate next, IOptions<PortalIdentityOptions> identity, IConfiguration configuration)
+    public SecurityHeadersMiddleware(RequestDelegate next, IOptions<ContentSecurityOptions> options)
     {
         _next = next;
-        _contentSecurityPolicy = ContentSecurityPolicy(
-            identity.Value.Mode == IdentityMode.EntraId ? EntraAuthorityOrigin(configuration) : null);
+        _contentSecurityPolicy = ContentSecurityPolicy(options.Value.SignInAuthorityOrigin);
     }
 
     public static string ContentSecurityPolicy(string? signInAuthorityOrigin) => string.Join("; ",
@@ -57,11 +56,13 @@ internal sealed class SecurityHeadersMiddleware
         }, (context.Response, _contentSecurityPolicy));
         return _next(context);
     }
+}
 
-    private static string? EntraAuthorityOrigin(IConfiguration configuration) =>
-        Uri.TryCreate(configuration[$"{EntraIdSignIn.SectionName}:Instance"], UriKind.Absolute, out var instance)
-            ? instance.GetLeftPart(UriPartial.Authority)
-            : null;
+/// <summary>What the Content-Security-Policy allows beyond the portal itself; the sign-in sets it.</summary>
+public sealed class ContentSecurityOptions
+{
+    /// <summary>The external sign-in's origin (Entra ID), where the sign-out form posts; none in Sandbox sign-in.</summary>
+    public string? SignInAuthorityOrigin { get; set; }
 }
 
 /// <summary>

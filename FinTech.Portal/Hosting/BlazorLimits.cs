@@ -1,4 +1,4 @@
-namespace FinTech.Portal.Identity;
+namespace FinTech.Portal.Hosting;
 
 /// <summary>
 /// Circuit and SignalR limits, chosen for an internal console of a few hundred SREs whose pages
@@ -6,7 +6,7 @@ namespace FinTech.Portal.Identity;
 /// </summary>
 internal static class BlazorLimits
 {
-    public static WebApplicationBuilder AddBlazorLimits(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddBlazorLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddServerSideBlazor(options =>
         {

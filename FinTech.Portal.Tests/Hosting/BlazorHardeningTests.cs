@@ -2,9 +2,10 @@ using System.Net;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using FinTech.Portal.Tests.Identity;
 using Microsoft.Extensions.Options;
 
-namespace FinTech.Portal.Tests.Identity;
+namespace FinTech.Portal.Tests.Hosting;
 
 public class BlazorHardeningTests
 {
