@@ -30,6 +30,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await olivia.SignInAsPersonaAsync("olivia");
         await olivia.GotoAsync($"/operations/request?env=prod&kind={AuroraFailoverTest.KindKey}");
         await Expect(olivia.GetByTestId("submit")).ToBeEnabledAsync();
+        await olivia.AssertAccessibleAsync("The request form");
         await olivia.GetByTestId("reason").FillAsync("Quarterly DR test: prove the writer fails over within the RTO");
         await olivia.GetByTestId("ticket").FillAsync("CHG0040001");
         await olivia.GetByTestId("submit").ClickAsync();
@@ -43,6 +44,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await avery.SignInAsPersonaAsync("avery");
         await avery.GotoAsync(runPath + "?env=prod");
         await Expect(avery.GetByTestId("approve")).ToBeEnabledAsync();
+        await avery.AssertAccessibleAsync("The run page awaiting approval");
         await avery.GetByTestId("approve").ClickAsync();
 
         // Olivia's page follows the run without reloading: pushed over her circuit.
@@ -52,6 +54,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Running");
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
         await Expect(olivia.GetByTestId("run-outcome")).ToContainTextAsync("Meets the RTO of 90 s");
+        await olivia.AssertAccessibleAsync("The run page of a completed run, with its chart");
 
         var aubrey = await browser.NewPageAsync(server.RootUri);
         await aubrey.SignInAsPersonaAsync("aubrey");
@@ -61,6 +64,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync(new() { Timeout = 20_000 });
         await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s");
         await Expect(aubrey.GetByTestId("figure-timeToNewWriterSeconds")).ToBeVisibleAsync();
+        await aubrey.AssertAccessibleAsync("The evidence page");
         await aubrey.GetByTestId("verify-evidence").ClickAsync();
         await Expect(aubrey.GetByTestId("evidence-verification")).ToContainTextAsync("Intact: SHA-256", new() { Timeout = 20_000 });
     }
