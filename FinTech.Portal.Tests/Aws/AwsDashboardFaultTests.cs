@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Bunit;
 using FinTech.Portal.Aws;
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Aws.Protocol;
 using FinTech.Portal.Dashboards;
 using FinTech.Portal.Dashboards.Panels;
@@ -141,7 +142,7 @@ public sealed class AwsDashboardFaultTests : IAsyncLifetime
         var keys = new[] { "overview", "database", "cache", "sessions" }.Select(d => new DashboardKey(Env, d, "1h")).ToList();
         await using var hub = new DashboardRefreshHub(portal.Registry, portal.Catalog, TimeProvider.System,
             Options.Create(new DashboardOptions { RefreshInterval = TimeSpan.FromMilliseconds(50), UpstreamTimeout = TimeSpan.FromSeconds(10) }),
-            portal.Services.GetRequiredService<ILogger<DashboardRefreshHub>>());
+            portal.Metrics, portal.Services.GetRequiredService<ILogger<DashboardRefreshHub>>());
         var subscriptions = keys.Select(k => hub.Subscribe(k, seen.Enqueue)).ToList();
 
         await WaitUntilAsync(() => _endpoint.FaultCount >= 1_000, TimeSpan.FromSeconds(120));
@@ -230,6 +231,9 @@ public sealed class AwsDashboardFaultTests : IAsyncLifetime
     private sealed class AwsPortal(IHost host, CollectingLoggerProvider logs) : IDisposable
     {
         public IServiceProvider Services => host.Services;
+
+        /// <summary>The portal's own metrics, on a meter of this test's (the host registers no telemetry).</summary>
+        public PortalMetrics Metrics { get; } = new(new System.Diagnostics.Metrics.Meter("FinTech.Portal.Tests.AwsDashboardFaults"));
         public FakeTimeProvider Time { get; } = new(Now);
         public PlatformRegistry Registry => host.Services.GetRequiredService<PlatformRegistry>();
         public EnvironmentCatalog Catalog => host.Services.GetRequiredService<EnvironmentCatalog>();
@@ -242,7 +246,7 @@ public sealed class AwsDashboardFaultTests : IAsyncLifetime
         public Task<DashboardSnapshot> RefreshAsync(DashboardSnapshot? previous)
         {
             var range = TimeRange.Default;
-            return new DashboardRefresher(Time, TimeSpan.FromSeconds(30)).RefreshAsync(Registry.Connect(Environment),
+            return new DashboardRefresher(Time, TimeSpan.FromSeconds(30), Metrics).RefreshAsync(Registry.Connect(Environment),
                 DashboardCatalog.Find(Environment, "overview")!, range, new DashboardKey(Env, "overview", range.Key), previous, CancellationToken.None);
         }
 
