@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace FinTech.Portal.Tests.Browser;
@@ -79,5 +80,38 @@ public class AccessibilityBrowserTests(BrowserFixture browser)
         await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table] tbody tr").First).ToBeVisibleAsync();
 
         await page.AssertAccessibleAsync("Overview, dark, latency table open");
+    }
+
+    [Fact]
+    public async Task An_operator_signs_in_and_opens_the_database_dashboard_with_the_keyboard_alone()
+    {
+        await using var server = new PortalServer();
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.GotoAsync("/account/sign-in");
+
+        await TabToAsync(page, page.GetByTestId("persona-olivia"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await page.Locator("[data-testid=panel-latency]").WaitForAsync();
+
+        await TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Database", Exact = true }));
+        await page.Keyboard.PressAsync("Enter");
+
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/dashboards/database");
+        await Expect(page.Locator("h1")).ToContainTextAsync("Database");
+    }
+
+    /// <summary>Presses Tab until <paramref name="target"/> has the focus, as a keyboard user would; fails if it never does.</summary>
+    private static async Task TabToAsync(IPage page, ILocator target)
+    {
+        for (var presses = 0; presses < 60; presses++)
+        {
+            if (await target.EvaluateAsync<bool>("e => e === document.activeElement"))
+            {
+                return;
+            }
+            await page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(target).ToBeFocusedAsync();
     }
 }

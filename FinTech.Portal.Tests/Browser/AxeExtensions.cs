@@ -25,6 +25,8 @@ public static class AxeExtensions
     /// <summary>The serious and critical WCAG 2 A/AA violations on the page as it is now, described for a failure message.</summary>
     public static async Task<IReadOnlyList<string>> AxeViolationsAsync(this IPage page)
     {
+        // When a circuit starts, Blazor's HeadOutlet replaces the prerendered title: wait until it is back.
+        await page.WaitForFunctionAsync("() => document.title.length > 0");
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
         {
             await page.EvaluateAsync(Source.Value);

@@ -29,6 +29,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await olivia.SignInAsPersonaAsync("olivia");
         await olivia.GotoAsync($"/operations/request?env=prod&kind={AuroraFailoverTest.KindKey}");
         await Expect(olivia.GetByTestId("submit")).ToBeEnabledAsync();
+        await olivia.AssertAccessibleAsync("The request form");
         await olivia.GetByTestId("reason").FillAsync("Quarterly DR test: prove the writer fails over within the RTO");
         await olivia.GetByTestId("ticket").FillAsync("CHG0040001");
         await olivia.GetByTestId("submit").ClickAsync();
@@ -41,6 +42,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await avery.SignInAsPersonaAsync("avery");
         await avery.GotoAsync(runPath + "?env=prod");
         await Expect(avery.GetByTestId("approve")).ToBeEnabledAsync();
+        await avery.AssertAccessibleAsync("The run page awaiting approval");
         await avery.GetByTestId("approve").ClickAsync();
 
         // Olivia's page follows the run without reloading: pushed over her circuit.
@@ -49,6 +51,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await Expect(olivia.GetByTestId("timeline")).ToContainTextAsync("RDS-EVENT-0073 Started cross AZ failover", new() { Timeout = 75_000 });
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 90_000 });
         await Expect(olivia.GetByTestId("run-outcome")).ToContainTextAsync("Meets the RTO of 90 s");
+        await olivia.AssertAccessibleAsync("The run page of a completed run, with its chart");
 
         var aubrey = await browser.NewPageAsync(server.RootUri);
         await aubrey.SignInAsPersonaAsync("aubrey");
@@ -56,6 +59,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await aubrey.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = runPath["/operations/".Length..] }).ClickAsync();
         await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s", new() { Timeout = 20_000 });
         await Expect(aubrey.GetByTestId("figure-timeToNewWriterSeconds")).ToBeVisibleAsync();
+        await aubrey.AssertAccessibleAsync("The evidence page");
         await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync();
         await aubrey.GetByTestId("verify-evidence").ClickAsync();
         await Expect(aubrey.GetByTestId("evidence-verification")).ToContainTextAsync("Intact: SHA-256");
