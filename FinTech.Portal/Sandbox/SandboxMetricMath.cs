@@ -4,7 +4,9 @@ namespace FinTech.Portal.Sandbox;
 
 /// <summary>
 /// The part of CloudWatch metric math the platform's alarms and dashboards use: numbers, query ids,
-/// <c>+ - * /</c>, parentheses and <c>FILL(id, value)</c>. Evaluated per timestamp: a missing value
+/// <c>+ - * /</c>, parentheses, <c>FILL(id, value)</c> and <c>MAX</c>, <c>MIN</c>, <c>SUM</c>, <c>AVG</c> over an
+/// array of series (<c>MAX([cpu0, cpu1])</c>: per timestamp, over the series that have a value there, as
+/// an alarm that follows whichever node is primary needs). Evaluated per timestamp: a missing value
 /// (NaN) makes the result missing unless <c>FILL</c> replaces it; division by zero is missing.
 /// Anything else is refused with a message that says what the Sandbox understands.
 /// </summary>
@@ -57,6 +59,26 @@ internal sealed class SandboxMetricMath
         {
             var value = Series.Evaluate(valueOf);
             return double.IsNaN(value) ? Value.Evaluate(valueOf) : value;
+        }
+    }
+
+    /// <summary>A function over an array of series, per timestamp, skipping missing values; missing when all are.</summary>
+    private sealed record Aggregate(string Function, IReadOnlyList<Node> Series) : Node
+    {
+        public override double Evaluate(Func<string, double> valueOf)
+        {
+            var values = Series.Select(s => s.Evaluate(valueOf)).Where(v => !double.IsNaN(v)).ToList();
+            if (values.Count == 0)
+            {
+                return double.NaN;
+            }
+            return Function switch
+            {
+                "MAX" => values.Max(),
+                "MIN" => values.Min(),
+                "SUM" => values.Sum(),
+                _ => values.Average(),
+            };
         }
     }
 
@@ -145,10 +167,23 @@ internal sealed class SandboxMetricMath
                 Expect(')');
                 return new Fill(series, value);
             }
+            if (name is "MAX" or "MIN" or "SUM" or "AVG")
+            {
+                Expect('(');
+                Expect('[');
+                var series = new List<Node> { ParseExpression() };
+                while (TryTake(','))
+                {
+                    series.Add(ParseExpression());
+                }
+                Expect(']');
+                Expect(')');
+                return new Aggregate(name, series);
+            }
             SkipSpaces();
             if (_position < text.Length && text[_position] == '(')
             {
-                throw Error($"the function {name} is not one the Sandbox evaluates (it knows FILL and + - * /)");
+                throw Error($"the function {name} is not one the Sandbox evaluates (it knows FILL, MAX, MIN, SUM, AVG and + - * /)");
             }
             if (!char.IsAsciiLetterLower(name[0]))
             {
@@ -166,7 +201,7 @@ internal sealed class SandboxMetricMath
             {
                 _position++;
             }
-            return _position > start ? text[start.._position] : throw Error("expected a number, a query id or FILL(...)");
+            return _position > start ? text[start.._position] : throw Error("expected a number, a query id or a function");
         }
 
         private bool TryTake(char c)

@@ -1,3 +1,5 @@
+using FinTech.Portal.Platform.Catalogue;
+
 namespace FinTech.Infra;
 
 /// <summary>
@@ -6,25 +8,28 @@ namespace FinTech.Infra;
 /// </summary>
 public sealed record Names(string Env)
 {
+    /// <summary>The naming rules the portal and the Sandbox use too (Platform/Catalogue, linked into this project).</summary>
+    private CatalogueNames Catalogue => new(Env);
+
     public string StackPrefix => $"FinTech-{Env}";
-    public string Prefix => $"fintech-{Env}";
-    public string Cluster => Prefix;
-    public string Service(string service) => $"{Prefix}-{service}";
+    public string Prefix => Catalogue.Prefix;
+    public string Cluster => Catalogue.EcsCluster;
+    public string Service(string service) => Catalogue.Service(service);
     public string TaskRole(string service) => $"{Prefix}-{service}-task";
     public string ExecutionRole(string service) => $"{Prefix}-{service}-execution";
     public string PortalAccessRole => $"{Prefix}-portal-access";
     public string Repository(string service) => $"fintech/{service}";
-    public string AuroraCluster => $"{Prefix}-aurora";
-    public string AuroraInstance(int index) => $"{Prefix}-aurora-{index + 1}";
-    public string RedisReplicationGroup => $"{Prefix}-redis";
+    public string AuroraCluster => Catalogue.AuroraCluster;
+    public string AuroraInstance(int index) => Catalogue.AuroraInstance(index);
+    public string RedisReplicationGroup => Catalogue.RedisReplicationGroup;
 
     /// <summary>ElastiCache names a replication group's member clusters <c>GROUP-001</c>, <c>GROUP-002</c>, ...</summary>
-    public string RedisNode(int index) => $"{RedisReplicationGroup}-{index + 1:000}";
-    public string SessionTable => $"{Prefix}-sessions";
+    public string RedisNode(int index) => Catalogue.RedisNode(index);
+    public string SessionTable => Catalogue.SessionTable;
     public string LogGroup(string name) => $"/fintech/{Env}/{name}";
     public string AuditAnchorLogGroup => LogGroup("audit-anchors");
     public string Secret(string name) => $"fintech/{Env}/{name}";
-    public string Alarm(string name) => $"{Prefix}-{name}";
+    public string Alarm(string name) => Catalogue.Alarm(name);
     public string KeyAlias(string name) => $"alias/fintech/{Env}/{name}";
 }
 

@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
 using Constructs;
+using FinTech.Portal.Platform.Catalogue;
 
 namespace FinTech.Infra.Stacks;
 
@@ -45,7 +46,8 @@ public sealed class ObservabilityStack : Stack
         var target4xx = M("AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", alb, "Sum", "Target 4xx");
         var errorRate = new MathExpression(new MathExpressionProps
         {
-            Expression = "IF(requests > 0, 100 * (t5xx + e5xx) / requests, 0)",
+            // CloudWatch publishes no 5xx count for a minute without one: FILL makes it 0, or the rate would be missing.
+            Expression = "IF(requests > 0, 100 * (FILL(t5xx, 0) + FILL(e5xx, 0)) / requests, 0)",
             UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx, ["e5xx"] = elb5xx },
             Label = "5xx rate (%)",
             Period = Duration.Minutes(1),
@@ -91,7 +93,8 @@ public sealed class ObservabilityStack : Stack
         var writeThrottles = M("AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", "Write throttles");
         var throttles = new MathExpression(new MathExpressionProps
         {
-            Expression = "r + w",
+            // Throttle counts are not published when zero (as in the catalogue's alarm).
+            Expression = "FILL(r, 0) + FILL(w, 0)",
             UsingMetrics = new Dictionary<string, IMetric> { ["r"] = readThrottles, ["w"] = writeThrottles },
             Label = "Session table throttles",
             Period = Duration.Minutes(1),
@@ -99,20 +102,20 @@ public sealed class ObservabilityStack : Stack
 
         var alarms = new List<Alarm>
         {
-            NewAlarm("P99Latency", names.Alarm("p99-latency"), "p99 target response time above 1.5 s", p99, 1.5, 5, 3),
-            NewAlarm("ErrorRate", names.Alarm("5xx-rate"), "5xx responses above 2 % of requests", errorRate, 2, 5, 3),
-            NewAlarm("AuroraCpu", names.Alarm("aurora-cpu"), "Aurora CPU above 80 %", auroraCpu, 80, 5, 3),
-            NewAlarm("AuroraReplicaLag", names.Alarm("aurora-replica-lag"), "Aurora replica lag above 1 s", auroraLag, 1000, 5, 3),
-            NewAlarm("AuroraConnections", names.Alarm("aurora-connections"), "Aurora connections above 800", auroraConnections, 800, 5, 3),
-            NewAlarm("AuroraFreeableMemory", names.Alarm("aurora-freeable-memory"), "Aurora freeable memory below 256 MiB on an instance",
+            NewAlarm("P99Latency", "p99-latency", names, "p99 target response time above 1.5 s", p99, 1.5, 5, 3),
+            NewAlarm("ErrorRate", "5xx-rate", names, "5xx responses above 2 % of requests", errorRate, 2, 5, 3),
+            NewAlarm("AuroraCpu", "aurora-cpu", names, "Aurora CPU above 80 %", auroraCpu, 80, 5, 3),
+            NewAlarm("AuroraReplicaLag", "aurora-replica-lag", names, "Aurora replica lag above 1 s", auroraLag, 1000, 5, 3),
+            NewAlarm("AuroraConnections", "aurora-connections", names, "Aurora connections above 800", auroraConnections, 800, 5, 3),
+            NewAlarm("AuroraFreeableMemory", "aurora-freeable-memory", names, "Aurora freeable memory below 256 MiB on an instance",
                 auroraFreeMemory, 256.0 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
-            NewAlarm("AuroraFreeLocalStorage", names.Alarm("aurora-free-local-storage"), "Aurora free local storage below 2 GiB on an instance",
+            NewAlarm("AuroraFreeLocalStorage", "aurora-free-local-storage", names, "Aurora free local storage below 2 GiB on an instance",
                 auroraFreeStorage, 2.0 * 1024 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
-            NewAlarm("RedisCpu", names.Alarm("redis-cpu"), "Redis engine CPU above 80 % on a node of the group", redisCpuMax, 80, 5, 3),
-            NewAlarm("RedisMemory", names.Alarm("redis-memory"), "Redis memory above 80 % on a node of the group", redisMemory, 80, 5, 3),
-            NewAlarm("RedisEvictions", names.Alarm("redis-evictions"), "Redis is evicting keys", redisEvictions, 1, 5, 3),
-            NewAlarm("RedisReplicationLag", names.Alarm("redis-replication-lag"), "Redis replication lag above 5 s", redisLag, 5, 5, 3),
-            NewAlarm("DynamoDbThrottles", names.Alarm("dynamodb-throttles"), "Session table requests throttled", throttles, 1, 5, 2),
+            NewAlarm("RedisCpu", "redis-cpu", names, "Redis engine CPU above 80 % on a node of the group", redisCpuMax, 80, 5, 3),
+            NewAlarm("RedisMemory", "redis-memory", names, "Redis memory above 80 % on a node of the group", redisMemory, 80, 5, 3),
+            NewAlarm("RedisEvictions", "redis-evictions", names, "Redis is evicting keys", redisEvictions, 1, 5, 3),
+            NewAlarm("RedisReplicationLag", "redis-replication-lag", names, "Redis replication lag above 5 s", redisLag, 5, 5, 3),
+            NewAlarm("DynamoDbThrottles", "dynamodb-throttles", names, "Session table requests throttled", throttles, 1, 5, 2),
         };
 
         foreach (var alarm in alarms)
@@ -165,17 +168,44 @@ public sealed class ObservabilityStack : Stack
         Height = 6,
     });
 
-    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, int periods, int datapoints,
-        ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) =>
-        new(this, id, new AlarmProps
+    /// <summary>
+    /// An alarm named <c>fintech-{env}-{key}</c>. When the platform catalogue defines the key, its threshold,
+    /// comparison, evaluation periods, datapoints, missing-data rule and description are the catalogue's (what
+    /// the Sandbox evaluates and the dashboards draw); the values given here serve only the alarms it does not
+    /// hold yet (the saturation alarms).
+    /// </summary>
+    private Alarm NewAlarm(string id, string key, Names names, string description, IMetric metric, double threshold, int periods, int datapoints,
+        ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+    {
+        var catalogued = PlatformCatalogue.Alarms.FirstOrDefault(a => a.Key == key);
+        return new(this, id, new AlarmProps
         {
-            AlarmName = name,
-            AlarmDescription = description,
+            AlarmName = names.Alarm(key),
+            AlarmDescription = catalogued?.Description ?? description,
             Metric = metric,
-            Threshold = threshold,
-            EvaluationPeriods = periods,
-            DatapointsToAlarm = datapoints,
-            ComparisonOperator = comparison,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
+            Threshold = catalogued?.Threshold ?? threshold,
+            EvaluationPeriods = catalogued?.EvaluationPeriods ?? periods,
+            DatapointsToAlarm = catalogued?.DatapointsToAlarm ?? datapoints,
+            ComparisonOperator = catalogued is null ? comparison : Comparison(catalogued.ComparisonOperator),
+            TreatMissingData = catalogued is null ? TreatMissingData.NOT_BREACHING : MissingData(catalogued.TreatMissingData),
         });
+    }
+
+    private static ComparisonOperator Comparison(string name) => name switch
+    {
+        "GreaterThanOrEqualToThreshold" => ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        "GreaterThanThreshold" => ComparisonOperator.GREATER_THAN_THRESHOLD,
+        "LessThanThreshold" => ComparisonOperator.LESS_THAN_THRESHOLD,
+        "LessThanOrEqualToThreshold" => ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a CloudWatch comparison operator."),
+    };
+
+    private static TreatMissingData MissingData(string name) => name switch
+    {
+        "notBreaching" => TreatMissingData.NOT_BREACHING,
+        "breaching" => TreatMissingData.BREACHING,
+        "ignore" => TreatMissingData.IGNORE,
+        "missing" => TreatMissingData.MISSING,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a CloudWatch TreatMissingData value."),
+    };
 }
