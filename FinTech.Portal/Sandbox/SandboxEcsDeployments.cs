@@ -297,7 +297,7 @@ internal sealed class SandboxEcsRollout
                     continue;
             }
             var set = _sets.First(x => x.Deployment.Id == d.Id);
-            events.Add((d.StartedAt.AddSeconds(2), $"{s} has started {d.DesiredCount} tasks: {tasks}."));
+            events.Add((Min(d.StartedAt.AddSeconds(2), set.StoppedAt), $"{s} has started {d.DesiredCount} tasks: {tasks}."));
             if (set.StoppedAt <= d.HealthyAt && !d.Crashes)
             {
                 events.Add((set.StoppedAt, $"{s} has stopped {d.DesiredCount} running tasks: {tasks}."));

@@ -124,7 +124,7 @@ internal static class RollbackBenchmark
         foreach (var run in final)
         {
             var figures = await FiguresAsync(store, run.Id);
-            if (run.State != OperationState.Failed || figures?.GetValueOrDefault("rollbackSeconds") is not { } text
+            if (run.State != OperationState.Aborted || figures?.GetValueOrDefault("rollbackSeconds") is not { } text
                 || figures.GetValueOrDefault("taskDefinitionAfter") != figures.GetValueOrDefault("rolledBackTo"))
             {
                 throw new InvalidOperationException($"Run {run.Id} on {runs[run.Id]} did not roll back as expected: {run.State}, {run.OutcomeReason}");

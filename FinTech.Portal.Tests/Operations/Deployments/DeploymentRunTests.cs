@@ -83,7 +83,7 @@ public sealed class DeploymentRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_stop_condition_alarm_during_the_bake_rolls_back_within_two_minutes()
+    public async Task A_stop_condition_alarm_during_the_bake_rolls_back_within_two_minutes_and_ends_the_run_aborted()
     {
         var run = await RequestAsync("v1.47.1");
         await _kit.As(Avery).ApproveAsync(run.Id, None);
@@ -93,7 +93,7 @@ public sealed class DeploymentRunTests : IAsyncLifetime
             () => Sandbox.SetFault(SandboxFault.ErrorBurst, on: true));
 
         var done = (await _kit.Store.GetAsync(run.Id, None))!;
-        Assert.Equal(OperationState.Failed, done.State);
+        Assert.Equal(OperationState.Aborted, done.State);
         Assert.StartsWith("Stop condition fintech-sandbox-5xx-rate went to ALARM", done.OutcomeReason, StringComparison.Ordinal);
         Assert.Contains("Rolled back to the last verified revision fintech-sandbox-api:42", done.OutcomeReason, StringComparison.Ordinal);
         Assert.Equal(Revision42, Describe().TaskDefinition);
@@ -151,6 +151,54 @@ public sealed class DeploymentRunTests : IAsyncLifetime
         var history = await new DeploymentHistory(_kit.Store).ListAsync("prod", Service, None);
         Assert.Equal([EcsRollback.KindKey, EcsDeployment.KindKey, EcsDeployment.KindKey], history.Select(h => h.Kind));
         Assert.Equal(Revision43, await new DeploymentHistory(_kit.Store).LastVerifiedAsync("prod", Service, None));
+    }
+
+    [Fact]
+    public async Task A_forced_restart_replaces_the_tasks_on_the_same_revision_and_verifies_it()
+    {
+        var run = await _kit.As(Olivia).RequestAsync(new OperationRequestForm
+        {
+            Kind = EcsDeployment.KindKey, Environment = "prod", Target = Service, Reason = "Restart after the Redis AUTH token rotation", ChangeTicket = "CHG0050003",
+            Options = new Dictionary<string, string> { [EcsDeployment.ForceNewDeploymentOption] = "true" },
+        }, None);
+        Assert.All(run.Preflight, c => Assert.True(c.Passed, $"{c.Name}: {c.Detail}"));
+        await _kit.As(Avery).ApproveAsync(run.Id, None);
+
+        await _kit.RunWorkerAsync(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(OperationState.Succeeded, (await _kit.Store.GetAsync(run.Id, None))!.State);
+        var service = Describe();
+        var primary = Assert.Single(service.Deployments);
+        Assert.Equal((Revision42, RolloutState.Completed), (primary.TaskDefinition, primary.RolloutState));
+        Assert.True(primary.CreatedAt > OperationsTestKit.Start, "The tasks were replaced by a deployment created by the run.");
+        Assert.Equal(Revision42, await new DeploymentHistory(_kit.Store).LastVerifiedAsync("prod", Service, None));
+        Assert.DoesNotContain(await _kit.Store.TimelineAsync(run.Id, None), t => t.Text.StartsWith("RegisterTaskDefinition", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_worker_that_stops_mid_rollout_is_resumed_from_what_ECS_reports_without_a_second_update()
+    {
+        var run = await RequestAsync("v1.47.1");
+        await _kit.As(Avery).ApproveAsync(run.Id, None);
+        using var crash = new CancellationTokenSource();
+        var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
+        while (!(await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) == true)
+        {
+            await Task.WhenAny(first, Task.Delay(5));
+            _kit.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+        // The task dies mid-rollout: its work stops, its lease stays until it lapses.
+        await crash.CancelAsync();
+        await first.ContinueWith(_ => { }, TaskScheduler.Default);
+        using var restarted = new OperationsTestKit(_database.Database, audit: _kit.Audit, instance: "portal-test-restarted", samePlatformAs: _kit);
+        _kit.Time.Advance(_kit.Options.LeaseDuration);
+
+        await restarted.RunWorkerAsync(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(OperationState.Succeeded, (await _kit.Store.GetAsync(run.Id, None))!.State);
+        Assert.Equal(2, Sandbox.Ecs.Deployments.Count);
+        Assert.Equal(Revision43, Describe().TaskDefinition);
+        Assert.Equal(2, (await _kit.EventsAsync("operation.action-started")).Count);
     }
 
     [Fact]

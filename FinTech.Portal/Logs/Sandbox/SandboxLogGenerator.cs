@@ -217,7 +217,7 @@ internal sealed class SandboxLogGenerator
         }
 
         // A crash loop: each task being replaced starts again and says so.
-        for (var i = 0; i < tasks.Pending; i++)
+        for (var i = 0; i < CrashLoopRestarts(model, m); i++)
         {
             var at = minuteStart + random.Millisecond();
             var task = TaskId(SandboxModel.DesiredTasks + i, m.Index);
@@ -302,16 +302,19 @@ internal sealed class SandboxLogGenerator
 
     // ---- ECS task state changes ------------------------------------------------------------
 
+    /// <summary>Tasks the crash loop is replacing this minute (a deployment's pending tasks are new ones, not restarts).</summary>
+    private static int CrashLoopRestarts(SandboxModel model, SandboxMinute m) => model.Tasks(m with { Deployment = default }).Pending;
+
     private void EcsMinute(SandboxModel model, SandboxMinute m, List<LogEvent> events)
     {
-        var tasks = model.Tasks(m);
-        if (tasks.Pending == 0)
+        var restarts = CrashLoopRestarts(model, m);
+        if (restarts == 0)
         {
             return;
         }
         var random = new LineRandom(_seed, "ecs", m.Index);
         var minuteStart = m.Index * 60_000;
-        for (var i = 0; i < tasks.Pending; i++)
+        for (var i = 0; i < restarts; i++)
         {
             var stoppedAt = minuteStart + random.Below(40_000);
             var victim = _taskIds[random.Below(_taskIds.Length)];
@@ -456,7 +459,7 @@ internal sealed class SandboxLogGenerator
         }
 
         // Tasks killed in a crash loop drop their pool; the replacements open a new one.
-        var restarts = model.Tasks(m).Pending;
+        var restarts = CrashLoopRestarts(model, m);
         for (var t = 0; t < restarts; t++)
         {
             var killedAt = minuteStart + random.Below(40_000);

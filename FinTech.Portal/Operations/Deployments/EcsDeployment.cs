@@ -162,7 +162,7 @@ public sealed class EcsDeployment(PlatformRegistry platforms, DeploymentHistory 
         var counts = image.ImageScanFindingsSummary.FindingSeverityCounts;
         var critical = counts.GetValueOrDefault("CRITICAL");
         var high = counts.GetValueOrDefault("HIGH");
-        var summary = string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}")).DefaultIfEmptyText("none");
+        var summary = counts.Count == 0 ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"));
         var passed = critical <= Options.MaxCriticalFindings && high <= Options.MaxHighFindings;
         return new PreflightCheck("Scan findings", passed, passed
             ? $"Findings: {summary}; within the limits ({Options.MaxCriticalFindings} CRITICAL, {Options.MaxHighFindings} HIGH)."
@@ -277,9 +277,4 @@ public sealed class EcsDeployment(PlatformRegistry platforms, DeploymentHistory 
     }
 
     internal static string Short(string digest) => digest.Length > 19 ? digest[..19] + "…" : digest;
-}
-
-internal static class TextExtensions
-{
-    public static string DefaultIfEmptyText(this string text, string fallback) => text.Length == 0 ? fallback : text;
 }

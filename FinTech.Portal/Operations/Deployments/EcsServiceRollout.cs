@@ -89,12 +89,14 @@ internal sealed class EcsServiceRollout(OperationExecution execution, Deployment
 
     /// <summary>
     /// Deploys <paramref name="taskDefinition"/> (or the current one again, forced) and bakes it; on a
-    /// failed rollout, a stop condition or a timeout goes back to <paramref name="rollbackTo"/> (when
-    /// given) and throws <see cref="OperationFailedException"/> saying what failed and where it went.
+    /// failed rollout, a stop condition, an abort or a timeout goes back to <paramref name="rollbackTo"/>
+    /// (when given) and throws saying what failed and where it went: <see cref="OperationStoppedException"/>
+    /// when the run was stopped (it ends Aborted, as stopped runs do), else <see cref="OperationFailedException"/>.
     /// </summary>
     public async Task DeployAndBakeAsync(string taskDefinition, bool forceNewDeployment, string? rollbackTo, CancellationToken cancellationToken)
     {
         string? failure = null;
+        var stopped = false;
         try
         {
             await UpdateServiceAsync(taskDefinition, forceNewDeployment, cancellationToken);
@@ -106,7 +108,9 @@ internal sealed class EcsServiceRollout(OperationExecution execution, Deployment
         }
         catch (OperationStoppedException e)
         {
+            // A stop condition, an abort or the safety switch: the run ends Aborted, after going back.
             failure = e.Message;
+            stopped = true;
         }
         if (failure is null)
         {
@@ -114,11 +118,12 @@ internal sealed class EcsServiceRollout(OperationExecution execution, Deployment
         }
         if (rollbackTo is null)
         {
-            throw new OperationFailedException($"{failure} No verified revision to roll back to; the service is left as ECS has it.");
+            var left = $"{failure} No verified revision to roll back to; the service is left as ECS has it.";
+            throw stopped ? new OperationStoppedException(left) : new OperationFailedException(left);
         }
         var seconds = await RollBackAsync(rollbackTo, failure, cancellationToken);
-        throw new OperationFailedException(
-            $"{failure} Rolled back to the last verified revision {Revision(rollbackTo)}: serving again {seconds} s after the failure.");
+        var message = $"{failure} Rolled back to the last verified revision {Revision(rollbackTo)}: serving again {seconds} s after the failure.";
+        throw stopped ? new OperationStoppedException(message) : new OperationFailedException(message);
     }
 
     private async Task UpdateServiceAsync(string taskDefinition, bool forceNewDeployment, CancellationToken cancellationToken)
