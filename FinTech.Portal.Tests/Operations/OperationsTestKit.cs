@@ -8,6 +8,7 @@ using FinTech.Portal.Identity;
 using FinTech.Portal.Operations;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Tests.Audit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -127,6 +128,28 @@ public sealed class OperationsTestKit : IDisposable
     public OperationWorker Worker { get; }
 
     public Task MigrateAsync() => Audit.Migrations.ApplyAsync(CancellationToken.None);
+
+    /// <summary>The engine as the portal registers it, with this kit's instances, for pages rendered with bUnit (the caller is the signed-in person).</summary>
+    public void AddServicesTo(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(Store);
+        services.AddSingleton(Transitions);
+        services.AddSingleton(Preflight);
+        services.AddSingleton(Kinds);
+        services.AddSingleton(Evidence);
+        services.AddSingleton(Signal);
+        services.AddSingleton(Feed);
+        services.AddSingleton(Environments);
+        services.AddSingleton(Platforms);
+        services.AddSingleton(Authorization);
+        services.AddSingleton(Audit.Trail);
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(Options));
+        services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
+        services.AddScoped<AuditCaller>();
+        services.AddScoped(OperationCaller.FromScope);
+        services.AddScoped<OperationsService>();
+    }
 
     public static ClaimsPrincipal Principal(SandboxPersona persona) =>
         PortalUser.Create("Sandbox", persona.UserId, persona.DisplayName, [persona.Role], Start);
