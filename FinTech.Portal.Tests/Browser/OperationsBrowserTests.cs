@@ -59,7 +59,11 @@ public class OperationsBrowserTests(BrowserFixture browser)
         var aubrey = await browser.NewPageAsync(server.RootUri);
         await aubrey.SignInAsPersonaAsync("aubrey");
         await aubrey.GotoAsync("/operations/evidence?env=prod");
-        await aubrey.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = runPath["/operations/".Length..] }).ClickAsync();
+        // The list links the run's evidence. Opened by its address rather than a click: a click while the
+        // list is still prerendered races the circuit's start, which renders the list again over it.
+        var evidenceLink = aubrey.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = runPath["/operations/".Length..] });
+        await Expect(evidenceLink).ToHaveAttributeAsync("href", $"{runPath}/evidence");
+        await aubrey.GotoAsync($"{runPath}/evidence");
         // Enabled once the page is interactive and has loaded the evidence again (it shows "Loading…" meanwhile).
         await Expect(aubrey.GetByTestId("verify-evidence")).ToBeEnabledAsync(new() { Timeout = 20_000 });
         await Expect(aubrey.GetByTestId("evidence-verdict")).ToContainTextAsync("Meets the RTO of 90 s");
