@@ -46,13 +46,6 @@ public class PortalServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        // As host settings too, so that what the setup reads while it registers services (as it
-        // reads environment variables in a real start) sees them; the app configuration keeps them
-        // on top of appsettings.json.
-        foreach (var (key, value) in _settings)
-        {
-            builder.UseSetting(key, value);
-        }
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         // A browser's circuit keeps its WebSocket open; don't wait the default 30 s for it on dispose.
         builder.ConfigureServices(services => services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(1)));

@@ -28,7 +28,7 @@ public sealed class TelemetryTests
     public async Task With_an_OTLP_endpoint_request_traces_and_the_portals_metrics_reach_it()
     {
         using var collector = OtlpCollector.Start();
-        await using var server = new PortalServer(new Dictionary<string, string?>
+        await using var server = new EarlySettingsPortal(new Dictionary<string, string?>
         {
             [PortalTelemetry.EndpointKey] = collector.Address,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
@@ -52,11 +52,28 @@ public sealed class TelemetryTests
     [Fact]
     public void An_OTLP_endpoint_that_is_not_an_address_stops_the_start_with_the_key_named()
     {
-        using var server = new PortalServer(new Dictionary<string, string?> { [PortalTelemetry.EndpointKey] = "collector:4318" });
+        using var server = new EarlySettingsPortal(new Dictionary<string, string?> { [PortalTelemetry.EndpointKey] = "collector:4318" });
 
         var error = Assert.ThrowsAny<Exception>(() => server.RootUri);
 
         Assert.Contains("OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute http(s) address", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The test server with its settings also as host settings: the telemetry is set up (or not)
+    /// from what the host sees at start, as with the environment variables of a real task;
+    /// <see cref="PortalServer"/> alone adds its settings later.
+    /// </summary>
+    private sealed class EarlySettingsPortal(Dictionary<string, string?> settings) : PortalServer(settings)
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+            base.ConfigureWebHost(builder);
+        }
     }
 
     /// <summary>An OTLP/HTTP receiver on loopback: keeps each request's path and body (protobuf, read as Latin-1 for its strings).</summary>

@@ -69,22 +69,11 @@ public sealed class LogArchiveStack : Stack
 
         AccessLogs = StorageStack.LogBucket(this, "AccessLogs", organization.CloudTrailObjectLockDays, ObjectOwnership.BUCKET_OWNER_ENFORCED);
 
-        TrailBucket = new Bucket(this, "TrailBucket", new BucketProps
-        {
-            BucketName = TrailBucketName(organization),
-            Encryption = BucketEncryption.KMS,
-            EncryptionKey = TrailKey,
-            BucketKeyEnabled = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
-            ObjectLockEnabled = true,
-            ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(organization.CloudTrailObjectLockDays)),
-            ServerAccessLogsBucket = AccessLogs,
-            ServerAccessLogsPrefix = "cloudtrail/",
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
+        var trail = SecureBucket.Props(TrailKey, AccessLogs, "cloudtrail/");
+        trail.BucketName = TrailBucketName(organization);
+        trail.ObjectLockEnabled = true;
+        trail.ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(organization.CloudTrailObjectLockDays));
+        TrailBucket = new Bucket(this, "TrailBucket", trail);
         TrailBucket.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "CloudTrailChecksTheAcl",
@@ -113,18 +102,9 @@ public sealed class LogArchiveStack : Stack
             },
         }));
 
-        ConfigBucket = new Bucket(this, "ConfigBucket", new BucketProps
-        {
-            BucketName = ConfigBucketName(organization),
-            Encryption = BucketEncryption.S3_MANAGED,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
-            ServerAccessLogsBucket = AccessLogs,
-            ServerAccessLogsPrefix = "config/",
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
+        var config = SecureBucket.Props(key: null, AccessLogs, "config/");
+        config.BucketName = ConfigBucketName(organization);
+        ConfigBucket = new Bucket(this, "ConfigBucket", config);
         var fromTheOrganization = new Dictionary<string, object>
         {
             ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceOrgID"] = organization.OrganizationId },

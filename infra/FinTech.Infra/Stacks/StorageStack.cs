@@ -32,21 +32,10 @@ public sealed class StorageStack : Stack
         Backups = TieredBucket("Backups", "backups", security);
         Exports = TieredBucket("Exports", "exports", security);
 
-        AuditExports = new Bucket(this, "AuditExports", new BucketProps
-        {
-            Encryption = BucketEncryption.KMS,
-            EncryptionKey = security.StorageKey,
-            BucketKeyEnabled = true,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            EnforceSSL = true,
-            Versioned = true,
-            ObjectLockEnabled = true,
-            ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(env.Config.AuditObjectLockDays)),
-            ServerAccessLogsBucket = AccessLogs,
-            ServerAccessLogsPrefix = "audit-exports/",
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
+        var auditExports = SecureBucket.Props(security.StorageKey, AccessLogs, "audit-exports/");
+        auditExports.ObjectLockEnabled = true;
+        auditExports.ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(env.Config.AuditObjectLockDays));
+        AuditExports = new Bucket(this, "AuditExports", auditExports);
 
         // Log buckets receive writes from AWS's log delivery (S3, ELB, CloudFront), which is not in the organization:
         // their perimeter covers reading, deleting and reconfiguring. Data buckets deny everything from outside.
@@ -66,27 +55,20 @@ public sealed class StorageStack : Stack
     /// SSE-S3 buckets, so log buckets use S3-managed keys; CloudFront's standard logs need ACLs
     /// (<see cref="ObjectOwnership.BUCKET_OWNER_PREFERRED"/>).
     /// </summary>
-    public static Bucket LogBucket(Construct scope, string id, int expirationDays, ObjectOwnership ownership, IBucket? accessLogs = null) =>
-        new(scope, id, new BucketProps
-        {
-            Encryption = BucketEncryption.S3_MANAGED,
-            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-            ObjectOwnership = ownership,
-            EnforceSSL = true,
-            Versioned = true,
-            ServerAccessLogsBucket = accessLogs,
-            ServerAccessLogsPrefix = accessLogs is null ? null : $"{id.ToLowerInvariant()}/",
-            RemovalPolicy = RemovalPolicy.RETAIN,
-            LifecycleRules =
-            [
-                new LifecycleRule
-                {
-                    Id = "expire-logs",
-                    Expiration = Duration.Days(expirationDays),
-                    NoncurrentVersionExpiration = Duration.Days(30),
-                },
-            ],
-        });
+    public static Bucket LogBucket(Construct scope, string id, int expirationDays, ObjectOwnership ownership, IBucket? accessLogs = null)
+    {
+        var props = SecureBucket.Props(key: null, accessLogs, $"{id.ToLowerInvariant()}/", ownership);
+        props.LifecycleRules =
+        [
+            new LifecycleRule
+            {
+                Id = "expire-logs",
+                Expiration = Duration.Days(expirationDays),
+                NoncurrentVersionExpiration = Duration.Days(30),
+            },
+        ];
+        return new Bucket(scope, id, props);
+    }
 
     /// <summary>
     /// Denies <paramref name="actions"/> to every principal outside the organization. AWS services acting for
@@ -112,19 +94,10 @@ public sealed class StorageStack : Stack
     /// Deep Archive (365 d). S3 cannot move objects from Intelligent-Tiering to Standard-IA, so Standard-IA
     /// comes first in the waterfall.
     /// </summary>
-    private Bucket TieredBucket(string id, string purpose, SecurityStack security) => new(this, id, new BucketProps
+    private Bucket TieredBucket(string id, string purpose, SecurityStack security)
     {
-        Encryption = BucketEncryption.KMS,
-        EncryptionKey = security.StorageKey,
-        BucketKeyEnabled = true,
-        BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
-        ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        EnforceSSL = true,
-        Versioned = true,
-        ServerAccessLogsBucket = AccessLogs,
-        ServerAccessLogsPrefix = $"{purpose}/",
-        RemovalPolicy = RemovalPolicy.RETAIN,
-        LifecycleRules =
+        var props = SecureBucket.Props(security.StorageKey, AccessLogs, $"{purpose}/");
+        props.LifecycleRules =
         [
             new LifecycleRule
             {
@@ -143,6 +116,7 @@ public sealed class StorageStack : Stack
                 ],
                 NoncurrentVersionExpiration = Duration.Days(365),
             },
-        ],
-    });
+        ];
+        return new Bucket(this, id, props);
+    }
 }
