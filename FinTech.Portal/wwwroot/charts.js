@@ -128,6 +128,7 @@
   const navigate = address => (window.Blazor?.navigateTo ? window.Blazor.navigateTo(address) : location.assign(address));
 
   let press = null;
+  let hover = null;
   let suppressClick = false;
 
   document.addEventListener('pointermove', event => {
@@ -148,8 +149,19 @@
     }
     const chart = chartOf(event.target);
     if (chart) {
-      showAt(timeAt(chart, event.clientX), chart);
+      // At most one redraw per frame, however fast the pointer moves.
+      const first = !hover;
+      hover = { chart, x: event.clientX };
+      if (first) {
+        requestAnimationFrame(() => {
+          if (hover) {
+            showAt(timeAt(hover.chart, hover.x), hover.chart);
+            hover = null;
+          }
+        });
+      }
     } else if (!press) {
+      hover = null;
       hideAll();
     }
   }, { passive: true });
@@ -157,6 +169,7 @@
   document.addEventListener('pointerout', event => {
     const chart = chartOf(event.target);
     if (chart && !press && !chart.contains(event.relatedTarget)) {
+      hover = null;
       hideAll();
     }
   }, { passive: true });

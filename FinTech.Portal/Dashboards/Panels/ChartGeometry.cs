@@ -56,6 +56,49 @@ public sealed class ChartGeometry
         EndMs = key.End.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The inside of the chart's SVG (grid, axes, threshold, lines) as markup, built once and
+    /// shared by every viewer: each circuit's render tree holds one reference to it instead of a
+    /// few hundred elements and attributes of its own per chart.
+    /// </summary>
+    public string SvgContent => _svgContent ??= BuildSvgContent();
+
+    private string? _svgContent;
+
+    private string BuildSvgContent()
+    {
+        static string E(string text) => System.Net.WebUtility.HtmlEncode(text);
+        var axisY = Fmt(Height - Bottom);
+        var svg = new System.Text.StringBuilder(4096);
+        foreach (var tick in YTicks)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"y-tick\"><line x1=\"{LeftText}\" x2=\"{RightText}\" y1=\"{tick.Coordinate}\" y2=\"{tick.Coordinate}\"></line>")
+               .Append(CultureInfo.InvariantCulture, $"<text x=\"{LeftText}\" y=\"{tick.LabelBaseline}\" dx=\"-6\">{E(tick.Label)}</text></g>");
+        }
+        foreach (var tick in XTicks)
+        {
+            // A label at the right edge ends there instead of running out of the picture.
+            var anchor = tick.Position > Width - Right - 30 ? "end" : "middle";
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"x-tick\"><line x1=\"{tick.Coordinate}\" x2=\"{tick.Coordinate}\" y1=\"{axisY}\" y2=\"{Fmt(Height - Bottom + 4)}\"></line>")
+               .Append(CultureInfo.InvariantCulture, $"<text x=\"{tick.Coordinate}\" y=\"{Fmt(Height - 8)}\" text-anchor=\"{anchor}\">{E(tick.Label)}</text></g>");
+        }
+        svg.Append(CultureInfo.InvariantCulture, $"<line class=\"ts-axis\" x1=\"{LeftText}\" x2=\"{RightText}\" y1=\"{axisY}\" y2=\"{axisY}\"></line>");
+        if (ThresholdText is { } threshold)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"ts-threshold\" x1=\"{LeftText}\" x2=\"{RightText}\" y1=\"{threshold}\" y2=\"{threshold}\" stroke-dasharray=\"6 4\" data-testid=\"threshold\"></line>");
+        }
+        foreach (var line in Lines)
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"ts-line ts-s{line.ColorIndex}\" data-series=\"{E(line.Label)}\" data-values=\"{E(line.HoverValues)}\">");
+            foreach (var segment in line.Segments)
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{segment}\"></polyline>");
+            }
+            svg.Append("</g>");
+        }
+        return svg.ToString();
+    }
+
     // What the markup and the browser's script read, as text built once and shared by every viewer.
     public string LeftText { get; }
     public string RightText { get; }
