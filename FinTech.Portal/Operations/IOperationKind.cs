@@ -46,6 +46,15 @@ public interface IOperationKind
     /// </summary>
     Task ExecuteAsync(OperationExecution execution, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A run that may already have acted (Running) was stopped while no worker held it (an abort or
+    /// the safety switch landed between a crash and the resume): put back what the action changed,
+    /// describing first, and return the reason the run ends Aborted with. Runs stopped while a
+    /// worker executes them see the stop in <see cref="OperationExecution.CheckAsync"/> instead.
+    /// The default suits actions with nothing to undo (a failover test).
+    /// </summary>
+    Task<string> UndoAfterStopAsync(OperationExecution execution, string reason, CancellationToken cancellationToken) => Task.FromResult(reason);
+
     /// <summary>The figures of the finished run and its verdict against the objective.</summary>
     Task<OperationMeasurements> MeasureAsync(OperationExecution execution, CancellationToken cancellationToken);
 }

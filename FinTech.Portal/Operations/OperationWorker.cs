@@ -180,6 +180,22 @@ public sealed class OperationWorker(
         var execution = new OperationExecution(this, run, environment, preflight.ContextFor(environment, run.Parameters).Platform, time);
         if (StopReason(run, await store.SafetySwitchAsync(run.Environment, cancellationToken)) is { } stop)
         {
+            if (run.State == OperationState.Running)
+            {
+                // The action may have happened before the stop: the kind puts back what it changed.
+                try
+                {
+                    stop = await kind.UndoAfterStopAsync(execution, stop, cancellationToken);
+                }
+                catch (OperationFailedException e)
+                {
+                    return await FinishAsync(execution, kind, OperationState.Failed, e.Message, cancellationToken);
+                }
+                catch (PlatformUnavailableException e)
+                {
+                    return await FinishAsync(execution, kind, OperationState.Failed, $"{stop} Undoing the action failed, the platform did not answer: {e.Message}", cancellationToken);
+                }
+            }
             return await FinishAsync(execution, kind, OperationState.Aborted, stop, cancellationToken);
         }
         switch (run.State)

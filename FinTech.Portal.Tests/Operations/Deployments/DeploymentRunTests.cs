@@ -182,7 +182,7 @@ public sealed class DeploymentRunTests : IAsyncLifetime
         await _kit.As(Avery).ApproveAsync(run.Id, None);
         using var crash = new CancellationTokenSource();
         var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
-        while (!(await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) == true)
+        while ((await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) != true)
         {
             await Task.WhenAny(first, Task.Delay(5));
             _kit.Time.Advance(TimeSpan.FromSeconds(1));
@@ -199,6 +199,35 @@ public sealed class DeploymentRunTests : IAsyncLifetime
         Assert.Equal(2, Sandbox.Ecs.Deployments.Count);
         Assert.Equal(Revision43, Describe().TaskDefinition);
         Assert.Equal(2, (await _kit.EventsAsync("operation.action-started")).Count);
+    }
+
+    [Fact]
+    public async Task A_deployment_aborted_while_no_worker_holds_it_is_rolled_back_to_the_verified_revision_when_a_worker_resumes_it()
+    {
+        var run = await RequestAsync("v1.47.1");
+        await _kit.As(Avery).ApproveAsync(run.Id, None);
+        using var crash = new CancellationTokenSource();
+        var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
+        while ((await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) != true)
+        {
+            await Task.WhenAny(first, Task.Delay(5));
+            _kit.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+        // The task dies mid-rollout, and Olivia aborts before any worker has resumed the run.
+        await crash.CancelAsync();
+        await first.ContinueWith(_ => { }, TaskScheduler.Default);
+        await _kit.As(Olivia).AbortAsync(run.Id, "Wrong build for today's window", None);
+        using var restarted = new OperationsTestKit(_database.Database, audit: _kit.Audit, instance: "portal-test-restarted", samePlatformAs: _kit);
+        _kit.Time.Advance(_kit.Options.LeaseDuration);
+
+        await restarted.RunWorkerAsync(TimeSpan.FromMinutes(10));
+
+        var done = (await _kit.Store.GetAsync(run.Id, None))!;
+        Assert.Equal(OperationState.Aborted, done.State);
+        Assert.StartsWith("Aborted on request: Wrong build for today's window", done.OutcomeReason, StringComparison.Ordinal);
+        Assert.Contains("Rolled back to the last verified revision fintech-sandbox-api:42", done.OutcomeReason, StringComparison.Ordinal);
+        Assert.Equal(Revision42, Describe().TaskDefinition);
+        Assert.Equal(RolloutState.Completed, Describe().Deployments.Single(d => d.Status == "PRIMARY").RolloutState);
     }
 
     [Fact]

@@ -215,6 +215,20 @@ public sealed class EcsDeployment(PlatformRegistry platforms, DeploymentHistory 
         await rollout.DeployAndBakeAsync(taskDefinition, IsRestart(execution.Parameters), execution.Checkpoint[RollbackTo], cancellationToken);
     }
 
+    /// <summary>
+    /// Stopped while no worker held it: if the run had called UpdateService, go back to the revision
+    /// it chose to roll back to when it started, as a stop during the rollout does.
+    /// </summary>
+    public async Task<string> UndoAfterStopAsync(OperationExecution execution, string reason, CancellationToken cancellationToken)
+    {
+        if (!execution.Checkpoint.ContainsKey(EcsServiceRollout.UpdateCalledAt) || !execution.Checkpoint.TryGetValue(RollbackTo, out var target))
+        {
+            return $"{reason} The service was not changed.";
+        }
+        var seconds = await new EcsServiceRollout(execution, Options).RollBackAsync(target, reason, cancellationToken);
+        return $"{reason} Rolled back to the last verified revision {EcsServiceRollout.Revision(target)}: serving again {seconds} s after the stop.";
+    }
+
     /// <summary>Registers the revision with the new image once: after a restart, a revision registered since the call is taken as ours.</summary>
     private static async Task<string> RegisterAsync(OperationExecution execution, EcsServiceRollout rollout, CancellationToken cancellationToken)
     {
