@@ -313,6 +313,59 @@ public sealed class ScriptedAlarms : ICloudWatch
 /// (<see cref="OperationWorker.WaitingOnClock"/>), the clock advances to its due moment. No
 /// real-time delay decides when the clock moves, so the worker is always waiting when it does.
 /// </summary>
+/// <summary>
+/// A worker running on the kit's fake clock, for tests that act mid-run: the clock moves from one
+/// wait of the worker to the next (never by a real-time delay), and a condition is checked while
+/// the worker is parked on the clock.
+/// </summary>
+public sealed class WorkerOnClock : IAsyncDisposable
+{
+    private readonly FakeTimeProvider _time;
+    private readonly ClockPump _pump;
+    private readonly CancellationTokenSource _stop = new();
+
+    public WorkerOnClock(OperationWorker worker, FakeTimeProvider time)
+    {
+        _time = time;
+        // Subscribed before the worker starts, so that its first wait is not missed.
+        _pump = new ClockPump(worker, time);
+        Work = Task.Run(() => worker.RunUntilIdleAsync(_stop.Token), CancellationToken.None);
+    }
+
+    public Task Work { get; }
+
+    /// <summary>Moves the clock until <paramref name="condition"/> holds; false when the work ended or <paramref name="limit"/> passed first.</summary>
+    public async Task<bool> RunUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
+    {
+        var end = _time.GetUtcNow() + limit;
+        while (!await condition())
+        {
+            if (!await _pump.StepAsync(Work, end))
+            {
+                return await condition();
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Moves the clock until the worker is idle or <paramref name="limit"/> passed.</summary>
+    public Task RunToEndAsync(TimeSpan limit) => RunUntilAsync(() => Task.FromResult(Work.IsCompleted), limit);
+
+    /// <summary>The portal task dies: its work stops where it is, and its lease stays until it lapses.</summary>
+    public async Task CrashAsync()
+    {
+        await _stop.CancelAsync();
+        await Work.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CrashAsync();
+        _pump.Dispose();
+        _stop.Dispose();
+    }
+}
+
 public sealed class ClockPump : IDisposable
 {
     private readonly OperationWorker _worker;

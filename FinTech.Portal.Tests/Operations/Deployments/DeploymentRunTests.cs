@@ -180,16 +180,11 @@ public sealed class DeploymentRunTests : IAsyncLifetime
     {
         var run = await RequestAsync("v1.47.1");
         await _kit.As(Avery).ApproveAsync(run.Id, None);
-        using var crash = new CancellationTokenSource();
-        var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
-        while ((await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) != true)
-        {
-            await Task.WhenAny(first, Task.Delay(5));
-            _kit.Time.Advance(TimeSpan.FromSeconds(1));
-        }
+        await using var first = new WorkerOnClock(_kit.Worker, _kit.Time);
+        Assert.True(await first.RunUntilAsync(async () => (await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) == true,
+            TimeSpan.FromMinutes(5)), "The rollout never started.");
         // The task dies mid-rollout: its work stops, its lease stays until it lapses.
-        await crash.CancelAsync();
-        await first.ContinueWith(_ => { }, TaskScheduler.Default);
+        await first.CrashAsync();
         using var restarted = new OperationsTestKit(_database.Database, audit: _kit.Audit, instance: "portal-test-restarted", samePlatformAs: _kit);
         _kit.Time.Advance(_kit.Options.LeaseDuration);
 
@@ -206,16 +201,11 @@ public sealed class DeploymentRunTests : IAsyncLifetime
     {
         var run = await RequestAsync("v1.47.1");
         await _kit.As(Avery).ApproveAsync(run.Id, None);
-        using var crash = new CancellationTokenSource();
-        var first = Task.Run(() => _kit.Worker.RunUntilIdleAsync(crash.Token));
-        while ((await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) != true)
-        {
-            await Task.WhenAny(first, Task.Delay(5));
-            _kit.Time.Advance(TimeSpan.FromSeconds(1));
-        }
+        await using var first = new WorkerOnClock(_kit.Worker, _kit.Time);
+        Assert.True(await first.RunUntilAsync(async () => (await _kit.Store.GetAsync(run.Id, None))!.CheckpointJson?.Contains(EcsServiceRollout.DeploymentId, StringComparison.Ordinal) == true,
+            TimeSpan.FromMinutes(5)), "The rollout never started.");
         // The task dies mid-rollout, and Olivia aborts before any worker has resumed the run.
-        await crash.CancelAsync();
-        await first.ContinueWith(_ => { }, TaskScheduler.Default);
+        await first.CrashAsync();
         await _kit.As(Olivia).AbortAsync(run.Id, "Wrong build for today's window", None);
         using var restarted = new OperationsTestKit(_database.Database, audit: _kit.Audit, instance: "portal-test-restarted", samePlatformAs: _kit);
         _kit.Time.Advance(_kit.Options.LeaseDuration);
@@ -295,28 +285,15 @@ public sealed class DeploymentRunTests : IAsyncLifetime
     /// <summary>Like <see cref="OperationsTestKit.RunWorkerAsync"/>, doing <paramref name="then"/> once the run's checkpoint satisfies <paramref name="when"/>.</summary>
     private async Task RunWorkerAsync(TimeSpan limit, Func<IReadOnlyDictionary<string, string>, bool> when, Action then)
     {
-        using var stop = new CancellationTokenSource();
-        var work = Task.Run(() => _kit.Worker.RunUntilIdleAsync(stop.Token), CancellationToken.None);
-        var end = _kit.Time.GetUtcNow() + limit;
-        var done = false;
-        while (!work.IsCompleted && _kit.Time.GetUtcNow() < end)
+        await using var worker = new WorkerOnClock(_kit.Worker, _kit.Time);
+        var met = await worker.RunUntilAsync(async () =>
         {
-            await Task.WhenAny(work, Task.Delay(TimeSpan.FromMilliseconds(5), CancellationToken.None));
-            if (!done)
-            {
-                var runs = await _kit.Store.ListAsync("prod", 10, None);
-                var checkpoint = runs[0].CheckpointJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)! : [];
-                if (when(checkpoint))
-                {
-                    then();
-                    done = true;
-                }
-            }
-            _kit.Time.Advance(TimeSpan.FromSeconds(1));
-        }
-        await stop.CancelAsync();
-        await work.ContinueWith(_ => { }, TaskScheduler.Default);
-        Assert.True(done, "The condition was never met.");
+            var runs = await _kit.Store.ListAsync("prod", 10, None);
+            return when(runs[0].CheckpointJson is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json)! : []);
+        }, limit);
+        Assert.True(met, "The condition was never met.");
+        then();
+        await worker.RunToEndAsync(limit);
     }
 
     private async Task<Dictionary<string, string>> FiguresAsync(string runId)

@@ -3,6 +3,7 @@ using FinTech.Portal.Operations;
 using FinTech.Portal.Operations.Failover;
 using FinTech.Portal.Operations.Rotations;
 using FinTech.Portal.Platform.SecretsManager;
+using FinTech.Portal.Sandbox;
 using FinTech.Portal.Tests.Database;
 using static FinTech.Portal.Identity.SandboxPersonas;
 
@@ -133,24 +134,15 @@ public sealed class SecretRotationRunTests : IAsyncLifetime
         var run = await _kit.As(Olivia).RequestAsync(Form(AuroraSecret), None);
         Assert.Contains(run.Preflight, c => c is { Name: "Database available", Passed: true });
         await _kit.As(Avery).ApproveAsync(run.Id, None);
-        using var stop = new CancellationTokenSource();
-        var worker = Task.Run(() => _kit.Worker.RunUntilIdleAsync(stop.Token));
-        while (!(await _kit.Store.TimelineAsync(run.Id, None)).Any(t => t.Text.Contains("RotateSecret(", StringComparison.Ordinal)))
+        SandboxAuroraFailover failover;
+        await using (var worker = new WorkerOnClock(_kit.Worker, _kit.Time))
         {
-            await Task.WhenAny(worker, Task.Delay(5));
-            _kit.Time.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(await worker.RunUntilAsync(async () => (await _kit.Store.TimelineAsync(run.Id, None)).Any(t => t.Text.Contains("RotateSecret(", StringComparison.Ordinal)),
+                TimeSpan.FromMinutes(2)), "RotateSecret was never called.");
+            // RDS fails the writer over on its own (a host failure) just as the rotation function starts.
+            failover = platform.FailoverAuroraCluster();
+            await worker.RunToEndAsync(TimeSpan.FromMinutes(7));
         }
-
-        // RDS fails the writer over on its own (a host failure) just as the rotation function starts.
-        var failover = platform.FailoverAuroraCluster();
-        var end = _kit.Time.GetUtcNow() + TimeSpan.FromMinutes(7);
-        while (!worker.IsCompleted && _kit.Time.GetUtcNow() < end)
-        {
-            await Task.WhenAny(worker, Task.Delay(5));
-            _kit.Time.Advance(TimeSpan.FromSeconds(1));
-        }
-        await stop.CancelAsync();
-        await worker.ContinueWith(_ => { }, TaskScheduler.Default);
 
         var done = (await _kit.Store.GetAsync(run.Id, None))!;
         Assert.Equal(OperationState.Failed, done.State);
