@@ -143,12 +143,18 @@ public sealed class AwsDashboardFaultTests : IAsyncLifetime
         await using var hub = new DashboardRefreshHub(portal.Registry, portal.Catalog, TimeProvider.System,
             Options.Create(new DashboardOptions { RefreshInterval = TimeSpan.FromMilliseconds(50), UpstreamTimeout = TimeSpan.FromSeconds(10) }),
             portal.Metrics, portal.Services.GetRequiredService<ILogger<DashboardRefreshHub>>());
-        var subscriptions = keys.Select(k => hub.Subscribe(k, seen.Enqueue)).ToList();
+        // Every pushed snapshot wakes the waits below: faults are only counted during refreshes, each ending in one.
+        var pushed = new SemaphoreSlim(0);
+        var subscriptions = keys.Select(k => hub.Subscribe(k, snapshot =>
+        {
+            seen.Enqueue(snapshot);
+            pushed.Release();
+        })).ToList();
 
-        await WaitUntilAsync(() => _endpoint.FaultCount >= 1_000, TimeSpan.FromSeconds(120));
+        await WaitUntilAsync(() => _endpoint.FaultCount >= 1_000, pushed, TimeSpan.FromSeconds(120));
         // The storm is over: every dashboard comes back current by itself.
         var calm = DateTimeOffset.UtcNow;
-        await WaitUntilAsync(() => keys.All(k => seen.Any(s => s.Key == k && s.RefreshedAt > calm.AddSeconds(1) && AllCurrent(s))), TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(() => keys.All(k => seen.Any(s => s.Key == k && s.RefreshedAt > calm.AddSeconds(1) && AllCurrent(s))), pushed, TimeSpan.FromSeconds(30));
         subscriptions.ForEach(s => s.Dispose());
 
         Assert.Equal(1_000, _endpoint.FaultCount);
@@ -174,12 +180,13 @@ public sealed class AwsDashboardFaultTests : IAsyncLifetime
             .Append(snapshot.Topology.Cache.Problem).Append(snapshot.Topology.Sessions.Problem)
             .OfType<string>();
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    /// <summary>Checks <paramref name="condition"/> each time <paramref name="changed"/> is released, until it holds or <paramref name="limit"/> passes.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, SemaphoreSlim changed, TimeSpan limit)
     {
         using var timeout = new CancellationTokenSource(limit);
         while (!condition())
         {
-            await Task.Delay(20, timeout.Token);
+            await changed.WaitAsync(timeout.Token);
         }
     }
 

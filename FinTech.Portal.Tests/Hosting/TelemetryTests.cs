@@ -82,6 +82,7 @@ public sealed class TelemetryTests
         private readonly HttpListener _listener = new();
         private readonly ConcurrentQueue<(string Path, string Body)> _received = new();
         private readonly ConcurrentQueue<string> _contentTypes = new();
+        private readonly SemaphoreSlim _arrived = new(0);
 
         private OtlpCollector(int port)
         {
@@ -113,7 +114,7 @@ public sealed class TelemetryTests
                 {
                     return body;
                 }
-                await Task.Delay(50, timeout.Token);
+                await _arrived.WaitAsync(timeout.Token);
             }
         }
 
@@ -134,11 +135,13 @@ public sealed class TelemetryTests
                 await context.Request.InputStream.CopyToAsync(body);
                 _contentTypes.Enqueue(context.Request.ContentType ?? "");
                 _received.Enqueue((context.Request.Url!.AbsolutePath, Encoding.Latin1.GetString(body.ToArray())));
+                _arrived.Release();
                 context.Response.StatusCode = 200;
                 context.Response.Close();
             }
         }
 
+        // _arrived is not disposed: a request still being served may release it after the test ends.
         public void Dispose() => _listener.Close();
     }
 }
