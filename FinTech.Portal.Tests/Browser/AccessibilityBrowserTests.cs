@@ -91,13 +91,13 @@ public class AccessibilityBrowserTests(BrowserFixture browser)
 
         await TabToAsync(page, page.GetByTestId("persona-olivia"));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/"));
         await page.Locator("[data-testid=panel-latency]").WaitForAsync();
 
         await TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Database", Exact = true }));
         await page.Keyboard.PressAsync("Enter");
 
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/dashboards/database");
+        await Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/dashboards/database"));
         await Expect(page.Locator("h1")).ToContainTextAsync("Database");
     }
 

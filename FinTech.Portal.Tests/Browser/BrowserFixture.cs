@@ -21,6 +21,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException(
                 $"The browser tests need Debian's Chromium at {ChromiumPath}. Run ./test.sh, which installs it when it is missing.");
         }
+        // Web-first assertions default to 5 s; a prerendered page whose circuit starts on a loaded
+        // 2-core CI machine needs more. Tests that wait on the platform still name their own timeout.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

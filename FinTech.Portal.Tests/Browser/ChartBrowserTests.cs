@@ -76,7 +76,7 @@ public class ChartBrowserTests(BrowserFixture browser)
         await page.Mouse.MoveAsync(box.X + box.Width * 0.7f, y, new() { Steps = 4 });
         await page.Mouse.UpAsync();
 
-        await page.WaitForURLAsync(url => url.Contains("from=", StringComparison.Ordinal) && url.Contains("to=", StringComparison.Ordinal));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=.*to=|to=.*from="));
         var query = System.Web.HttpUtility.ParseQueryString(new Uri(page.Url).Query);
         Assert.Equal("3h", query["range"]);
         var zoom = FinTech.Portal.Dashboards.ZoomWindow.Parse(query["from"], query["to"]);

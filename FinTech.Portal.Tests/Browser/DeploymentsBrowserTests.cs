@@ -28,7 +28,7 @@ public class DeploymentsBrowserTests(BrowserFixture browser)
         await olivia.GetByTestId("reason").FillAsync("Release v1.47.1: the HTTP client pinned to the fixed version");
         await olivia.GetByTestId("ticket").FillAsync("CHG0050001");
         await olivia.GetByTestId("submit").ClickAsync();
-        await olivia.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/operations/op-", StringComparison.Ordinal));
+        await Expect(olivia).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/operations/op-"));
         var runPath = new Uri(olivia.Url).AbsolutePath;
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
 

@@ -30,7 +30,7 @@ public class LogsBrowserTests(BrowserFixture browser)
         var href = await link.GetAttributeAsync("href");
         await link.ClickAsync();
 
-        await page.WaitForURLAsync("**/logs?**");
+        await Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/logs?"));
         var rows = page.Locator("[data-testid=result-row]");
         await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=query-status]")).ToContainTextAsync("Complete.");

@@ -34,7 +34,7 @@ public class OperationsBrowserTests(BrowserFixture browser)
         await olivia.GetByTestId("reason").FillAsync("Quarterly DR test: prove the writer fails over within the RTO");
         await olivia.GetByTestId("ticket").FillAsync("CHG0040001");
         await olivia.GetByTestId("submit").ClickAsync();
-        await olivia.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/operations/op-", StringComparison.Ordinal));
+        await Expect(olivia).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/operations/op-"));
         var runPath = new Uri(olivia.Url).AbsolutePath;
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
         await Expect(olivia.GetByTestId("production-badge")).ToHaveTextAsync("PRODUCTION");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace FinTech.Portal.Tests.Browser;
@@ -14,8 +15,20 @@ public static class PersonaSignInExtensions
     {
         await page.GotoAsync("/account/sign-in");
         await page.GetByTestId($"persona-{persona}").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Assertions.Expect(page).ToHaveURLAsync(PathIs("/"));
     }
+
+    /// <summary>
+    /// The address bar shows exactly this path, with any query unless the argument names one. Tests wait for an address with
+    /// <c>Expect(page).ToHaveURLAsync(PathIs(..))</c> rather than <c>WaitForURLAsync</c>, which also waits for the
+    /// load event: a Blazor page is ready when its content is, which the next assertion waits for, and the
+    /// load event of a prerendered page can come after the default timeout on a loaded 2-core CI machine.
+    /// </summary>
+    public static Regex PathIs(string pathAndQuery) =>
+        new($"^https?://[^/]+{Regex.Escape(pathAndQuery)}{(pathAndQuery.Contains('?') ? "" : "(\\?.*)?")}$");
+
+    /// <summary>The address bar's path (and query) starts with this text.</summary>
+    public static Regex PathStartsWith(string prefix) => new($"^https?://[^/]+{Regex.Escape(prefix)}");
 
     /// <summary>An HttpClient with the persona's session cookie (plain http: Development's cookies).</summary>
     public static async Task<HttpClient> SignedInClientAsync(this PortalServer server, string persona)

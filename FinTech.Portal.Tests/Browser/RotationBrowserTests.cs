@@ -28,12 +28,12 @@ public class RotationBrowserTests(BrowserFixture browser)
         var row = olivia.Locator($"[data-testid=secret][data-secret='{secret}']");
         await Expect(row.GetByTestId("secret-state")).ToContainTextAsync("AWSCURRENT on version");
         await row.GetByTestId("rotate-now").ClickAsync();
-        await olivia.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/operations/request");
+        await Expect(olivia).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/operations/request?"));
         await Expect(olivia.GetByTestId("submit")).ToBeEnabledAsync();
         await olivia.GetByTestId("reason").FillAsync("Quarterly rotation of the database credentials (PCI DSS 8.3.9)");
         await olivia.GetByTestId("ticket").FillAsync("CHG0040002");
         await olivia.GetByTestId("submit").ClickAsync();
-        await olivia.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/operations/op-", StringComparison.Ordinal));
+        await Expect(olivia).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/operations/op-"));
         var runPath = new Uri(olivia.Url).AbsolutePath;
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
 

@@ -32,10 +32,10 @@ public class SessionEndBrowserTests(BrowserFixture browser)
         var accountTab = await sandboxTab.Context.NewPageAsync();
         await accountTab.GotoAsync("/account");
         await accountTab.GetByTestId("sign-out").ClickAsync();
-        await accountTab.WaitForURLAsync("**/account/signed-out");
+        await Expect(accountTab).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/account/signed-out"));
 
-        // Closed at once (this portal task ended the session), without waiting for a revalidation.
-        await Expect(sandboxTab).ToHaveURLAsync(new Regex("/account/signed-out$"), new() { Timeout = 5_000 });
+        // Closed at once (this portal task ended the session), well before the first revalidation (1 min).
+        await Expect(sandboxTab).ToHaveURLAsync(new Regex("/account/signed-out$"), new() { Timeout = 15_000 });
         await Expect(sandboxTab.GetByTestId("signed-out")).ToBeVisibleAsync();
         var environment = server.Services.GetRequiredService<EnvironmentCatalog>().Get("sandbox");
         Assert.Empty(server.Services.GetRequiredService<SandboxBackend>().PlatformFor(environment).ActiveFaults);
@@ -63,8 +63,9 @@ public class SessionEndBrowserTests(BrowserFixture browser)
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 
-        // One interval (2 s) plus the time a loaded CI machine needs to load the sign-in page.
-        await Expect(page).ToHaveURLAsync(_signInPage, new() { Timeout = 8_000 });
+        // One interval (2 s) plus the time a loaded CI machine needs to load the sign-in page; the
+        // default interval (1 min) would not get there in time.
+        await Expect(page).ToHaveURLAsync(_signInPage, new() { Timeout = 15_000 });
         await Expect(page.GetByTestId("sign-in-error")).ToContainTextAsync("Your session ended");
     }
 
@@ -85,7 +86,7 @@ public class SessionEndBrowserTests(BrowserFixture browser)
         // Six minutes pass for the server; the browser's own idle reload (identity/idle.js) is minutes away.
         time.Advance(TimeSpan.FromMinutes(6));
 
-        await Expect(page).ToHaveURLAsync(_signInPage, new() { Timeout = 8_000 });
+        await Expect(page).ToHaveURLAsync(_signInPage, new() { Timeout = 15_000 });
         var ended = await server.Services.GetRequiredService<AuditStore>().SearchAsync(
             AuditFilter.None with { EventType = AuditEventTypes.SessionEnded }, null, 10, CancellationToken.None);
         Assert.Equal(SessionEndReasons.Idle, Assert.Single(ended.Events).Parameters["reason"]);

@@ -18,18 +18,18 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IDisposable
 
         // Anonymous: the portal sends the visitor to the persona picker.
         await page.GotoAsync("/");
-        await page.WaitForURLAsync("**/account/sign-in?returnUrl=%2F");
+        await Assertions.Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/account/sign-in?returnUrl=%2F"));
         await Assertions.Expect(page.GetByTestId("persona-olivia")).ToBeVisibleAsync();
 
         // Olivia Operator signs in and lands on the page she asked for, live over the circuit.
         await page.GetByTestId("persona-olivia").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Assertions.Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/"));
         await Assertions.Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Olivia Operator");
         await Assertions.Expect(page.GetByTestId("refreshed-at")).ToContainTextAsync("Refreshed");
 
         // The Sandbox page is hers: the knob moves through the service, under the CSP.
         await page.GetByRole(AriaRole.Link, new() { Name = "Sandbox" }).ClickAsync();
-        await page.WaitForURLAsync("**/sandbox?env=sandbox");
+        await Assertions.Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/sandbox?env=sandbox"));
         var latency = page.Locator("[data-testid=fault-LatencySpike] input[type=checkbox]");
         await latency.CheckAsync();
         await Assertions.Expect(latency).ToBeCheckedAsync();
@@ -37,14 +37,14 @@ public sealed class SignInBrowserTests(BrowserFixture browser) : IDisposable
 
         // Signing out ends the session.
         await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync("**/account/signed-out");
+        await Assertions.Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/account/signed-out"));
         await Assertions.Expect(page.GetByTestId("signed-out")).ToBeVisibleAsync();
         await page.GotoAsync("/sandbox");
-        await page.WaitForURLAsync("**/account/sign-in?returnUrl=%2Fsandbox");
+        await Assertions.Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathIs("/account/sign-in?returnUrl=%2Fsandbox"));
 
         // Aubrey Auditor may see dashboards but not the fault knobs: the access-denied page says why.
         await page.GetByTestId("persona-aubrey").ClickAsync();
-        await page.WaitForURLAsync("**/account/access-denied?policy=ChangeSandboxFaults*");
+        await Assertions.Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/account/access-denied?policy=ChangeSandboxFaults"));
         await Assertions.Expect(page.GetByTestId("access-denied-reason"))
             .ToHaveTextAsync("Changing Sandbox fault knobs needs the Operator role; you have Auditor.");
 
