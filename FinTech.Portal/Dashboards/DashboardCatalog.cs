@@ -101,7 +101,7 @@ public static class DashboardCatalog
     }
 
     /// <summary>The threshold of a catalogue alarm, so a panel's warning line is where the alarm fires.</summary>
-    private static double Threshold(string alarmKey) => PlatformCatalogue.Alarms.Single(a => a.Key == alarmKey).Threshold;
+    private static double Threshold(string alarmKey) => PlatformCatalogue.Alarm(alarmKey).Threshold;
 
     private static MetricSeriesDefinition Latency(string label, Dimension[] targets, Statistic statistic) =>
         new(label, new MetricSpec(Alb, "TargetResponseTime", targets, statistic), SeriesScale.SecondsToMilliseconds);
@@ -159,9 +159,9 @@ public static class DashboardCatalog
             $"ElastiCache Redis replication group {r.RedisReplicationGroup}: primary and replica nodes.",
             [
                 new PanelDefinition("cache-hit-rate", "Cache hit rate", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("CacheHitRate", Statistic.Average)),
-                new PanelDefinition("cache-engine-cpu", "Engine CPU", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("EngineCPUUtilization", Statistic.Average), WarningThreshold: Threshold("redis-cpu-1")),
+                new PanelDefinition("cache-engine-cpu", "Engine CPU", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("EngineCPUUtilization", Statistic.Average), WarningThreshold: Threshold("redis-cpu")),
                 new PanelDefinition("cache-evictions", "Evictions", PanelKind.TimeSeries, DisplayUnit.Count, EachNode("Evictions", Statistic.Sum)),
-                new PanelDefinition("cache-memory", "Memory used", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("DatabaseMemoryUsagePercentage", Statistic.Average), WarningThreshold: 85),
+                new PanelDefinition("cache-memory", "Memory used", PanelKind.TimeSeries, DisplayUnit.Percent, EachNode("DatabaseMemoryUsagePercentage", Statistic.Average), WarningThreshold: Threshold("redis-memory")),
                 new PanelDefinition("cache-replication-lag", "Replication lag", PanelKind.TimeSeries, DisplayUnit.Seconds, EachNode("ReplicationLag", Statistic.Maximum)),
                 new PanelDefinition("cache-connections", "Client connections", PanelKind.TimeSeries, DisplayUnit.Count, EachNode("CurrConnections", Statistic.Average)),
             ],

@@ -142,7 +142,12 @@ public sealed class PlatformResources
     public string? PortalTargetGroup { get; set; }
 
     public string EcsCluster { get; set; } = "";
+
+    /// <summary>The API's ECS service (the one deployments, rotations and failover tests act on).</summary>
     public string EcsService { get; set; } = "";
+
+    /// <summary>The portal's own ECS service (optional: only its alarms name it).</summary>
+    public string? PortalService { get; set; }
     public string AuroraCluster { get; set; } = "";
     /// <summary>Instance identifiers of the cluster's members (writer and readers). A list default
     /// would be appended to by configuration binding, so the Sandbox's are filled in when empty.</summary>
@@ -222,6 +227,7 @@ public sealed class PlatformResources
         PortalTargetGroup = Or(PortalTargetGroup ?? "", $"targetgroup/{names.TargetGroupName(PlatformCatalogue.PortalServiceKey)}/6d0ecf831eec9f09");
         EcsCluster = Or(EcsCluster, names.EcsCluster);
         EcsService = Or(EcsService, names.ApiService);
+        PortalService = Or(PortalService ?? "", names.PortalService);
         AuroraCluster = Or(AuroraCluster, names.AuroraCluster);
         RedisReplicationGroup = Or(RedisReplicationGroup, names.RedisReplicationGroup);
         SessionTable = Or(SessionTable, names.SessionTable);

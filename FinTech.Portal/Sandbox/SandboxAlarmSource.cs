@@ -87,15 +87,23 @@ internal sealed class SandboxAlarmSource
             "LoadBalancer" => names.LoadBalancer,
             "ApiTargetGroup" => names.TargetGroup,
             "PortalTargetGroup" => resources.PortalTargetGroup,
+            "EcsCluster" => names.EcsCluster,
+            "ApiService" => names.EcsService,
+            "PortalService" => resources.PortalService,
             "AuroraCluster" => names.AuroraCluster,
             "SessionTable" => names.SessionTable,
             "BusinessService" => names.BusinessService,
-            // A node the group does not have yet: the name ElastiCache would give it, with no data (as on AWS).
-            _ when placeholder.StartsWith("RedisNode:", StringComparison.Ordinal) => int.Parse(placeholder[10..], CultureInfo.InvariantCulture) is var index && index < resources.RedisNodes.Length
+            // A member the platform does not have: the name AWS would give it, with no data (as on AWS).
+            _ when Member(placeholder, "AuroraInstance:") is { } index => index < resources.AuroraInstances.Length
+                ? resources.AuroraInstances[index]
+                : $"{names.AuroraCluster}-{index + 1}",
+            _ when Member(placeholder, "RedisNode:") is { } index => index < resources.RedisNodes.Length
                 ? resources.RedisNodes[index]
                 : $"{names.RedisReplicationGroup}-{index + 1:000}",
             _ => throw new InvalidOperationException($"Alarm {alarm.Key} names an unknown resource {{{placeholder}}}."),
         };
+        static int? Member(string placeholder, string prefix) =>
+            placeholder.StartsWith(prefix, StringComparison.Ordinal) ? int.Parse(placeholder[prefix.Length..], CultureInfo.InvariantCulture) : null;
         var queries = alarm.Metrics.Select(m => new MetricDataQuery
         {
             Id = m.Id,
@@ -130,7 +138,7 @@ internal sealed class SandboxAlarmSource
             Statistic = single is { Stat.IsPercentile: false } ? single.Stat.Name : null,
             ExtendedStatistic = single is { Stat.IsPercentile: true } ? single.Stat.Name : null,
             Period = single?.Period,
-            Metrics = math is null ? [] : [.. queries, new MetricDataQuery { Id = "e1", Expression = alarm.Expression, Label = alarm.Key, ReturnData = true, Period = alarm.PeriodSeconds }],
+            Metrics = math is null ? [] : [.. queries, new MetricDataQuery { Id = PlatformCatalogue.ExpressionId, Expression = alarm.Expression, Label = alarm.Key, ReturnData = true, Period = alarm.PeriodSeconds }],
             EvaluationPeriods = alarm.EvaluationPeriods,
             DatapointsToAlarm = alarm.DatapointsToAlarm,
             Threshold = alarm.Threshold,

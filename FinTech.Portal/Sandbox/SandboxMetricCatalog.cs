@@ -87,8 +87,11 @@ internal sealed class SandboxMetricCatalog
         }
         int LoadBalancer(IReadOnlyList<Dimension> d) => Targets(d) == SandboxModel.WholeLoadBalancer ? 0 : -1;
         int TargetGroup(IReadOnlyList<Dimension> d) => Targets(d) is var t && t >= 0 ? t : -1;
-        int EcsService(IReadOnlyList<Dimension> d) =>
-            Is(d, "ClusterName", names.EcsCluster) && Is(d, "ServiceName", names.EcsService) ? 0 : -1;
+        // Services: 0 the API, 1 the portal.
+        int EcsService(IReadOnlyList<Dimension> d) => !Is(d, "ClusterName", names.EcsCluster) ? -1
+            : Is(d, "ServiceName", names.EcsService) ? 0
+            : Is(d, "ServiceName", resources.PortalService) ? 1
+            : -1;
         int Instance(IReadOnlyList<Dimension> d) => Array.IndexOf(resources.AuroraInstances, Value(d, "DBInstanceIdentifier"));
         int Cluster(IReadOnlyList<Dimension> d) => Is(d, "DBClusterIdentifier", names.AuroraCluster) ? 0 : -1;
         int ClusterRole(IReadOnlyList<Dimension> d) => Cluster(d) < 0 ? -1 : Value(d, "Role") switch
@@ -126,15 +129,16 @@ internal sealed class SandboxMetricCatalog
         Add(Alb, "HealthyHostCount", MetricUnit.Count, SampleKind.Gauge, lbTg, TargetGroup, (m, t) => model.Targets(m, t).Healthy);
         Add(Alb, "UnHealthyHostCount", MetricUnit.Count, SampleKind.Gauge, lbTg, TargetGroup, (m, t) => model.Targets(m, t).Unhealthy);
 
-        Add(Ecs, "CPUUtilization", MetricUnit.Percent, SampleKind.Gauge, ecs, EcsService, (m, _) => model.ServiceCpu(m));
-        Add(Ecs, "MemoryUtilization", MetricUnit.Percent, SampleKind.Gauge, ecs, EcsService, (m, _) => model.ServiceMemory(m));
-        Add(ContainerInsights, "RunningTaskCount", MetricUnit.Count, SampleKind.Gauge, ecs, EcsService, (m, _) => model.Tasks(m).Running);
-        Add(ContainerInsights, "DesiredTaskCount", MetricUnit.Count, SampleKind.Gauge, ecs, EcsService, (m, _) => model.Tasks(m).Desired);
-        Add(ContainerInsights, "PendingTaskCount", MetricUnit.Count, SampleKind.Gauge, ecs, EcsService, (m, _) => model.Tasks(m).Pending);
+        Add(Ecs, "CPUUtilization", MetricUnit.Percent, SampleKind.Gauge, ecs, EcsService, (m, s) => s == 0 ? model.ServiceCpu(m) : model.PortalCpu(m));
+        Add(Ecs, "MemoryUtilization", MetricUnit.Percent, SampleKind.Gauge, ecs, EcsService, (m, s) => s == 0 ? model.ServiceMemory(m) : model.PortalMemory(m));
+        Add(ContainerInsights, "RunningTaskCount", MetricUnit.Count, SampleKind.Gauge, ecs, EcsService, (m, s) => model.Targets(m, s).Running);
+        Add(ContainerInsights, "DesiredTaskCount", MetricUnit.Count, SampleKind.Gauge, ecs, EcsService, (m, s) => model.Targets(m, s).Desired);
+        Add(ContainerInsights, "PendingTaskCount", MetricUnit.Count, SampleKind.Gauge, ecs, EcsService, (m, s) => model.Targets(m, s).Pending);
 
         Add(Rds, "CPUUtilization", MetricUnit.Percent, SampleKind.Gauge, instance, Instance, model.AuroraCpu);
         Add(Rds, "DatabaseConnections", MetricUnit.Count, SampleKind.Gauge, instance, Instance, model.AuroraConnections);
         Add(Rds, "FreeableMemory", MetricUnit.Bytes, SampleKind.Gauge, instance, Instance, model.AuroraFreeableMemory);
+        Add(Rds, "FreeLocalStorage", MetricUnit.Bytes, SampleKind.Gauge, instance, Instance, model.AuroraFreeLocalStorage);
         Add(Rds, "AuroraReplicaLag", MetricUnit.Milliseconds, SampleKind.Gauge, instance, Instance, model.AuroraReplicaLag);
         Add(Rds, "CommitLatency", MetricUnit.Milliseconds, SampleKind.Gauge, instance, Instance, model.AuroraCommitLatency);
         Add(Rds, "Deadlocks", MetricUnit.CountPerSecond, SampleKind.Gauge, instance, Instance, model.AuroraDeadlocks);
@@ -228,12 +232,14 @@ internal sealed class SandboxResources
         // A Sandbox environment's options already carry the defaults; a platform built by hand may not.
         Names = names.WithSandboxDefaults();
         PortalTargetGroup = Names.PortalTargetGroup!;
+        PortalService = Names.PortalService!;
         AuroraInstances = [.. Names.AuroraInstances];
         RedisNodes = [.. Names.RedisNodes];
     }
 
     public PlatformResources Names { get; }
     public string PortalTargetGroup { get; }
+    public string PortalService { get; }
     public string[] AuroraInstances { get; }
     public string[] RedisNodes { get; }
 }

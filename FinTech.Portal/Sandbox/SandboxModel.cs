@@ -95,6 +95,9 @@ internal sealed class SandboxModel
         TxProcessed,
         PortalLoad,
         PortalLatency,
+        PortalCpu,
+        PortalMemory,
+        RdsLocalStorage,
     }
 
     private static double J(ulong stream, long minute) => SandboxNoise.Jitter(stream, minute);
@@ -166,6 +169,16 @@ internal sealed class SandboxModel
         var memory = 38 + 12 * ServiceCpu(m) / 100 + 1.5 * SandboxNoise.Wander(S(Noise.EcsMemory), m.Index, 30) + 48 * m.Faults.TaskCrashLoop;
         return Math.Clamp(memory, 1, 99);
     }
+
+    /// <summary>
+    /// The portal's two tasks: Blazor circuits and dashboard refreshes cost little CPU and follow the SREs at work (the
+    /// load of the day), not the payments traffic; memory holds the circuits and the caches of the panels.
+    /// </summary>
+    public double PortalCpu(SandboxMinute m) =>
+        Math.Clamp(6 + 9 * Math.Min(m.LoadFraction, 1) + 1.2 * J(S(Noise.PortalCpu), m.Index), 1, 99.5);
+
+    public double PortalMemory(SandboxMinute m) =>
+        Math.Clamp(31 + 6 * Math.Min(m.LoadFraction, 1) + 1.5 * SandboxNoise.Wander(S(Noise.PortalMemory), m.Index, 40), 1, 99);
 
     // ---- ALB -------------------------------------------------------------------------------------
 
@@ -307,6 +320,19 @@ internal sealed class SandboxModel
         var baseline = AuroraClass.MemoryGiB * GiB * (instance == m.Writer ? 0.40 : 0.444);
         return Math.Round(baseline - AuroraConnections(m, instance) * 9.5 * MiB
             + 0.08 * GiB * SandboxNoise.Wander(S(Noise.RdsMemory, instance), m.Index, 45));
+    }
+
+    /// <summary>
+    /// FreeLocalStorage in bytes: Aurora's local storage (temporary tables and files, engine logs) is twice the
+    /// instance class's memory. Logs take a slowly wandering share; sorts and hashes that spill to disk grow with
+    /// load, most on the instance that serves the cache misses in a miss storm (far from the alarm).
+    /// </summary>
+    public double AuroraFreeLocalStorage(SandboxMinute m, int instance)
+    {
+        var size = 2 * AuroraClass.MemoryGiB * GiB;
+        var used = size * (0.09 + 0.015 * SandboxNoise.Wander(S(Noise.RdsLocalStorage, instance), m.Index, 120))
+            + GiB * (0.4 * Math.Min(m.LoadFraction, 1) + 2.5 * m.Faults.CacheMissStorm);
+        return Math.Round(size - used);
     }
 
     /// <summary>AuroraReplicaLag in milliseconds; the writer has none.</summary>

@@ -46,7 +46,9 @@ public sealed class ComputeStackTests(SynthesizedPlatform platform)
             ("DeploymentConfiguration", Like.Object(
                 ("DeploymentCircuitBreaker", Like.Object(("Enable", true), ("Rollback", true))),
                 ("Alarms", Like.Object(("Enable", true), ("Rollback", true), ("AlarmNames", Match.AnyValue())))))));
-        template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(("AlarmName", $"{name}-deploy-5xx"), ("MetricName", "HTTPCode_Target_5XX_Count")));
+        // A rate, not a count: a release is judged alike in a busy hour and a quiet one.
+        template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(("AlarmName", $"{name}-deploy-5xx"),
+            ("Metrics", Like.ArrayWith(Like.Object(("Expression", "100 * FILL(t5xx, 0) / requests"))))));
         template.HasResourceProperties("AWS::CloudWatch::Alarm", Like.Object(("AlarmName", $"{name}-deploy-unhealthy"), ("MetricName", "UnHealthyHostCount")));
     }
 

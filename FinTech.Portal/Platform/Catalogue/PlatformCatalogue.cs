@@ -33,17 +33,27 @@ public sealed record CatalogueNames(string Env)
 public sealed record InstanceClass(string Name, double MemoryGiB, int VCpus, int MaxConnections);
 
 /// <summary>
-/// One metric an alarm reads. Dimension values are placeholders resolved per environment:
-/// <c>{LoadBalancer}</c>, <c>{ApiTargetGroup}</c>, <c>{PortalTargetGroup}</c>, <c>{AuroraCluster}</c>,
-/// <c>{RedisNode:N}</c> (0-based), <c>{SessionTable}</c>, <c>{BusinessService}</c>; anything else is literal.
+/// One metric an alarm reads. Dimension values are placeholders resolved per environment (see
+/// <see cref="PlatformCatalogue.Placeholders"/>): <c>{LoadBalancer}</c>, <c>{ApiTargetGroup}</c>,
+/// <c>{PortalTargetGroup}</c>, <c>{EcsCluster}</c>, <c>{ApiService}</c>, <c>{PortalService}</c>,
+/// <c>{AuroraCluster}</c>, <c>{AuroraInstance:N}</c> and <c>{RedisNode:N}</c> (0-based members),
+/// <c>{SessionTable}</c>, <c>{BusinessService}</c>; anything else is literal.
 /// </summary>
 public sealed record CatalogueMetric(string Id, string Namespace, string MetricName, IReadOnlyList<(string Name, string Value)> Dimensions, string Stat);
 
 /// <summary>
 /// A CloudWatch alarm as infra creates it and the Sandbox evaluates it: on one metric, or on
 /// metric math (<see cref="Expression"/> over the metrics' ids, with <c>FILL(m, 0)</c> for counts
-/// CloudWatch does not publish when they are zero).
+/// CloudWatch does not publish when they are zero, and <c>MAX</c>/<c>MIN</c>/<c>SUM</c> over an
+/// array of members to follow whichever node or instance holds a role). Expressions stay within
+/// what both CloudWatch and the Sandbox evaluate: numbers, ids, <c>+ - * /</c>, parentheses,
+/// <c>FILL</c>, and <c>MAX</c>, <c>MIN</c>, <c>SUM</c>, <c>AVG</c> of an array.
 /// </summary>
+/// <param name="Service">
+/// The ECS service (<see cref="PlatformCatalogue.ApiServiceKey"/>, <see cref="PlatformCatalogue.PortalServiceKey"/>)
+/// whose stack creates the alarm, next to the service; null for the platform's alarms (the Observability stack).
+/// </param>
+/// <param name="RollsBackDeployments">ECS rolls a deployment of <paramref name="Service"/> back when this alarm fires while it runs.</param>
 public sealed record CatalogueAlarm(
     string Key,
     string Description,
@@ -54,7 +64,9 @@ public sealed record CatalogueAlarm(
     int EvaluationPeriods,
     int DatapointsToAlarm,
     string TreatMissingData,
-    int PeriodSeconds = 60);
+    int PeriodSeconds = 60,
+    string? Service = null,
+    bool RollsBackDeployments = false);
 
 public static class PlatformCatalogue
 {
@@ -121,38 +133,59 @@ public static class PlatformCatalogue
     }.ToDictionary(c => c.Name, StringComparer.Ordinal);
 
     private const string Alb = "AWS/ApplicationELB";
+    private const string Ecs = "AWS/ECS";
     private const string Rds = "AWS/RDS";
     private const string ElastiCache = "AWS/ElastiCache";
     private const string DynamoDb = "AWS/DynamoDB";
 
-    private static readonly (string, string)[] ApiTargets = [("LoadBalancer", "{LoadBalancer}"), ("TargetGroup", "{ApiTargetGroup}")];
-    private static readonly (string, string)[] PortalTargets = [("LoadBalancer", "{LoadBalancer}"), ("TargetGroup", "{PortalTargetGroup}")];
+    /// <summary>The members infra creates: two Aurora instances (writer and reader) and two Redis nodes (primary and replica).</summary>
+    public const int AuroraInstanceCount = 2;
+    public const int RedisNodeCount = 2;
+
+    /// <summary>The placeholders a catalogue metric's dimension may name (<c>{Name}</c>, or <c>{Name:N}</c> for a member).</summary>
+    public static readonly IReadOnlyList<string> Placeholders =
+        ["LoadBalancer", "ApiTargetGroup", "PortalTargetGroup", "EcsCluster", "ApiService", "PortalService", "AuroraCluster", "AuroraInstance", "RedisNode", "SessionTable", "BusinessService"];
+
     private static readonly (string, string)[] Writer = [("DBClusterIdentifier", "{AuroraCluster}"), ("Role", "WRITER")];
     private static readonly (string, string)[] Cluster = [("DBClusterIdentifier", "{AuroraCluster}")];
     private static readonly (string, string)[] Table = [("TableName", "{SessionTable}")];
     private static readonly (string, string)[] Business = [("Service", "{BusinessService}")];
 
+    private static (string, string)[] Targets(string service) =>
+        [("LoadBalancer", "{LoadBalancer}"), ("TargetGroup", service == ApiServiceKey ? "{ApiTargetGroup}" : "{PortalTargetGroup}")];
+
+    private static (string, string)[] EcsService(string service) =>
+        [("ClusterName", "{EcsCluster}"), ("ServiceName", service == ApiServiceKey ? "{ApiService}" : "{PortalService}")];
+
     private static (string, string)[] Node(int index) => [("CacheClusterId", $"{{RedisNode:{index}}}")];
+
+    private static (string, string)[] Instance(int index) => [("DBInstanceIdentifier", $"{{AuroraInstance:{index}}}")];
 
     private static CatalogueMetric M(string ns, string metric, (string, string)[] dimensions, string stat, string id = "m1") =>
         new(id, ns, metric, dimensions, stat);
 
-    /// <summary>The alarms of every environment (names: <see cref="CatalogueNames.Alarm"/> of the key).</summary>
+    /// <summary>One metric per member (ids <c>{prefix}0</c>, <c>{prefix}1</c>, ...), for MAX/MIN/SUM over the members.</summary>
+    private static CatalogueMetric[] EachMember(int count, Func<int, (string, string)[]> member, string ns, string metric, string stat, string prefix) =>
+        [.. Enumerable.Range(0, count).Select(i => M(ns, metric, member(i), stat, $"{prefix}{i}"))];
+
+    private static string Over(string function, int count, string prefix) =>
+        $"{function}([{string.Join(", ", Enumerable.Range(0, count).Select(i => $"{prefix}{i}"))}])";
+
+    /// <summary>
+    /// The platform's alarms (names: <see cref="CatalogueNames.Alarm"/> of the key), created by the Observability stack.
+    /// ElastiCache publishes per node (<c>CacheClusterId</c>), and the primary moves in a failover: the Redis alarms read
+    /// every node and take the MAX (or SUM) per minute, so the alarm that watches the primary's evictions or the replica's
+    /// lag still watches it after a failover. Aurora's saturation alarms read every instance and take the lowest.
+    /// </summary>
     public static readonly IReadOnlyList<CatalogueAlarm> Alarms =
     [
         new("p99-latency", "p99 of the API's response time (its target group) has been at or above 1.5 s in 3 of 5 minutes: checkout feels slow to customers.",
-            [M(Alb, "TargetResponseTime", ApiTargets, "p99")], null,
+            [M(Alb, "TargetResponseTime", Targets(ApiServiceKey), "p99")], null,
             "GreaterThanOrEqualToThreshold", 1.5, 5, 3, "notBreaching"),
         new("5xx-rate", "2 % or more of the API's requests failed with a target 5XX in 3 of 5 minutes (a minute without 5XX publishes no count: FILL makes it 0).",
-            [M(Alb, "HTTPCode_Target_5XX_Count", ApiTargets, "Sum", "t5xx"), M(Alb, "RequestCount", ApiTargets, "Sum", "requests")],
+            [M(Alb, "HTTPCode_Target_5XX_Count", Targets(ApiServiceKey), "Sum", "t5xx"), M(Alb, "RequestCount", Targets(ApiServiceKey), "Sum", "requests")],
             "100 * FILL(t5xx, 0) / requests",
             "GreaterThanOrEqualToThreshold", 2, 5, 3, "notBreaching"),
-        new("api-unhealthy-hosts", "At least one API task failed the ALB health check in 2 of 3 minutes.",
-            [M(Alb, "UnHealthyHostCount", ApiTargets, "Maximum")], null,
-            "GreaterThanOrEqualToThreshold", 1, 3, 2, "notBreaching"),
-        new("portal-unhealthy-hosts", "At least one portal task failed the ALB health check in 2 of 3 minutes.",
-            [M(Alb, "UnHealthyHostCount", PortalTargets, "Maximum")], null,
-            "GreaterThanOrEqualToThreshold", 1, 3, 2, "notBreaching"),
         new("aurora-cpu", "The Aurora writer's CPU has been at or above 80 % in 3 of 5 minutes.",
             [M(Rds, "CPUUtilization", Writer, "Average")], null,
             "GreaterThanOrEqualToThreshold", 80, 5, 3, "notBreaching"),
@@ -162,20 +195,27 @@ public static class PlatformCatalogue
         new("aurora-connections", "The Aurora writer has held 800 or more connections in 3 of 5 minutes: pools are leaking or the API is scaling past the instance class.",
             [M(Rds, "DatabaseConnections", Writer, "Maximum")], null,
             "GreaterThanOrEqualToThreshold", 800, 5, 3, "notBreaching"),
-        new("redis-hit-rate", "The Redis primary's hit rate has been below 80 % in 3 of 5 minutes: misses fall through to Aurora and DynamoDB.",
-            [M(ElastiCache, "CacheHitRate", Node(0), "Average")], null,
+        new("aurora-freeable-memory", "An Aurora instance has had 256 MiB or less of freeable memory in 3 of 5 minutes: it is about to swap or kill backends.",
+            EachMember(AuroraInstanceCount, Instance, Rds, "FreeableMemory", "Minimum", "mem"), Over("MIN", AuroraInstanceCount, "mem"),
+            "LessThanOrEqualToThreshold", 256.0 * 1024 * 1024, 5, 3, "notBreaching"),
+        new("aurora-free-local-storage", "An Aurora instance has had 2 GiB or less of local storage (temporary tables and files, logs) in 3 of 5 minutes.",
+            EachMember(AuroraInstanceCount, Instance, Rds, "FreeLocalStorage", "Minimum", "disk"), Over("MIN", AuroraInstanceCount, "disk"),
+            "LessThanOrEqualToThreshold", 2.0 * 1024 * 1024 * 1024, 5, 3, "notBreaching"),
+        new("redis-hit-rate", "The Redis hit rate (hits over lookups, all nodes) has been below 80 % in 3 of 5 minutes: misses fall through to Aurora and DynamoDB.",
+            [.. EachMember(RedisNodeCount, Node, ElastiCache, "CacheHits", "Sum", "hits"), .. EachMember(RedisNodeCount, Node, ElastiCache, "CacheMisses", "Sum", "misses")],
+            $"100 * {Over("SUM", RedisNodeCount, "hits")} / ({Over("SUM", RedisNodeCount, "hits")} + {Over("SUM", RedisNodeCount, "misses")})",
             "LessThanThreshold", 80, 5, 3, "notBreaching"),
         new("redis-evictions", "Redis evicted keys in 3 of 5 minutes: the data set no longer fits the node type.",
-            [M(ElastiCache, "Evictions", Node(0), "Sum")], null,
+            EachMember(RedisNodeCount, Node, ElastiCache, "Evictions", "Sum", "evictions"), Over("SUM", RedisNodeCount, "evictions"),
             "GreaterThanOrEqualToThreshold", 1, 5, 3, "notBreaching"),
         new("redis-replication-lag", "The Redis replica has been 5 s or more behind the primary in 3 of 5 minutes.",
-            [M(ElastiCache, "ReplicationLag", Node(1), "Maximum")], null,
+            EachMember(RedisNodeCount, Node, ElastiCache, "ReplicationLag", "Maximum", "lag"), Over("MAX", RedisNodeCount, "lag"),
             "GreaterThanOrEqualToThreshold", 5, 5, 3, "notBreaching"),
-        new("redis-cpu-1", "The Redis engine thread of node 001 has been at or above 80 % CPU in 3 of 5 minutes.",
-            [M(ElastiCache, "EngineCPUUtilization", Node(0), "Maximum")], null,
+        new("redis-cpu", "The Redis engine thread of a node has been at or above 80 % CPU in 3 of 5 minutes: commands queue up.",
+            EachMember(RedisNodeCount, Node, ElastiCache, "EngineCPUUtilization", "Maximum", "cpu"), Over("MAX", RedisNodeCount, "cpu"),
             "GreaterThanOrEqualToThreshold", 80, 5, 3, "notBreaching"),
-        new("redis-cpu-2", "The Redis engine thread of node 002 has been at or above 80 % CPU in 3 of 5 minutes.",
-            [M(ElastiCache, "EngineCPUUtilization", Node(1), "Maximum")], null,
+        new("redis-memory", "A Redis node has used 80 % or more of its memory in 3 of 5 minutes: evictions are next.",
+            EachMember(RedisNodeCount, Node, ElastiCache, "DatabaseMemoryUsagePercentage", "Maximum", "memory"), Over("MAX", RedisNodeCount, "memory"),
             "GreaterThanOrEqualToThreshold", 80, 5, 3, "notBreaching"),
         new("dynamodb-throttles", "The session table throttled 10 or more requests a minute in 3 of 5 minutes. Throttle counts are not published when zero (FILL makes them 0); with no data at all the alarm keeps its state.",
             [M(DynamoDb, "ReadThrottleEvents", Table, "Sum", "r"), M(DynamoDb, "WriteThrottleEvents", Table, "Sum", "w")],
@@ -188,27 +228,50 @@ public static class PlatformCatalogue
     ];
 
     /// <summary>
-    /// The alarms of a service's deployment (<c>{service}-deploy-5xx</c>, <c>{service}-deploy-unhealthy</c>):
-    /// ECS rolls a deployment back when one fires while it runs.
+    /// The alarms of one ECS service, created with the service (<c>{service}-...</c>): unhealthy targets, CPU and memory
+    /// saturation, and the deployment alarms (<c>-deploy-5xx</c>, <c>-deploy-unhealthy</c>) with which ECS rolls a
+    /// deployment back when one fires while it runs. The deployment's 5xx is a rate, so that a busy hour and a quiet one
+    /// judge a release alike.
     /// </summary>
-    public static IReadOnlyList<CatalogueAlarm> DeploymentAlarms(string service)
+    public static IReadOnlyList<CatalogueAlarm> ServiceAlarms(string service)
     {
-        var targets = service == ApiServiceKey ? ApiTargets : PortalTargets;
+        if (service is not (ApiServiceKey or PortalServiceKey))
+        {
+            throw new ArgumentOutOfRangeException(nameof(service), service, $"Services are {ApiServiceKey} and {PortalServiceKey}.");
+        }
+        var targets = Targets(service);
+        var ecs = EcsService(service);
         return
         [
+            new($"{service}-unhealthy-hosts", $"At least one {service} task failed the ALB health check in 2 of 3 minutes.",
+                [M(Alb, "UnHealthyHostCount", targets, "Maximum")], null,
+                "GreaterThanOrEqualToThreshold", 1, 3, 2, "notBreaching", Service: service),
+            new($"{service}-cpu", $"The {service} tasks' average CPU has been at or above 85 % in 3 of 5 minutes: scaling is at its maximum or too slow.",
+                [M(Ecs, "CPUUtilization", ecs, "Average")], null,
+                "GreaterThanOrEqualToThreshold", 85, 5, 3, "notBreaching", Service: service),
+            new($"{service}-memory", $"The {service} tasks' average memory has been at or above 85 % in 3 of 5 minutes: tasks are close to being killed out of memory.",
+                [M(Ecs, "MemoryUtilization", ecs, "Average")], null,
+                "GreaterThanOrEqualToThreshold", 85, 5, 3, "notBreaching", Service: service),
             new($"{service}-deploy-5xx", $"{service}: 5 % or more of the requests failed with a target 5XX in 2 of 3 minutes (rolls a deployment back).",
                 [M(Alb, "HTTPCode_Target_5XX_Count", targets, "Sum", "t5xx"), M(Alb, "RequestCount", targets, "Sum", "requests")],
                 "100 * FILL(t5xx, 0) / requests",
-                "GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching"),
-            new($"{service}-deploy-unhealthy", $"{service}: unhealthy targets in 2 of 3 minutes during a deployment.",
+                "GreaterThanOrEqualToThreshold", 5, 3, 2, "notBreaching", Service: service, RollsBackDeployments: true),
+            new($"{service}-deploy-unhealthy", $"{service}: unhealthy targets in 2 of 3 minutes during a deployment (rolls a deployment back).",
                 [M(Alb, "UnHealthyHostCount", targets, "Maximum")], null,
-                "GreaterThanOrEqualToThreshold", 1, 3, 2, "notBreaching"),
+                "GreaterThanOrEqualToThreshold", 1, 3, 2, "notBreaching", Service: service, RollsBackDeployments: true),
         ];
     }
 
-    /// <summary>Every alarm of an environment: the platform's and both services' deployment alarms.</summary>
+    /// <summary>Every alarm of an environment: the platform's and both services'. Infra creates exactly these; the Sandbox evaluates exactly these.</summary>
     public static IEnumerable<CatalogueAlarm> AllAlarms =>
-        Alarms.Concat(DeploymentAlarms(PortalServiceKey)).Concat(DeploymentAlarms(ApiServiceKey));
+        Alarms.Concat(ServiceAlarms(PortalServiceKey)).Concat(ServiceAlarms(ApiServiceKey));
+
+    /// <summary>The id of a metric-math alarm's expression among its queries (infra writes it, DescribeAlarms returns it).</summary>
+    public const string ExpressionId = "e1";
+
+    /// <summary>The alarm of <paramref name="key"/>; throws when the catalogue has none.</summary>
+    public static CatalogueAlarm Alarm(string key) =>
+        AllAlarms.FirstOrDefault(a => a.Key == key) ?? throw new ArgumentOutOfRangeException(nameof(key), key, "The platform catalogue has no alarm of this key.");
 
     /// <summary>Fills a dimension placeholder from <paramref name="resources"/> (placeholder name → value).</summary>
     public static string Resolve(string value, Func<string, string> resources)

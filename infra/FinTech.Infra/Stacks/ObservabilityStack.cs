@@ -1,6 +1,5 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.CloudWatch.Actions;
 using Constructs;
 using FinTech.Portal.Platform.Catalogue;
 
@@ -8,15 +7,15 @@ namespace FinTech.Infra.Stacks;
 
 /// <summary>
 /// The environment's CloudWatch dashboard (throughput, p99 latency, errors, database, cache, sessions, alarms)
-/// and its alarms, all notifying the KMS-encrypted SNS topic. Metric names and dimensions are the ones the
-/// portal's dashboards query. Redis alarms watch every member of the replication group at once (the maximum over
-/// the nodes), so they follow a failover instead of one fixed node; saturation alarms cover Redis memory and Aurora
-/// memory and local storage (ECS CPU and memory are with each service, <see cref="WebService"/>).
+/// and the platform's alarms of the catalogue (<see cref="PlatformCatalogue.Alarms"/>, built by <see cref="CatalogueAlarms"/>),
+/// all notifying the KMS-encrypted SNS topic. Metric names and dimensions are the ones the portal's dashboards query.
+/// The alarms of each ECS service (unhealthy targets, CPU and memory, deployments) are with the service, <see cref="WebService"/>.
 /// </summary>
 public sealed class ObservabilityStack : Stack
 {
     public Dashboard Dashboard { get; }
-    public IReadOnlyList<Alarm> Alarms { get; }
+    /// <summary>The platform's alarms of the catalogue (the services' are with each service).</summary>
+    public IReadOnlyList<CfnAlarm> Alarms { get; }
 
     public ObservabilityStack(Construct scope, string id, EnvironmentContext env, SecurityStack security,
         ComputeStack compute, IStackProps props)
@@ -58,14 +57,9 @@ public sealed class ObservabilityStack : Stack
         var redisCpu = Enumerable.Range(0, 2).Select(i => M("AWS/ElastiCache", "EngineCPUUtilization", Node(i), "Maximum", $"{names.RedisNode(i)} engine CPU (%)")).ToArray();
         var redisHitRate = M("AWS/ElastiCache", "CacheHitRate", Node(0), "Average", "Cache hit rate (%)");
         // Whichever node is primary now: the replica reports the lag, the primary the evictions, both their memory.
-        var redisCpuMax = AcrossNodes("MAX", "EngineCPUUtilization", "Maximum", "Redis engine CPU, busiest node (%)");
         var redisMemory = AcrossNodes("MAX", "DatabaseMemoryUsagePercentage", "Maximum", "Redis memory used, fullest node (%)");
         var redisEvictions = AcrossNodes("SUM", "Evictions", "Sum", "Evictions (all nodes)");
         var redisLag = AcrossNodes("MAX", "ReplicationLag", "Maximum", "Replication lag (s)");
-        Dictionary<string, string> Instance(int i) => new() { ["DBInstanceIdentifier"] = names.AuroraInstance(i) };
-        var auroraFreeMemory = AcrossInstances("MIN", "FreeableMemory", "Aurora freeable memory, lowest instance (bytes)");
-        var auroraFreeStorage = AcrossInstances("MIN", "FreeLocalStorage", "Aurora free local storage, lowest instance (bytes)");
-
         MathExpression AcrossNodes(string function, string metric, string stat, string label) => new(new MathExpressionProps
         {
             // Ids are unique per metric: one graph may show several of these expressions.
@@ -78,54 +72,21 @@ public sealed class ObservabilityStack : Stack
             Label = label,
             Period = Duration.Minutes(1),
         });
-        MathExpression AcrossInstances(string function, string metric, string label) => new(new MathExpressionProps
-        {
-            Expression = $"{function}([{MetricId(metric)}0, {MetricId(metric)}1])",
-            UsingMetrics = new Dictionary<string, IMetric>
-            {
-                [$"{MetricId(metric)}0"] = M("AWS/RDS", metric, Instance(0), "Minimum"),
-                [$"{MetricId(metric)}1"] = M("AWS/RDS", metric, Instance(1), "Minimum"),
-            },
-            Label = label,
-            Period = Duration.Minutes(1),
-        });
         var readThrottles = M("AWS/DynamoDB", "ReadThrottleEvents", table, "Sum", "Read throttles");
         var writeThrottles = M("AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", "Write throttles");
-        var throttles = new MathExpression(new MathExpressionProps
+
+        // Every alarm of the platform catalogue but the services' (those are created with each service, WebService).
+        Alarms = CatalogueAlarms.Create(this, PlatformCatalogue.Alarms, names, security.AlarmTopic, placeholder => placeholder switch
         {
-            // Throttle counts are not published when zero (as in the catalogue's alarm).
-            Expression = "FILL(r, 0) + FILL(w, 0)",
-            UsingMetrics = new Dictionary<string, IMetric> { ["r"] = readThrottles, ["w"] = writeThrottles },
-            Label = "Session table throttles",
-            Period = Duration.Minutes(1),
+            "LoadBalancer" => compute.LoadBalancer.LoadBalancerFullName,
+            "ApiTargetGroup" => compute.Api.TargetGroup.TargetGroupFullName,
+            "AuroraCluster" => names.AuroraCluster,
+            "SessionTable" => names.SessionTable,
+            "BusinessService" => PlatformCatalogue.BusinessService,
+            _ when placeholder.StartsWith("AuroraInstance:", StringComparison.Ordinal) => names.AuroraInstance(Member(placeholder)),
+            _ when placeholder.StartsWith("RedisNode:", StringComparison.Ordinal) => names.RedisNode(Member(placeholder)),
+            _ => throw new InvalidOperationException($"The Observability stack has no value for the catalogue placeholder {{{placeholder}}}."),
         });
-
-        var alarms = new List<Alarm>
-        {
-            NewAlarm("P99Latency", "p99-latency", names, "p99 target response time above 1.5 s", p99, 1.5, 5, 3),
-            NewAlarm("ErrorRate", "5xx-rate", names, "5xx responses above 2 % of requests", errorRate, 2, 5, 3),
-            NewAlarm("AuroraCpu", "aurora-cpu", names, "Aurora CPU above 80 %", auroraCpu, 80, 5, 3),
-            NewAlarm("AuroraReplicaLag", "aurora-replica-lag", names, "Aurora replica lag above 1 s", auroraLag, 1000, 5, 3),
-            NewAlarm("AuroraConnections", "aurora-connections", names, "Aurora connections above 800", auroraConnections, 800, 5, 3),
-            NewAlarm("AuroraFreeableMemory", "aurora-freeable-memory", names, "Aurora freeable memory below 256 MiB on an instance",
-                auroraFreeMemory, 256.0 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
-            NewAlarm("AuroraFreeLocalStorage", "aurora-free-local-storage", names, "Aurora free local storage below 2 GiB on an instance",
-                auroraFreeStorage, 2.0 * 1024 * 1024 * 1024, 5, 3, ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD),
-            NewAlarm("RedisCpu", "redis-cpu", names, "Redis engine CPU above 80 % on a node of the group", redisCpuMax, 80, 5, 3),
-            NewAlarm("RedisMemory", "redis-memory", names, "Redis memory above 80 % on a node of the group", redisMemory, 80, 5, 3),
-            NewAlarm("RedisEvictions", "redis-evictions", names, "Redis is evicting keys", redisEvictions, 1, 5, 3),
-            NewAlarm("RedisReplicationLag", "redis-replication-lag", names, "Redis replication lag above 5 s", redisLag, 5, 5, 3),
-            NewAlarm("DynamoDbThrottles", "dynamodb-throttles", names, "Session table requests throttled", throttles, 1, 5, 2),
-        };
-
-        foreach (var alarm in alarms)
-        {
-            alarm.AddAlarmAction(new SnsAction(security.AlarmTopic));
-            alarm.AddOkAction(new SnsAction(security.AlarmTopic));
-        }
-
-        // The API's unhealthy-host and saturation alarms are defined with its service (Compute stack).
-        Alarms = [.. alarms, .. compute.Api.ServiceAlarms];
 
         Dashboard = new Dashboard(this, "Dashboard", new DashboardProps
         {
@@ -146,13 +107,10 @@ public sealed class ObservabilityStack : Stack
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps
         {
             Title = "Alarms",
-            // The portal's alarms by name: its stack may fail on its own, and this one must not wait for it.
-            Alarms =
-            [
-                .. Alarms, .. compute.Api.DeploymentAlarms,
-                .. new[] { "portal-unhealthy-hosts", "portal-cpu", "portal-memory", "portal-deploy-5xx", "portal-deploy-unhealthy" }
-                    .Select(name => Alarm.FromAlarmArn(this, name, $"arn:{Partition}:cloudwatch:{env.Config.Region}:{env.Config.Account}:alarm:{names.Alarm(name)}")),
-            ],
+            // Every alarm of the catalogue by name: the portal's stack may fail on its own, and this one must not wait for it.
+            Alarms = PlatformCatalogue.AllAlarms
+                .Select(alarm => Alarm.FromAlarmArn(this, alarm.Key, $"arn:{Partition}:cloudwatch:{env.Config.Region}:{env.Config.Account}:alarm:{names.Alarm(alarm.Key)}"))
+                .ToArray(),
             Width = 24,
         }));
     }
@@ -168,44 +126,7 @@ public sealed class ObservabilityStack : Stack
         Height = 6,
     });
 
-    /// <summary>
-    /// An alarm named <c>fintech-{env}-{key}</c>. When the platform catalogue defines the key, its threshold,
-    /// comparison, evaluation periods, datapoints, missing-data rule and description are the catalogue's (what
-    /// the Sandbox evaluates and the dashboards draw); the values given here serve only the alarms it does not
-    /// hold yet (the saturation alarms).
-    /// </summary>
-    private Alarm NewAlarm(string id, string key, Names names, string description, IMetric metric, double threshold, int periods, int datapoints,
-        ComparisonOperator comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
-    {
-        var catalogued = PlatformCatalogue.Alarms.FirstOrDefault(a => a.Key == key);
-        return new(this, id, new AlarmProps
-        {
-            AlarmName = names.Alarm(key),
-            AlarmDescription = catalogued?.Description ?? description,
-            Metric = metric,
-            Threshold = catalogued?.Threshold ?? threshold,
-            EvaluationPeriods = catalogued?.EvaluationPeriods ?? periods,
-            DatapointsToAlarm = catalogued?.DatapointsToAlarm ?? datapoints,
-            ComparisonOperator = catalogued is null ? comparison : Comparison(catalogued.ComparisonOperator),
-            TreatMissingData = catalogued is null ? TreatMissingData.NOT_BREACHING : MissingData(catalogued.TreatMissingData),
-        });
-    }
-
-    private static ComparisonOperator Comparison(string name) => name switch
-    {
-        "GreaterThanOrEqualToThreshold" => ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        "GreaterThanThreshold" => ComparisonOperator.GREATER_THAN_THRESHOLD,
-        "LessThanThreshold" => ComparisonOperator.LESS_THAN_THRESHOLD,
-        "LessThanOrEqualToThreshold" => ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a CloudWatch comparison operator."),
-    };
-
-    private static TreatMissingData MissingData(string name) => name switch
-    {
-        "notBreaching" => TreatMissingData.NOT_BREACHING,
-        "breaching" => TreatMissingData.BREACHING,
-        "ignore" => TreatMissingData.IGNORE,
-        "missing" => TreatMissingData.MISSING,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a CloudWatch TreatMissingData value."),
-    };
+    /// <summary>The member index of <c>{RedisNode:N}</c> or <c>{AuroraInstance:N}</c>.</summary>
+    private static int Member(string placeholder) =>
+        int.Parse(placeholder[(placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 }

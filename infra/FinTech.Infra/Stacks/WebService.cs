@@ -1,6 +1,5 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
-using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
@@ -8,6 +7,7 @@ using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
+using FinTech.Portal.Platform.Catalogue;
 using Ecs = Amazon.CDK.AWS.ECS;
 using Elb = Amazon.CDK.AWS.ElasticLoadBalancingV2;
 
@@ -39,7 +39,8 @@ public sealed class WebServiceProps
 /// <summary>
 /// One ASP.NET service on Fargate behind the ALB: its image from ECR, task and execution roles, JSON logs in a
 /// KMS-encrypted log group, a target group checking <c>/healthz</c> with sticky sessions (Blazor Server circuits),
-/// CPU and request-count autoscaling, and a deployment circuit breaker with rollback on failure or on alarm.
+/// CPU and request-count autoscaling, a deployment circuit breaker with rollback on failure or on alarm, and the
+/// service's alarms of the platform catalogue.
 /// </summary>
 public sealed class WebService : Construct
 {
@@ -48,10 +49,9 @@ public sealed class WebService : Construct
     public LogGroup LogGroup { get; }
     public Elb.ApplicationTargetGroup TargetGroup { get; }
     public Ecs.FargateService Service { get; }
-    public IReadOnlyList<Alarm> DeploymentAlarms { get; }
 
-    /// <summary>Unhealthy targets and CPU and memory saturation of the service.</summary>
-    public IReadOnlyList<Alarm> ServiceAlarms { get; }
+    /// <summary>The service's alarms of the platform catalogue (<see cref="PlatformCatalogue.ServiceAlarms"/>): unhealthy targets, CPU and memory saturation, deployments.</summary>
+    public IReadOnlyList<CfnAlarm> Alarms { get; }
 
     /// <summary>The <c>app</c> user of the .NET runtime images (<c>$APP_UID</c>): tasks never run as root.</summary>
     public const string ContainerUser = "1654";
@@ -177,19 +177,19 @@ public sealed class WebService : Construct
             Action = Elb.ListenerAction.Forward([TargetGroup]),
         });
 
-        // Deployment alarms: ECS rolls a deployment back when either fires while it runs.
-        DeploymentAlarms =
-        [
-            NewAlarm("Deploy5xx", names.Alarm($"{key}-deploy-5xx"), $"{key}: target 5xx during a deployment",
-                TargetGroup.Metrics.HttpCodeTarget(Elb.HttpCodeTarget.TARGET_5XX_COUNT, new MetricOptions
-                {
-                    Statistic = "Sum",
-                    Period = Duration.Minutes(1),
-                }), 10, props.AlarmTopic),
-            NewAlarm("DeployUnhealthy", names.Alarm($"{key}-deploy-unhealthy"), $"{key}: unhealthy targets during a deployment",
-                TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }),
-                1, props.AlarmTopic),
-        ];
+        // The service's alarms of the catalogue; ECS rolls a deployment back when a deployment alarm fires while it runs.
+        Alarms = CatalogueAlarms.Create(this, PlatformCatalogue.ServiceAlarms(key), names, props.AlarmTopic, placeholder => placeholder switch
+        {
+            // The load balancer the target group is attached to (by the listener rule above).
+            "LoadBalancer" => TargetGroup.FirstLoadBalancerFullName,
+            "ApiTargetGroup" when key == PlatformCatalogue.ApiServiceKey => TargetGroup.TargetGroupFullName,
+            "PortalTargetGroup" when key == PlatformCatalogue.PortalServiceKey => TargetGroup.TargetGroupFullName,
+            "EcsCluster" => names.Cluster,
+            "ApiService" when key == PlatformCatalogue.ApiServiceKey => names.Service(key),
+            "PortalService" when key == PlatformCatalogue.PortalServiceKey => names.Service(key),
+            _ => throw new InvalidOperationException($"The {key} service has no value for the catalogue placeholder {{{placeholder}}}."),
+        });
+        var deploymentAlarms = PlatformCatalogue.ServiceAlarms(key).Zip(Alarms).Where(pair => pair.First.RollsBackDeployments).Select(pair => pair.Second).ToList();
 
         Service = new Ecs.FargateService(this, "Service", new Ecs.FargateServiceProps
         {
@@ -206,7 +206,8 @@ public sealed class WebService : Construct
             CircuitBreaker = new Ecs.DeploymentCircuitBreaker { Enable = true, Rollback = true },
             DeploymentAlarms = new Ecs.DeploymentAlarmConfig
             {
-                AlarmNames = DeploymentAlarms.Select(a => a.AlarmName).ToArray(),
+                // Ref of an alarm is its name: the service waits for its alarms.
+                AlarmNames = deploymentAlarms.Select(a => a.Ref).ToArray(),
                 Behavior = Ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
             },
             PlatformVersion = Ecs.FargatePlatformVersion.LATEST,
@@ -214,16 +215,6 @@ public sealed class WebService : Construct
             PropagateTags = Ecs.PropagatedTagSource.SERVICE,
         });
         Service.AttachToApplicationTargetGroup(TargetGroup);
-
-        ServiceAlarms =
-        [
-            NewAlarm("Unhealthy", names.Alarm($"{key}-unhealthy-hosts"), $"Unhealthy {key} targets",
-                TargetGroup.Metrics.UnhealthyHostCount(new MetricOptions { Statistic = "Maximum", Period = Duration.Minutes(1) }), 1, props.AlarmTopic),
-            NewAlarm("Cpu", names.Alarm($"{key}-cpu"), $"{key}: ECS CPU above 85 % (saturation: scaling is at its maximum or too slow)",
-                Service.MetricCpuUtilization(new MetricOptions { Statistic = "Average", Period = Duration.Minutes(1) }), 85, props.AlarmTopic, periods: 5, datapoints: 3),
-            NewAlarm("Memory", names.Alarm($"{key}-memory"), $"{key}: ECS memory above 85 % (saturation)",
-                Service.MetricMemoryUtilization(new MetricOptions { Statistic = "Average", Period = Duration.Minutes(1) }), 85, props.AlarmTopic, periods: 5, datapoints: 3),
-        ];
 
         var scaling = Service.AutoScaleTaskCount(new Amazon.CDK.AWS.ApplicationAutoScaling.EnableScalingProps
         {
@@ -243,23 +234,5 @@ public sealed class WebService : Construct
             ScaleInCooldown = Duration.Minutes(5),
             ScaleOutCooldown = Duration.Minutes(1),
         });
-    }
-
-    private Alarm NewAlarm(string id, string name, string description, IMetric metric, double threshold, ITopic topic,
-        int periods = 3, int datapoints = 2)
-    {
-        var alarm = new Alarm(this, id, new AlarmProps
-        {
-            AlarmName = name,
-            AlarmDescription = description,
-            Metric = metric,
-            Threshold = threshold,
-            EvaluationPeriods = periods,
-            DatapointsToAlarm = datapoints,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
-        });
-        alarm.AddAlarmAction(new SnsAction(topic));
-        return alarm;
     }
 }
