@@ -215,7 +215,50 @@ public partial class SandboxAlarmTests
         Assert.Empty(Values(p.Table("ReadThrottleEvents", Statistic.Sum)));
         Assert.Empty(Values(p.Table("WriteThrottleEvents", Statistic.Sum)));
         Assert.True(MaxRate(p.Business("TransactionsFailed", Statistic.Sum), p.Business("TransactionsProcessed", Statistic.Sum)) < 1);
+
+        // And every alarm of the catalogue, as it reads its metric or computes its expression, minute by minute.
+        Assert.All(p.Alarms, alarm =>
+        {
+            var values = WeekOfDatapoints(p, alarm, week);
+            Assert.DoesNotContain(values, value => Breaches(alarm, value));
+        });
     }
+
+    [Fact]
+    public void Every_metric_of_every_alarm_is_one_the_Sandbox_publishes()
+    {
+        var platform = new SandboxTestPlatform();
+
+        Assert.All(platform.Alarms, alarm => Assert.All(Queries(alarm).Where(q => q.MetricStat is not null), query =>
+            Assert.True(platform.Platform.Engine.TryResolve(query.MetricStat!.Metric, query.MetricStat.Stat, out _),
+                $"{alarm.AlarmName} reads {query.MetricStat.Metric}, which the Sandbox does not publish")));
+    }
+
+    /// <summary>The alarm's queries: its metric math, or its one metric as a query.</summary>
+    private static IReadOnlyList<MetricDataQuery> Queries(MetricAlarm alarm) =>
+        alarm.Metrics.Count > 0
+            ? alarm.Metrics
+            : [MetricDataQuery.ForMetric("m1", new Metric(alarm.Namespace!, alarm.MetricName!, alarm.Dimensions), Statistic.Parse(alarm.Statistic ?? alarm.ExtendedStatistic!), alarm.Period!.Value)];
+
+    private static IReadOnlyList<double> WeekOfDatapoints(SandboxTestPlatform p, MetricAlarm alarm, TimeSpan week)
+    {
+        var request = new GetMetricDataRequest
+        {
+            MetricDataQueries = [.. Queries(alarm)],
+            StartTime = p.Now - week,
+            EndTime = p.Now,
+            ScanBy = ScanBy.TimestampAscending,
+        };
+        return p.Platform.CloudWatch.GetAllMetricDataAsync(request).GetAwaiter().GetResult().MetricDataResults.Single().Values;
+    }
+
+    private static bool Breaches(MetricAlarm alarm, double value) => alarm.ComparisonOperator switch
+    {
+        ComparisonOperator.GreaterThanThreshold => value > alarm.Threshold,
+        ComparisonOperator.GreaterThanOrEqualToThreshold => value >= alarm.Threshold,
+        ComparisonOperator.LessThanThreshold => value < alarm.Threshold,
+        _ => value <= alarm.Threshold,
+    };
 
     [GeneratedRegex(@"^Threshold Crossed: (\d) out of the last \1 datapoints \[[\d.]+ \(\d\d/\d\d/\d\d \d\d:\d\d:00\)(, [\d.]+ \([^)]+\))*\] were not (greater|less) than( or equal to)? the threshold \([\d.]+\) \(minimum 1 datapoint for ALARM -> OK transition\)\.$")]
     private static partial Regex OkReason();

@@ -82,6 +82,9 @@ internal sealed class SandboxTestPlatform
     public MetricQuery Ecs(string ns, string metric, Statistic statistic, int period = 60) =>
         Query(ns, metric, statistic, period, ("ClusterName", Resources.EcsCluster), ("ServiceName", Resources.EcsService));
 
+    public MetricQuery PortalEcs(string ns, string metric, Statistic statistic, int period = 60) =>
+        Query(ns, metric, statistic, period, ("ClusterName", Resources.EcsCluster), ("ServiceName", Resources.PortalService!));
+
     public MetricQuery Instance(string metric, string instance, Statistic statistic, int period = 60) =>
         Query("AWS/RDS", metric, statistic, period, ("DBInstanceIdentifier", instance));
 

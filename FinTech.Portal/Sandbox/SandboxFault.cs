@@ -37,10 +37,10 @@ public static class SandboxFaults
             ["aurora-replica-lag"]),
         new(SandboxFault.CacheMissStorm, "Cache miss storm",
             "Redis memory fills up and evicts hot keys: the hit rate drops to about 57 %, the misses fall through to Aurora and to the DynamoDB session table, which throttles reads.",
-            ["redis-hit-rate", "dynamodb-throttles"]),
+            ["redis-hit-rate", "redis-evictions", "redis-memory", "dynamodb-throttles"]),
         new(SandboxFault.TaskCrashLoop, "Task crash loop",
             "ECS tasks run out of memory and restart: running tasks drop to 2–4 of 6, targets fail health checks, the remaining tasks run hot and the ALB returns 502s.",
-            ["api-unhealthy-hosts", "5xx-rate", "transactions-failure-rate"]),
+            ["api-unhealthy-hosts", "api-memory", "5xx-rate", "transactions-failure-rate"]),
     ];
 
     public static SandboxFaultInfo Describe(SandboxFault fault) => All.Single(f => f.Fault == fault);

@@ -180,8 +180,10 @@ public sealed class WebService : Construct
         // The service's alarms of the catalogue; ECS rolls a deployment back when a deployment alarm fires while it runs.
         Alarms = CatalogueAlarms.Create(this, PlatformCatalogue.ServiceAlarms(key), names, props.AlarmTopic, placeholder => placeholder switch
         {
-            // The load balancer the target group is attached to (by the listener rule above).
-            "LoadBalancer" => TargetGroup.FirstLoadBalancerFullName,
+            // The load balancer's own attribute (the target group's first load balancer would be derived from the listener's ARN).
+            "LoadBalancer" => props.Listener.LoadBalancer is Elb.ApplicationLoadBalancer loadBalancer
+                ? loadBalancer.LoadBalancerFullName
+                : throw new InvalidOperationException("The listener's load balancer must be the ApplicationLoadBalancer of the Compute stack."),
             "ApiTargetGroup" when key == PlatformCatalogue.ApiServiceKey => TargetGroup.TargetGroupFullName,
             "PortalTargetGroup" when key == PlatformCatalogue.PortalServiceKey => TargetGroup.TargetGroupFullName,
             "EcsCluster" => names.Cluster,
