@@ -101,4 +101,14 @@ public class PlatformOptionsTests
         Assert.Contains("Platform:Environments:prod:Resources:EcsCluster is required", error.ToString());
         Assert.DoesNotContain("which this portal build does not include", error.ToString());
     }
+
+    [Fact]
+    public void An_alarm_is_named_by_the_environments_prefix_and_a_catalogue_key_and_an_unknown_key_is_refused()
+    {
+        var resources = new PlatformResources { AlarmNamePrefix = "fintech-prod-" };
+
+        Assert.Equal("fintech-prod-5xx-rate", resources.AlarmName("5xx-rate"));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => resources.AlarmName("redis-cpu-1"));
+        Assert.StartsWith("The platform catalogue has no alarm of this key.", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -160,6 +160,9 @@ public sealed class PlatformResources
     /// <summary>Every alarm of the environment starts with this (<c>fintech-prod-</c>): the portal lists alarms by it, IAM scopes DescribeAlarms to it.</summary>
     public string AlarmNamePrefix { get; set; } = "";
 
+    /// <summary>The environment's name of a catalogue alarm; throws for a key the catalogue does not define (no guardrail on an alarm that does not exist).</summary>
+    public string AlarmName(string key) => AlarmNamePrefix + PlatformCatalogue.Alarm(key).Key;
+
     /// <summary>Namespace of the platform's custom business metrics (see <see cref="PlatformCatalogue.BusinessNamespace"/>).</summary>
     public string BusinessNamespace { get; set; } = PlatformCatalogue.BusinessNamespace;
     public string BusinessService { get; set; } = PlatformCatalogue.BusinessService;

@@ -18,8 +18,8 @@ internal static class EcsLocks
     /// <summary>The catalogue's alarms customers would feel first: failed requests, slow checkout, failing payments.</summary>
     public static IReadOnlyList<string> StopConditions(Platform.PortalEnvironment environment) =>
     [
-        environment.Resources.AlarmNamePrefix + "5xx-rate",
-        environment.Resources.AlarmNamePrefix + "p99-latency",
-        environment.Resources.AlarmNamePrefix + "transactions-failure-rate",
+        environment.Resources.AlarmName("5xx-rate"),
+        environment.Resources.AlarmName("p99-latency"),
+        environment.Resources.AlarmName("transactions-failure-rate"),
     ];
 }

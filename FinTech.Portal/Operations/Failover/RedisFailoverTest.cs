@@ -47,7 +47,7 @@ public sealed class RedisFailoverTest(PlatformRegistry platforms, IOptions<Opera
 
     public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) =>
         // The catalogue's alarms, named with the environment's prefix (the Sandbox's and the stacks' alike).
-        [environment.Resources.AlarmNamePrefix + "api-unhealthy-hosts", environment.Resources.AlarmNamePrefix + "transactions-failure-rate"];
+        [environment.Resources.AlarmName("api-unhealthy-hosts"), environment.Resources.AlarmName("transactions-failure-rate")];
 
     public async Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken)
     {

@@ -62,7 +62,7 @@ public sealed class SecretRotation(PlatformRegistry platforms, SecretConsumers c
 
     // Consumers that cannot sign in with the new version show as failing requests and transactions.
     public IReadOnlyList<string> DefaultStopConditions(PortalEnvironment environment) =>
-        [environment.Resources.AlarmNamePrefix + "5xx-rate", environment.Resources.AlarmNamePrefix + "transactions-failure-rate"];
+        [environment.Resources.AlarmName("5xx-rate"), environment.Resources.AlarmName("transactions-failure-rate")];
 
     public async Task<TargetSnapshot> DescribeTargetAsync(OperationContext context, CancellationToken cancellationToken)
     {
