@@ -46,7 +46,7 @@ public sealed class PortalComponentContext : IAsyncDisposable
         services.AddSingleton<PortalSessions>();
         services.AddSingleton<PortalAuthorization>();
         services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        services.AddScoped<AuditCaller>();
+        services.AddScoped(PortalCaller.FromScope);
         services.AddScoped<AuditReader>();
         feature?.Invoke(services, Audit.Database);
         Bunit.JSInterop.SetupMudInputs();

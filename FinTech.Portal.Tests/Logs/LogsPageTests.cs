@@ -22,7 +22,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         _kit = await LogsTestKit.CreateAsync();
         _kit.Register(_context.Services);
         _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        _context.Services.AddScoped<AuditCaller>();
+        _context.Services.AddScoped(PortalCaller.FromScope);
         _context.SignInAs(SandboxPersonas.Olivia);
         _context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         // MudBlazor's selects, menus and text fields call JS modules that do not matter here.

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
+using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Http;
 
 namespace FinTech.Portal.Audit;
@@ -23,7 +22,7 @@ public sealed partial class AuditListPage : IDisposable
     private IReadOnlyList<string> _eventTypes = [];
 
     [Inject] public required AuditReader Reader { get; set; }
-    [Inject] public required AuditCaller Caller { get; set; }
+    [Inject] public required PortalCaller Caller { get; set; }
     [Inject] public required NavigationManager Navigation { get; set; }
 
     [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
@@ -113,7 +112,7 @@ public sealed partial class AuditListPage : IDisposable
         _error = null;
         try
         {
-            var user = await UserAsync();
+            var user = await Caller.UserAsync();
             _page = await Reader.SearchAsync(user, Caller.SourceIp, filter, before, AuditReader.DefaultPageSize, _disposed.Token);
             if (_eventTypes.Count == 0)
             {
@@ -139,7 +138,6 @@ public sealed partial class AuditListPage : IDisposable
         }
     }
 
-    private Task<ClaimsPrincipal> UserAsync() => Caller.UserAsync();
 
     private string ExportLink(string extension)
     {

@@ -15,7 +15,7 @@ public sealed partial class SandboxPage : IDisposable
     [Inject] public required SandboxBackend Backend { get; set; }
     [Inject] public required TimeProvider Time { get; set; }
     [Inject] public required SandboxFaultKnobs Knobs { get; set; }
-    [Inject] public required AuditCaller Caller { get; set; }
+    [Inject] public required PortalCaller Caller { get; set; }
 
     // Alarms move with simulated time even when nobody turns a knob.
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(15);
