@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Http;
 
@@ -150,8 +151,6 @@ public sealed partial class AuditListPage : IDisposable
     // Seconds too: a reviewer narrows an incident to the second.
     private static Dictionary<string, object> TimeInput(string id) => new() { ["data-testid"] = id, ["step"] = "1" };
 
-    private static string Day(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
     public void Dispose()
     {
         _disposed.Cancel();
@@ -186,11 +185,9 @@ public sealed partial class AuditListPage : IDisposable
 /// </summary>
 internal static class AuditTimeInput
 {
-    private const string PickerFormat = "yyyy-MM-ddTHH:mm:ss";
-
     public static string? Show(string? filterText) =>
         DateTimeOffset.TryParse(filterText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time.UtcDateTime.ToString(PickerFormat, CultureInfo.InvariantCulture)
+            ? Timestamps.DateTimeInputValue(time)
             : filterText;
 
     public static string? Read(string? pickerValue) => string.IsNullOrWhiteSpace(pickerValue) ? null : pickerValue.Trim();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FinTech.Portal.Audit;
 using FinTech.Portal.Dashboards;
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Logs.Query;
 using FinTech.Portal.Platform;
@@ -339,7 +340,7 @@ public sealed partial class LogsPage : IDisposable
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
 
     private static string FormatWindow(DateTimeOffset start, DateTimeOffset end) =>
-        string.Create(CultureInfo.InvariantCulture, $"{start.UtcDateTime:yyyy-MM-dd HH:mm} – {end.UtcDateTime:HH:mm} UTC");
+        Timestamps.ShowRange(start, end);
 
     private static string OneLine(string query) => query.ReplaceLineEndings(" ").Length > 90 ? query.ReplaceLineEndings(" ")[..90] + "…" : query.ReplaceLineEndings(" ");
 

@@ -131,7 +131,6 @@ public sealed partial class SandboxPage : IDisposable
     private static string Node(RedisNodeState node) =>
         node.Status == "available" ? node.CacheClusterId : $"{node.CacheClusterId} ({node.Status})";
 
-    private static string Format(DateTimeOffset time) => FinTech.Portal.Hosting.Timestamps.Show(time);
 
     public void Dispose()
     {
