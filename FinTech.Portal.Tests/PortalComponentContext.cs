@@ -22,10 +22,11 @@ namespace FinTech.Portal.Tests;
 /// </summary>
 public sealed class PortalComponentContext : IAsyncDisposable
 {
-    private readonly SqliteTestDatabase _database = new();
+    private readonly ITestDatabase _database;
 
-    private PortalComponentContext(FakeTimeProvider? time, Action<IServiceCollection, FinTech.Portal.Database.PortalDatabase>? feature, Func<AuditTestKit, AuditAnchoring>? anchoring)
+    private PortalComponentContext(ITestDatabase database, FakeTimeProvider? time, Action<IServiceCollection, FinTech.Portal.Database.PortalDatabase>? feature, Func<AuditTestKit, AuditAnchoring>? anchoring)
     {
+        _database = database;
         Audit = new AuditTestKit(_database.Database, time: time);
         Bunit = PortalBunit.Create();
         Authorization = Bunit.AddAuthorization();
@@ -46,7 +47,7 @@ public sealed class PortalComponentContext : IAsyncDisposable
         services.AddSingleton<PortalSessions>();
         services.AddSingleton<PortalAuthorization>();
         services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        services.AddScoped<AuditCaller>();
+        services.AddScoped(PortalCaller.FromScope);
         services.AddScoped<AuditReader>();
         feature?.Invoke(services, Audit.Database);
         Bunit.JSInterop.SetupMudInputs();
@@ -57,14 +58,17 @@ public sealed class PortalComponentContext : IAsyncDisposable
     /// <summary>
     /// A context with its audit database migrated. <paramref name="feature"/> registers the test's
     /// own services (given the context's database); <paramref name="time"/> drives pages and the trail;
-    /// <paramref name="anchoring"/> anchors through another sink than the kit's file (an AWS sink, a failing one).
+    /// <paramref name="anchoring"/> anchors through another sink than the kit's file (an AWS sink, a failing one);
+    /// <paramref name="database"/> is a throwaway SQLite file unless the test brings another (PostgreSQL, whose
+    /// waits are truly asynchronous), which the context then disposes.
     /// </summary>
     public static async Task<PortalComponentContext> CreateAsync(
         Action<IServiceCollection, FinTech.Portal.Database.PortalDatabase>? feature = null,
         FakeTimeProvider? time = null,
-        Func<AuditTestKit, AuditAnchoring>? anchoring = null)
+        Func<AuditTestKit, AuditAnchoring>? anchoring = null,
+        ITestDatabase? database = null)
     {
-        var context = new PortalComponentContext(time, feature, anchoring);
+        var context = new PortalComponentContext(database ?? new SqliteTestDatabase(), time, feature, anchoring);
         await context.Audit.Migrations.ApplyAsync(CancellationToken.None);
         return context;
     }
@@ -76,6 +80,8 @@ public sealed class PortalComponentContext : IAsyncDisposable
     public FakeTimeProvider Time => Audit.Time;
 
     public BunitAuthorizationContext Authorization { get; }
+
+    public ITestDatabase Database => _database;
 
     public Task TamperAsync(string sql) => _database.TamperAsync(sql);
 

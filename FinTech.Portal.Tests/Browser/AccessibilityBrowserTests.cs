@@ -5,11 +5,18 @@ namespace FinTech.Portal.Tests.Browser;
 
 /// <summary>
 /// Every page, as each persona who uses it sees it, has no serious or critical WCAG 2 A/AA
-/// violation that axe-core finds: light and dark theme, charts with their table open.
+/// violation that axe-core finds: light and dark theme, charts with their table open, and the
+/// pages nobody aims for (not found, access denied, the error page).
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public class AccessibilityBrowserTests(BrowserFixture browser)
 {
+    // Where a page the persona may not open sends them.
+    private const string AccessDenied = "[data-testid=access-denied-reason]";
+
+    // Every signed-in persona can land on these: an address that is no page, and the error page.
+    private static readonly (string Path, string Drawn)[] Unaimed = [("/no-such-page", "[data-testid=not-found]"), ("/error", "[data-testid=error]")];
+
     // Each page with the element that shows it has drawn (a circuit's first render is not the page).
     private static readonly Dictionary<string, (string Path, string Drawn)[]> Pages = new()
     {
@@ -24,11 +31,14 @@ public class AccessibilityBrowserTests(BrowserFixture browser)
             ("/operations/request", "h1"),
             ("/logs", "h1"),
             ("/account", "[data-testid=account-name]"),
+            ("/audit", AccessDenied),
+            .. Unaimed,
         ],
-        ["avery"] = [("/", "[data-testid=panel-latency][data-state=Current]"), ("/operations", "h1"), ("/account", "[data-testid=account-name]")],
-        ["aubrey"] = [("/audit", "h1"), ("/audit/1", "h1"), ("/operations/evidence", "h1"), ("/logs", "h1"), ("/account", "[data-testid=account-name]")],
-        ["ada"] = [("/admin/sessions", "h1"), ("/audit", "h1"), ("/account", "[data-testid=account-name]")],
+        ["avery"] = [("/", "[data-testid=panel-latency][data-state=Current]"), ("/operations", "h1"), ("/account", "[data-testid=account-name]"), ("/sandbox", AccessDenied), .. Unaimed],
+        ["aubrey"] = [("/audit", "h1"), ("/audit/1", "h1"), ("/operations/evidence", "h1"), ("/logs", "h1"), ("/account", "[data-testid=account-name]"), ("/sandbox", AccessDenied), .. Unaimed],
+        ["ada"] = [("/admin/sessions", "h1"), ("/audit", "h1"), ("/account", "[data-testid=account-name]"), ("/sandbox", AccessDenied), .. Unaimed],
     };
+
 
     [Theory]
     [InlineData("olivia")]
@@ -63,10 +73,13 @@ public class AccessibilityBrowserTests(BrowserFixture browser)
         await page.AssertAccessibleAsync("Sign-in");
         await page.GotoAsync("/account/signed-out");
         await page.AssertAccessibleAsync("Signed out");
+        await page.GotoAsync("/error");
+        await page.Locator("[data-testid=error]").WaitForAsync();
+        await page.AssertAccessibleAsync("Error, before sign-in");
     }
 
     [Fact]
-    public async Task A_dashboard_in_the_dark_theme_with_a_chart_table_open_has_no_serious_accessibility_violation()
+    public async Task A_dashboard_with_a_chart_table_open_and_the_Sandbox_in_the_dark_theme_have_no_serious_accessibility_violation()
     {
         await using var server = new PortalServer();
         var page = await browser.NewPageAsync(server.RootUri);
@@ -80,6 +93,15 @@ public class AccessibilityBrowserTests(BrowserFixture browser)
         await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table] tbody tr").First).ToBeVisibleAsync();
 
         await page.AssertAccessibleAsync("Overview, dark, latency table open");
+
+        // The choice is remembered: the Sandbox opens dark; a knob switched on adds its fault history.
+        await page.GotoAsync("/sandbox");
+        await Expect(page.Locator(".portal-dark")).ToHaveCountAsync(1);
+        var knob = page.Locator("[data-testid=fault-LatencySpike] input[type=checkbox]");
+        await Expect(knob).ToBeEnabledAsync();
+        await knob.ClickAsync(new() { Force = true });
+        await Expect(page.Locator("[data-testid=fault-history]")).ToContainTextAsync("still on");
+        await page.AssertAccessibleAsync("Sandbox, dark, a fault on");
     }
 
     [Fact]

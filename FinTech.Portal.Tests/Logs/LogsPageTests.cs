@@ -6,7 +6,6 @@ using FinTech.Portal.Logs;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Tests.Identity;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FinTech.Portal.Tests.Logs;
@@ -14,40 +13,35 @@ namespace FinTech.Portal.Tests.Logs;
 public sealed class LogsPageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly BunitContext _context = PortalBunit.Create();
-    private LogsTestKit _kit = null!;
+    private PortalComponentContext _portal = null!;
+
+    private BunitContext Context => _portal.Bunit;
+
+    private PortalEnvironment Sandbox => Context.Services.GetRequiredService<EnvironmentCatalog>().Get("sandbox");
+
+    private PortalEnvironment Production => Context.Services.GetRequiredService<EnvironmentCatalog>().Get("prod");
 
     public async Task InitializeAsync()
     {
-        _kit = await LogsTestKit.CreateAsync();
-        _kit.Register(_context.Services);
-        _context.Services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
-        _context.Services.AddScoped<AuditCaller>();
-        _context.SignInAs(SandboxPersonas.Olivia);
-        _context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        // MudBlazor's selects, menus and text fields call JS modules that do not matter here.
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _portal = await PortalComponentContext.CreateAsync((services, _) => LogsTestKit.AddLogs(services));
+        _portal.Authorization.SwitchTo(SandboxPersonas.Olivia);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _context.DisposeAsync();
-        await _kit.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
 
     private IRenderedComponent<LogsPage> Open(string address, PortalEnvironment? environment = null)
     {
-        _context.Services.GetRequiredService<NavigationManager>().NavigateTo(address);
-        return _context.Render<LogsPage>(parameters => parameters.AddCascadingValue(environment ?? _kit.Sandbox));
+        Context.Services.GetRequiredService<NavigationManager>().NavigateTo(address);
+        return Context.Render<LogsPage>(parameters => parameters.AddCascadingValue(environment ?? Sandbox));
     }
 
-    private DateTimeOffset Now => _kit.Audit.Time.GetUtcNow();
+    private DateTimeOffset Now => _portal.Time.GetUtcNow();
 
     [Fact]
     public void A_link_from_the_errors_panel_runs_its_query_and_shows_the_5xx_lines_and_their_histogram()
     {
-        var panel = DashboardCatalog.Find(_kit.Sandbox, "overview")!.Panels.Single(p => p.Id == "errors");
-        var page = Open(LogLinks.ForPanelPoint(_kit.Sandbox, panel, Now.AddMinutes(-10), 60)!);
+        var panel = DashboardCatalog.Find(Sandbox, "overview")!.Panels.Single(p => p.Id == "errors");
+        var page = Open(LogLinks.ForPanelPoint(Sandbox, panel, Now.AddMinutes(-10), 60)!);
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=result-row]")), Wait);
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=histogram] [data-testid=chart]")), Wait);
@@ -87,11 +81,11 @@ public sealed class LogsPageTests : IAsyncLifetime
     [Fact]
     public async Task A_query_of_production_logs_is_in_the_audit_trail()
     {
-        var page = Open("/logs?env=prod&range=15m&q=" + Uri.EscapeDataString("filter status >= 500") + "&run=1", _kit.Production);
+        var page = Open("/logs?env=prod&range=15m&q=" + Uri.EscapeDataString("filter status >= 500") + "&run=1", Production);
 
         page.WaitForAssertion(() => Assert.Contains("Complete.", page.Find("[data-testid=query-status]").TextContent), Wait);
 
-        var recorded = Assert.Single(await _kit.EventsAsync(LogsAuditEvents.Queried));
+        var recorded = Assert.Single(await _portal.EventsAsync(LogsAuditEvents.Queried));
         Assert.Equal("filter status >= 500", recorded.Parameters["query"]);
     }
 
@@ -104,7 +98,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         page.Find("[data-testid=save-query]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Saved “Errors”", page.Find("[data-testid=save-message]").TextContent), Wait);
-        var saved = Assert.Single(await _kit.Saved.ListAsync(LogsTestKit.User(SandboxPersonas.Olivia), CancellationToken.None));
+        var saved = Assert.Single(await Context.Services.GetRequiredService<SavedQueries>().ListAsync(LogsTestKit.User(SandboxPersonas.Olivia), CancellationToken.None));
         Assert.Equal("filter level = 'error'", saved.QueryText);
         Assert.Equal(["/fintech/sandbox/api"], saved.LogGroups);
     }

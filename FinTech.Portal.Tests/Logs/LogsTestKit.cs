@@ -27,12 +27,16 @@ internal sealed class LogsTestKit : IAsyncDisposable
     {
         _database = database;
         Audit = new AuditTestKit(database.Database);
-        var options = new PlatformOptions();
-        options.Environments["sandbox"] = new EnvironmentOptions { DisplayName = "Sandbox", Backend = PlatformBackend.Sandbox };
-        options.Environments["prod"] = new EnvironmentOptions { DisplayName = "Production", Backend = PlatformBackend.Sandbox, IsProduction = true };
-        options.ApplyDefaults();
-        Register(Services);
-        Services.AddSingleton(Options.Create(options));
+        Services.AddSingleton<TimeProvider>(Audit.Time);
+        Services.AddSingleton(Audit.Trail);
+        Services.AddSingleton(Audit.Store);
+        Services.AddSingleton(Audit.Database);
+        Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        Services.AddSingleton<IdentityAudit>();
+        Services.AddSingleton(Options.Create(new PortalIdentityOptions()));
+        Services.AddSingleton<PortalSessions>();
+        Services.AddSingleton<PortalAuthorization>();
+        AddLogs(Services);
         Provider = Services.BuildServiceProvider();
         Catalog = Provider.GetRequiredService<EnvironmentCatalog>();
     }
@@ -64,28 +68,24 @@ internal sealed class LogsTestKit : IAsyncDisposable
         return kit;
     }
 
-    /// <summary>The same services into another container (bUnit's).</summary>
-    public void Register(IServiceCollection services)
+    /// <summary>
+    /// The Logs feature as the portal registers it, with its two environments ("sandbox", and "prod"
+    /// flagged production, both simulated): into the kit's container, or a page test's
+    /// <see cref="PortalComponentContext"/>, which brings the audit trail, identity and time.
+    /// </summary>
+    public static void AddLogs(IServiceCollection services)
     {
-        services.AddSingleton<TimeProvider>(Audit.Time);
-        services.AddSingleton(Audit.Trail);
-        services.AddSingleton(Audit.Store);
-        services.AddSingleton(Audit.Database);
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddSingleton<IdentityAudit>();
-        services.AddSingleton(Options.Create(new PortalIdentityOptions()));
-        services.AddSingleton<PortalSessions>();
-        services.AddSingleton<PortalAuthorization>();
+        var options = new PlatformOptions();
+        options.Environments["sandbox"] = new EnvironmentOptions { DisplayName = "Sandbox", Backend = PlatformBackend.Sandbox };
+        options.Environments["prod"] = new EnvironmentOptions { DisplayName = "Production", Backend = PlatformBackend.Sandbox, IsProduction = true };
+        options.ApplyDefaults();
+        services.AddSingleton(Options.Create(options));
         services.AddSingleton<EnvironmentCatalog>();
         services.AddSingleton<PlatformRegistry>();
         services.AddSingleton<SandboxBackend>();
         services.AddSandboxPort<ICloudWatchLogs>((platform, environment) => new SandboxCloudWatchLogs(platform, environment));
         services.AddSingleton<SavedQueries>();
         services.AddSingleton<LogsQueryService>();
-        if (!ReferenceEquals(services, Services))
-        {
-            services.AddSingleton(Provider.GetRequiredService<IOptions<PlatformOptions>>());
-        }
     }
 
     public static ClaimsPrincipal User(SandboxPersona persona) =>

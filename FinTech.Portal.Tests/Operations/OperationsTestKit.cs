@@ -146,15 +146,14 @@ public sealed class OperationsTestKit : IDisposable
         services.AddSingleton(Audit.Trail);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(Options));
         services.AddSingleton<Microsoft.AspNetCore.Http.IHttpContextAccessor, Microsoft.AspNetCore.Http.HttpContextAccessor>();
-        services.AddScoped<AuditCaller>();
-        services.AddScoped(OperationCaller.FromScope);
+        services.AddScoped(PortalCaller.FromScope);
         services.AddScoped<OperationsService>();
     }
 
     public static ClaimsPrincipal Principal(SandboxPersona persona) =>
         PortalUser.Create("Sandbox", persona.UserId, persona.DisplayName, [persona.Role], Start);
 
-    public static OperationCaller CallerFor(SandboxPersona persona) => new(() => Task.FromResult(Principal(persona)), "10.0.0.9");
+    public static PortalCaller CallerFor(SandboxPersona persona) => new(() => Task.FromResult(Principal(persona)), "10.0.0.9");
 
     /// <summary>The service as <paramref name="persona"/> sees it (one scope per person).</summary>
     public OperationsService As(SandboxPersona persona) =>

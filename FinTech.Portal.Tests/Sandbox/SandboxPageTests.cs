@@ -78,7 +78,7 @@ public sealed class SandboxPageTests : IAsyncLifetime
         page.WaitForAssertion(() =>
         {
             Assert.Contains("ALARM", page.Find("[data-testid=alarm-fintech-sandbox-p99-latency]").TextContent);
-            Assert.Contains("Latency spike 2026-11-24 10:00:00 still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
+            Assert.Contains("Latency spike 2026-11-24T10:00:00.000Z still on", Squeeze(page.Find("[data-testid=fault-history] tbody").TextContent));
         });
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
+using FinTech.Portal.Hosting;
+using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Http;
 
 namespace FinTech.Portal.Audit;
@@ -23,7 +23,7 @@ public sealed partial class AuditListPage : IDisposable
     private IReadOnlyList<string> _eventTypes = [];
 
     [Inject] public required AuditReader Reader { get; set; }
-    [Inject] public required AuditCaller Caller { get; set; }
+    [Inject] public required PortalCaller Caller { get; set; }
     [Inject] public required NavigationManager Navigation { get; set; }
 
     [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
@@ -113,7 +113,7 @@ public sealed partial class AuditListPage : IDisposable
         _error = null;
         try
         {
-            var user = await UserAsync();
+            var user = await Caller.UserAsync();
             _page = await Reader.SearchAsync(user, Caller.SourceIp, filter, before, AuditReader.DefaultPageSize, _disposed.Token);
             if (_eventTypes.Count == 0)
             {
@@ -139,7 +139,6 @@ public sealed partial class AuditListPage : IDisposable
         }
     }
 
-    private Task<ClaimsPrincipal> UserAsync() => Caller.UserAsync();
 
     private string ExportLink(string extension)
     {
@@ -151,8 +150,6 @@ public sealed partial class AuditListPage : IDisposable
 
     // Seconds too: a reviewer narrows an incident to the second.
     private static Dictionary<string, object> TimeInput(string id) => new() { ["data-testid"] = id, ["step"] = "1" };
-
-    private static string Day(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public void Dispose()
     {
@@ -188,11 +185,9 @@ public sealed partial class AuditListPage : IDisposable
 /// </summary>
 internal static class AuditTimeInput
 {
-    private const string PickerFormat = "yyyy-MM-ddTHH:mm:ss";
-
     public static string? Show(string? filterText) =>
         DateTimeOffset.TryParse(filterText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
-            ? time.UtcDateTime.ToString(PickerFormat, CultureInfo.InvariantCulture)
+            ? Timestamps.DateTimeInputValue(time)
             : filterText;
 
     public static string? Read(string? pickerValue) => string.IsNullOrWhiteSpace(pickerValue) ? null : pickerValue.Trim();

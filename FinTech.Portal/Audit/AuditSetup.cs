@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components.Authorization;
 using System.Globalization;
 using FinTech.Portal.Identity;
 using Microsoft.AspNetCore.Authorization;
@@ -37,7 +35,6 @@ public static class AuditSetup
 
         builder.Services.AddAuthorization();
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddScoped<AuditCaller>();
         return builder;
     }
 
@@ -67,7 +64,7 @@ public static class AuditSetup
             await PlainTextAsync(http, StatusCodes.Status400BadRequest, e.Message, ct);
             return;
         }
-        var sourceIp = http.Connection.RemoteIpAddress?.ToString();
+        var caller = PortalCaller.ForRequest(http);
         var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         http.Response.ContentType = contentType;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{extension}\"";
@@ -76,7 +73,7 @@ public static class AuditSetup
         // written still gets a proper status code.
         try
         {
-            await reader.ExportAsync(http.User, sourceIp, filter, format, http.Response.Body, ct);
+            await reader.ExportAsync(await caller.UserAsync(), caller.SourceIp, filter, format, http.Response.Body, ct);
         }
         catch (Exception e) when (e is AuditAccessDeniedException or AuditUnavailableException && !http.Response.HasStarted)
         {
@@ -91,20 +88,6 @@ public static class AuditSetup
         http.Response.ContentType = "text/plain; charset=utf-8";
         return http.Response.WriteAsync(message, ct);
     }
-}
-
-/// <summary>
-/// The caller of a circuit or request, the one way components get the current user and the client
-/// address (what the audit record and the services' checks need). The address is captured when the
-/// scope starts (the HTTP request, or the circuit's connection), because Blazor components have no
-/// HttpContext of their own afterwards.
-/// </summary>
-public sealed class AuditCaller(IHttpContextAccessor accessor, AuthenticationStateProvider authentication)
-{
-    public string? SourceIp { get; } = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
-
-    /// <summary>The signed-in user of this circuit (an anonymous principal when nobody is).</summary>
-    public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 }
 
 /// <summary>The list page's query string and the export endpoints' parameters, one spelling for both.</summary>

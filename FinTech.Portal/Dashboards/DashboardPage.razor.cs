@@ -14,7 +14,7 @@ public sealed partial class DashboardPage : IDisposable
 {
     [Inject] public required DashboardRefreshHub Hub { get; set; }
     [Inject] public required DashboardViewer Viewer { get; set; }
-    [Inject] public required AuditCaller Caller { get; set; }
+    [Inject] public required PortalCaller Caller { get; set; }
     [Inject] public required NavigationManager Navigation { get; set; }
     [Inject] public required TimeProvider Time { get; set; }
 

@@ -80,6 +80,7 @@ public static class IdentitySetup
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AccessDeniedResultHandler>();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidatingStateProvider>();
+        builder.Services.AddScoped(PortalCaller.FromScope);
 
         builder.Services.AddSingleton<IdentityAudit>();
         builder.Services.AddSingleton<PortalSessions>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FinTech.Portal.Audit;
 using FinTech.Portal.Dashboards;
+using FinTech.Portal.Hosting;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Logs.Query;
 using FinTech.Portal.Platform;
@@ -56,12 +57,11 @@ public sealed partial class LogsPage : IDisposable
 
     [Inject] private LogsQueryService Queries { get; set; } = default!;
     [Inject] private SavedQueries Saved { get; set; } = default!;
-    [Inject] private AuditCaller Caller { get; set; } = default!;
+    [Inject] private PortalCaller Caller { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
 
     [CascadingParameter] public required PortalEnvironment Environment { get; set; }
-    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
     [SupplyParameterFromQuery(Name = "group")] public string[]? GroupParameter { get; set; }
     [SupplyParameterFromQuery(Name = "range")] public string? RangeKey { get; set; }
@@ -120,7 +120,7 @@ public sealed partial class LogsPage : IDisposable
 
     private async Task LoadListsAsync()
     {
-        var user = await UserAsync();
+        var user = await Caller.UserAsync();
         try
         {
             _recent = await Saved.RecentAsync(user, _disposed.Token);
@@ -149,7 +149,7 @@ public sealed partial class LogsPage : IDisposable
         LogsQueryRun run;
         try
         {
-            run = await Queries.StartAsync(await UserAsync(), Caller.SourceIp,
+            run = await Queries.StartAsync(await Caller.UserAsync(), Caller.SourceIp,
                 new LogsQueryRequest(Environment, _groups.ToList(), window.Start, window.End, text), _disposed.Token);
         }
         catch (MalformedQueryException malformed)
@@ -266,9 +266,9 @@ public sealed partial class LogsPage : IDisposable
     {
         try
         {
-            var saved = await Saved.SaveAsync(await UserAsync(), _saveName ?? "", _queryText ?? "", _groups.ToList(), _saveShared, _disposed.Token);
+            var saved = await Saved.SaveAsync(await Caller.UserAsync(), _saveName ?? "", _queryText ?? "", _groups.ToList(), _saveShared, _disposed.Token);
             _saveMessage = $"Saved “{saved.Name}”{(saved.Shared ? ", shared with everyone who reads logs" : "")}.";
-            _saved = await Saved.ListAsync(await UserAsync(), _disposed.Token);
+            _saved = await Saved.ListAsync(await Caller.UserAsync(), _disposed.Token);
         }
         catch (SavedQueryException error)
         {
@@ -323,14 +323,12 @@ public sealed partial class LogsPage : IDisposable
         return (now - _range.Length, now);
     }
 
-    private async Task<System.Security.Claims.ClaimsPrincipal> UserAsync() =>
-        AuthenticationState is null ? new System.Security.Claims.ClaimsPrincipal() : (await AuthenticationState).User;
 
     private async Task<IReadOnlyList<RecentQuery>> SafeRecentAsync()
     {
         try
         {
-            return await Saved.RecentAsync(await UserAsync(), _disposed.Token);
+            return await Saved.RecentAsync(await Caller.UserAsync(), _disposed.Token);
         }
         catch (Exception error) when (error is System.Data.Common.DbException or InvalidOperationException or OperationCanceledException)
         {
@@ -342,7 +340,7 @@ public sealed partial class LogsPage : IDisposable
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
 
     private static string FormatWindow(DateTimeOffset start, DateTimeOffset end) =>
-        string.Create(CultureInfo.InvariantCulture, $"{start.UtcDateTime:yyyy-MM-dd HH:mm} – {end.UtcDateTime:HH:mm} UTC");
+        Timestamps.ShowRange(start, end);
 
     private static string OneLine(string query) => query.ReplaceLineEndings(" ").Length > 90 ? query.ReplaceLineEndings(" ")[..90] + "…" : query.ReplaceLineEndings(" ");
 

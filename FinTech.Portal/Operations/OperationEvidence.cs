@@ -78,25 +78,25 @@ public sealed class OperationEvidence(OperationStore store, AuditStore auditStor
         return new EvidenceDocument(content, OperationJson.Sha256(content));
     }
 
-    public async Task<IReadOnlyList<EvidenceListItem>> ListAsync(OperationCaller caller, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EvidenceListItem>> ListAsync(PortalCaller caller, CancellationToken cancellationToken)
     {
         await authorization.EnsureCanViewDashboardsAsync(await caller.UserAsync(), caller.SourceIp, cancellationToken);
         return await store.EvidenceListAsync(200, cancellationToken);
     }
 
-    public async Task<SealedEvidence?> GetAsync(OperationCaller caller, string runId, CancellationToken cancellationToken)
+    public async Task<SealedEvidence?> GetAsync(PortalCaller caller, string runId, CancellationToken cancellationToken)
     {
         await authorization.EnsureCanViewDashboardsAsync(await caller.UserAsync(), caller.SourceIp, cancellationToken);
         return await store.EvidenceAsync(runId, cancellationToken);
     }
 
     /// <summary>An export is recorded (who took a copy of the evidence, in which form) before it is sent.</summary>
-    public async Task RecordExportAsync(OperationCaller caller, SealedEvidence evidence, string format, CancellationToken cancellationToken) =>
+    public async Task RecordExportAsync(PortalCaller caller, SealedEvidence evidence, string format, CancellationToken cancellationToken) =>
         await trail.RecordAsync(new AuditEntry("operation.evidence-exported", await caller.ActorAsync(), AuditOutcome.Succeeded, null, $"operation/{evidence.RunId}",
             new Dictionary<string, string?> { ["format"] = format, ["evidenceSha256"] = evidence.Sha256 }), cancellationToken);
 
     /// <summary>Auditors (and Admins) verify: the stored JSON's hash, the sealing audit event, and the chain through it. Recorded.</summary>
-    public async Task<EvidenceVerification> VerifyAsync(OperationCaller caller, string runId, CancellationToken cancellationToken)
+    public async Task<EvidenceVerification> VerifyAsync(PortalCaller caller, string runId, CancellationToken cancellationToken)
     {
         var user = await caller.UserAsync();
         await authorization.EnsureCanReadAuditAsync(user, caller.SourceIp, $"operation/{runId}", cancellationToken);

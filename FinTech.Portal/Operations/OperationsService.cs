@@ -32,11 +32,11 @@ public sealed record DryRunResult(OperationParameters Parameters, string Paramet
 
 /// <summary>
 /// What people do with operations: request, dry-run, approve, reject, abort, and the safety
-/// switch. The caller comes from <see cref="OperationCaller"/> (one scoped place); every check is
+/// switch. The caller comes from <see cref="PortalCaller"/> (one scoped place); every check is
 /// made here on the loaded run inside the transition's transaction, whatever the page showed.
 /// </summary>
 public sealed class OperationsService(
-    OperationCaller caller,
+    PortalCaller caller,
     OperationStore store,
     OperationTransitions transitions,
     OperationPreflight preflight,
@@ -50,7 +50,7 @@ public sealed class OperationsService(
 {
     private readonly OperationsOptions _options = options.Value;
 
-    public OperationCaller Caller => caller;
+    public PortalCaller Caller => caller;
 
     /// <summary>Form errors by field name (empty when the form may be sent).</summary>
     public IReadOnlyDictionary<string, string> Validate(OperationRequestForm form)

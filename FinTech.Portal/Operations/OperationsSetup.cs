@@ -31,7 +31,6 @@ public static class OperationsSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperationRunFeed>());
         builder.Services.AddSingleton<OperationWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperationWorker>());
-        builder.Services.AddScoped(OperationCaller.FromScope);
         builder.Services.AddScoped<OperationsService>();
         builder.AddFailoverTests();
         builder.AddDeployments();
@@ -43,14 +42,14 @@ public static class OperationsSetup
     public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var operations = endpoints.MapGroup("/operations").RequireAuthorization(PortalPolicies.ViewDashboards);
-        operations.MapGet("/{runId}/evidence.json", (string runId, OperationEvidence evidence, OperationCaller caller, CancellationToken ct) =>
-            ExportAsync(runId, evidence, caller, "json", e => Results.Text(e.Content, "application/json"), ct));
-        operations.MapGet("/{runId}/evidence.html", (string runId, OperationEvidence evidence, OperationCaller caller, CancellationToken ct) =>
-            ExportAsync(runId, evidence, caller, "html", e => Results.Content(EvidenceReport.Html(e), "text/html; charset=utf-8"), ct));
+        operations.MapGet("/{runId}/evidence.json", (string runId, OperationEvidence evidence, HttpContext http, CancellationToken ct) =>
+            ExportAsync(runId, evidence, PortalCaller.ForRequest(http), "json", e => Results.Text(e.Content, "application/json"), ct));
+        operations.MapGet("/{runId}/evidence.html", (string runId, OperationEvidence evidence, HttpContext http, CancellationToken ct) =>
+            ExportAsync(runId, evidence, PortalCaller.ForRequest(http), "html", e => Results.Content(EvidenceReport.Html(e), "text/html; charset=utf-8"), ct));
         return endpoints;
     }
 
-    private static async Task<IResult> ExportAsync(string runId, OperationEvidence evidence, OperationCaller caller, string format, Func<SealedEvidence, IResult> render, CancellationToken ct)
+    private static async Task<IResult> ExportAsync(string runId, OperationEvidence evidence, PortalCaller caller, string format, Func<SealedEvidence, IResult> render, CancellationToken ct)
     {
         try
         {

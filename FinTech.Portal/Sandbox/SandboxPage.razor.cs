@@ -15,7 +15,7 @@ public sealed partial class SandboxPage : IDisposable
     [Inject] public required SandboxBackend Backend { get; set; }
     [Inject] public required TimeProvider Time { get; set; }
     [Inject] public required SandboxFaultKnobs Knobs { get; set; }
-    [Inject] public required AuditCaller Caller { get; set; }
+    [Inject] public required PortalCaller Caller { get; set; }
 
     // Alarms move with simulated time even when nobody turns a knob.
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(15);
@@ -131,7 +131,6 @@ public sealed partial class SandboxPage : IDisposable
     private static string Node(RedisNodeState node) =>
         node.Status == "available" ? node.CacheClusterId : $"{node.CacheClusterId} ({node.Status})";
 
-    private static string Format(DateTimeOffset time) => FinTech.Portal.Hosting.Timestamps.Show(time);
 
     public void Dispose()
     {

@@ -429,7 +429,7 @@ internal sealed class BenchPortal : IAsyncDisposable
     public OperationsService As(SandboxPersona persona)
     {
         var user = PortalUser.Create("Sandbox", persona.UserId, persona.DisplayName, [persona.Role], DateTimeOffset.UtcNow);
-        return new OperationsService(new OperationCaller(() => Task.FromResult(user), "127.0.0.1"), Store, _transitions, _preflight, _kinds,
+        return new OperationsService(new PortalCaller(() => Task.FromResult(user), "127.0.0.1"), Store, _transitions, _preflight, _kinds,
             _environments, _authorization, _trail, _signal, _options, TimeProvider.System);
     }
 

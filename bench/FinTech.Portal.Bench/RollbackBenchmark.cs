@@ -72,7 +72,7 @@ internal static class RollbackBenchmark
         OperationsService As(SandboxPersona persona)
         {
             var user = PortalUser.Create("Sandbox", persona.UserId, persona.DisplayName, [persona.Role], time.GetUtcNow());
-            return new OperationsService(new OperationCaller(() => Task.FromResult(user), "127.0.0.1"), store, transitions, preflight, kinds,
+            return new OperationsService(new PortalCaller(() => Task.FromResult(user), "127.0.0.1"), store, transitions, preflight, kinds,
                 environments, authorization, trail, signal, options, time);
         }
 

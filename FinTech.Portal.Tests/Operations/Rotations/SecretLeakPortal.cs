@@ -84,7 +84,7 @@ public sealed class SecretLeakPortal : WebApplicationFactory<FinTech.Portal.Comp
     public OperationsService As(SandboxPersona persona)
     {
         var user = PortalUser.Create("Sandbox", persona.UserId, persona.DisplayName, [persona.Role], Time.GetUtcNow());
-        return ActivatorUtilities.CreateInstance<OperationsService>(Services, new OperationCaller(() => Task.FromResult(user), "127.0.0.1"));
+        return ActivatorUtilities.CreateInstance<OperationsService>(Services, new PortalCaller(() => Task.FromResult(user), "127.0.0.1"));
     }
 
     /// <summary>Moves the clock a second at a time (letting the worker and the Sandbox's timers run) until every run has ended.</summary>

@@ -69,7 +69,7 @@ public sealed class SecretsPageTests : IAsyncLifetime
         var row = Row(page, RedisToken);
         Assert.Equal(redis.ARN, row.QuerySelector("[data-testid=secret-arn]")!.TextContent);
         Assert.Equal("fintech-sandbox-redis-auth-rotation, rate(30 days)", row.QuerySelector("[data-testid=secret-rotation]")!.TextContent.Trim());
-        Assert.Equal(redis.LastRotatedDate!.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), row.QuerySelector("[data-testid=secret-last-rotated]")!.TextContent);
+        Assert.Equal(FinTech.Portal.Hosting.Timestamps.Show(redis.LastRotatedDate!.Value), row.QuerySelector("[data-testid=secret-last-rotated]")!.TextContent);
         Assert.Contains($"{redis.VersionWith("AWSCURRENT")} AWSCURRENT", row.QuerySelector("[data-testid=secret-versions]")!.TextContent, StringComparison.Ordinal);
         Assert.Contains($"{redis.VersionWith("AWSPREVIOUS")} AWSPREVIOUS", row.QuerySelector("[data-testid=secret-versions]")!.TextContent, StringComparison.Ordinal);
         Assert.Equal($"AWSCURRENT on version {redis.VersionWith("AWSCURRENT")}.", row.QuerySelector("[data-testid=secret-state]")!.TextContent.Trim());

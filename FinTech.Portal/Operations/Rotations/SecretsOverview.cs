@@ -32,7 +32,7 @@ public sealed record SecretsView(IReadOnlyList<SecretRow> Secrets, string? Consu
 /// and the rotation run that holds it. Rotating goes through the operations engine like any run.
 /// </summary>
 public sealed class SecretsOverview(
-    OperationCaller caller,
+    PortalCaller caller,
     PortalAuthorization authorization,
     PlatformRegistry platforms,
     OperationKinds kinds,
