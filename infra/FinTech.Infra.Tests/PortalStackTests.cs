@@ -41,8 +41,11 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
         // Every proxy hop (the CloudFront VPC origin, the internal ALB) is inside the VPC.
         Assert.Equal("\"10.30.0.0/16\"", environment["Hosting__TrustedProxyNetworks__0"]);
         Assert.Equal("\"2\"", environment["Hosting__ForwardLimit"]);
-        Assert.Equal("\"CloudWatchLogs\"", environment["Audit__AnchorSink"]);
-        Assert.Equal("\"/fintech/prod/audit-anchors\"", environment["Audit__AnchorLogGroup"]);
+        Assert.Equal("\"S3\"", environment["Audit__AnchorSink"]);
+        Assert.Equal("\"fintech-prod-audit-anchors-333333333333\"", environment["Audit__AnchorBucket"]);
+        Assert.Equal("\"2557\"", environment["Audit__AnchorRetentionDays"]);
+        Assert.Equal("\"eu-west-1\"", environment["Audit__AnchorRegion"]);
+        Assert.False(environment.ContainsKey("Audit__AnchorLogGroup"));
         Assert.Equal("\"json\"", environment["Logging__Console__FormatterName"]);
         Assert.Equal(["AzureAd__ClientSecret", "PGPASSWORD", "PGUSER"], secrets.Order());
     }

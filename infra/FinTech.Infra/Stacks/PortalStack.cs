@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SecretsManager;
 using Constructs;
+using FinTech.Portal.Platform.Catalogue;
 using Ecs = Amazon.CDK.AWS.ECS;
 using Elb = Amazon.CDK.AWS.ElasticLoadBalancingV2;
 
@@ -49,6 +50,9 @@ public sealed class PortalStack : Stack
                 ["AzureAd__ClientSecret"] = Ecs.Secret.FromSecretsManager(WebService.Imported(this, security.EntraClientSecret, "EntraClientSecret")),
             },
         });
+
+        // The portal's own target group (its alarms name it) exists only once the service does.
+        Portal.Container.AddEnvironment($"Platform__Environments__{env.Key}__Resources__PortalTargetGroup", Portal.TargetGroup.TargetGroupFullName);
 
         RestartOnRotation(env, data);
 
@@ -166,6 +170,16 @@ public sealed class PortalStack : Stack
         });
     }
 
+    /// <summary>
+    /// The name of the RDS-managed secret from its ARN: <c>arn:…:secret:rds!cluster-UUID-XXXXXX</c> → <c>rds!cluster-UUID</c>
+    /// (the 7th field of the ARN, less the last of its dash-separated parts).
+    /// </summary>
+    private static string ManagedSecretName(string secretArn)
+    {
+        var parts = Fn.Split("-", Fn.Select(6, Fn.Split(":", secretArn)));
+        return Fn.Join("-", [.. Enumerable.Range(0, 6).Select(i => Fn.Select(i, parts))]);
+    }
+
     /// <summary>The portal's configuration keys (FinTech.Portal's options), as container environment.</summary>
     private Dictionary<string, string> PortalEnvironment(EnvironmentContext env, ComputeStack compute, DataStack data, EdgeStack edge)
     {
@@ -199,6 +213,16 @@ public sealed class PortalStack : Stack
             [$"{resources}RedisNodes__0"] = names.RedisNode(0),
             [$"{resources}RedisNodes__1"] = names.RedisNode(1),
             [$"{resources}SessionTable"] = names.SessionTable,
+            // Secrets by name (what ListSecrets returns and rotations target). RDS names its managed secret
+            // rds!cluster-UUID; the ARN adds "-" and six random characters, which the name leaves out.
+            [$"{resources}AuroraCredentialsSecret"] = ManagedSecretName(data.MasterSecretArn),
+            [$"{resources}RedisAuthTokenSecret"] = names.Secret(PlatformCatalogue.SecretKeys.RedisAuthToken),
+            // Rotation is offered where it works: RDS rotates its managed secret itself; the other secrets have no
+            // rotation function yet (infra/README.md), so RotateSecret would fail on them.
+            [$"{resources}Secrets__0"] = ManagedSecretName(data.MasterSecretArn),
+            // What the API's task definition injects (ComputeStack): a rotation of one locks the API's deployments.
+            [$"{resources}ApiServiceSecrets__0"] = names.Secret(PlatformCatalogue.SecretKeys.RedisAuthToken),
+            [$"{resources}ApiServiceSecrets__1"] = names.Secret(PlatformCatalogue.SecretKeys.ExternalApiKeys),
             ["Database__Provider"] = "PostgreSql",
             // The writer endpoint follows failovers. TLS is required (rds.force_ssl); the credentials are PGUSER/PGPASSWORD.
             ["Database__ConnectionString"] =
@@ -215,8 +239,35 @@ public sealed class PortalStack : Stack
             // CloudFront keeps the ALB's Host, so the portal learns its public address (Entra redirect URIs) here:
             // the viewer domain, or the distribution's own name where there is none.
             ["Hosting__PublicOrigin"] = $"https://{(config.HasViewerDomain ? config.ViewerDomainName : edge.Distribution.DistributionDomainName)}",
-            ["Audit__AnchorSink"] = "CloudWatchLogs",
-            ["Audit__AnchorLogGroup"] = names.AuditAnchorLogGroup,
-        };
+        }
+        .Concat(AuditAnchorEnvironment(env))
+        .ToDictionary();
+    }
+
+    /// <summary>
+    /// <c>Audit:*</c> for the environment's anchor sink (cdk.json <c>auditAnchorSink</c>). S3 is the default: COMPLIANCE
+    /// Object Lock means nobody, the account's root included, removes an anchor before its retention ends, which is what
+    /// PCI DSS 10.3 asks of the trail's integrity evidence. CloudWatchLogs is the lighter choice (events cannot be
+    /// edited, but an administrator can delete the log group) for environments without that requirement.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> AuditAnchorEnvironment(EnvironmentContext env)
+    {
+        var config = env.Config;
+        yield return new("Audit__AnchorRegion", config.Region);
+        switch (config.AuditAnchorSink)
+        {
+            case "S3":
+                yield return new("Audit__AnchorSink", "S3");
+                yield return new("Audit__AnchorBucket", env.Names.AuditAnchorBucket(config.Account));
+                yield return new("Audit__AnchorRetentionDays", config.AuditObjectLockDays.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case "CloudWatchLogs":
+                yield return new("Audit__AnchorSink", "CloudWatchLogs");
+                yield return new("Audit__AnchorLogGroup", env.Names.AuditAnchorLogGroup);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Environment '{env.Key}': auditAnchorSink in cdk.json must be S3 or CloudWatchLogs, got '{config.AuditAnchorSink}'.");
+        }
     }
 }

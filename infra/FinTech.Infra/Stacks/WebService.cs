@@ -48,6 +48,9 @@ public sealed class WebService : Construct
     public LogGroup LogGroup { get; }
     public Elb.ApplicationTargetGroup TargetGroup { get; }
     public Ecs.FargateService Service { get; }
+
+    /// <summary>The service's container (for settings that name this construct's own resources, e.g. its target group).</summary>
+    public Ecs.ContainerDefinition Container { get; }
     public IReadOnlyList<Alarm> DeploymentAlarms { get; }
 
     /// <summary>Unhealthy targets and CPU and memory saturation of the service.</summary>
@@ -112,7 +115,7 @@ public sealed class WebService : Construct
             taskDefinition.AddVolume(new Ecs.Volume { Name = volume });
         }
 
-        var container = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
+        var container = Container = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
         {
             // PCI DSS 2.2: no writes to the image, no root. The writable paths are ephemeral volumes.
             ReadonlyRootFilesystem = true,
