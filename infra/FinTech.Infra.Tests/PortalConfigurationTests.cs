@@ -3,6 +3,7 @@ extern alias portal;
 using System.Collections;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using FinTech.Infra.Stacks;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -12,6 +13,7 @@ using PlatformOptions = portal::FinTech.Portal.Platform.PlatformOptions;
 using PlatformResources = portal::FinTech.Portal.Platform.PlatformResources;
 using PlatformRegistry = portal::FinTech.Portal.Platform.PlatformRegistry;
 using PortalSetup = portal::FinTech.Portal.PortalSetup;
+
 
 namespace FinTech.Infra.Tests;
 
@@ -75,8 +77,33 @@ public sealed class PortalConfigurationTests(SynthesizedPlatform platform)
         Assert.Equal("fintech/prod/api/external-api-keys", configuration["Platform:Environments:prod:Resources:ApiServiceSecrets:1"]);
     }
 
-    /// <summary>The portal container's environment and secrets as configuration (secrets with placeholder values).</summary>
-    private Dictionary<string, string?> TaskConfiguration(string env)
+    [Theory]
+    [MemberData(nameof(Environments))]
+    public void The_write_probe_canary_starts_with_the_configuration_its_synthesized_task_definition_sets(string env)
+    {
+        var configuration = TaskConfiguration(env, WriteProbeService.ServiceKey);
+        Assert.Equal("true", configuration["WriteProbe:CanaryOnly"]);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings
+        {
+            EnvironmentName = configuration["DOTNET_ENVIRONMENT"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(configuration);
+        portal::FinTech.Portal.Aws.AwsSetup.AddAws(builder);
+        portal::FinTech.Portal.WriteProbe.WriteProbeSetup.AddWriteProbeCanary(builder);
+        using var host = builder.Build();
+
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Single(host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<portal::FinTech.Portal.WriteProbe.WriteProbeCanary>());
+        Assert.Equal(
+            [portal::FinTech.Portal.Platform.WriteProbeTarget.AuroraWriter, portal::FinTech.Portal.Platform.WriteProbeTarget.RedisPrimary],
+            host.Services.GetServices<portal::FinTech.Portal.WriteProbe.IProbeWriter>().Select(w => w.Target));
+    }
+
+    /// <summary>A service container's environment and secrets as configuration (secrets with placeholder values).</summary>
+    private Dictionary<string, string?> TaskConfiguration(string env, string service = "portal")
     {
         var stacks = platform.Env(env);
         var exports = stacks.All
@@ -85,7 +112,7 @@ public sealed class PortalConfigurationTests(SynthesizedPlatform platform)
             .ToDictionary(o => o.Value!["Export"]!["Name"]!.GetValue<string>(), o => o.Value!["Value"]);
         var resolver = new Intrinsics(exports, stacks.Context.Config.Account, stacks.Context.Config.Region);
         var container = TemplateJson.Resources(platform.TemplateJson(stacks.Portal), "AWS::ECS::TaskDefinition")
-            .Single(t => t.Properties["Family"]?.GetValue<string>() == $"fintech-{env}-portal")
+            .Single(t => t.Properties["Family"]?.GetValue<string>() == $"fintech-{env}-{service}")
             .Properties["ContainerDefinitions"]![0]!;
 
         var configuration = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -198,6 +225,8 @@ public sealed class PortalConfigurationTests(SynthesizedPlatform platform)
             "MasterUserSecret.SecretArn" => $"arn:aws:secretsmanager:{region}:{account}:secret:rds!cluster-3f1e2d4c-5b6a-4789-9abc-def012345678-AbCdEf",
             "Endpoint.Address" => $"{resource.ToLowerInvariant()}.cluster-c0ffee123456.{region}.rds.amazonaws.com",
             "DomainName" => "d111111abcdef8.cloudfront.net",
+            "PrimaryEndPoint.Address" => $"master.{resource.ToLowerInvariant()}.abc123.euw1.cache.amazonaws.com",
+            "PrimaryEndPoint.Port" => "6379",
             _ => $"{resource}-{attribute}",
         };
     }

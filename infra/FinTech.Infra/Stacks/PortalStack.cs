@@ -19,6 +19,9 @@ public sealed class PortalStack : Stack
     public WebService Portal { get; }
     public Role TaskRole => Portal.TaskRole;
 
+    /// <summary>The write-probe canary (same image, canary only), here because it reads the same secrets and restarts with the portal.</summary>
+    public WriteProbeService WriteProbe { get; }
+
     public PortalStack(Construct scope, string id, EnvironmentContext env, PortalAwsActions actions, SecurityStack security,
         NetworkStack network, DataStack data, ComputeStack compute, RegistryStack registry, EdgeStack edge, IStackProps props)
         : base(scope, id, props)
@@ -54,6 +57,8 @@ public sealed class PortalStack : Stack
         // The portal's own target group (its alarms name it) exists only once the service does.
         Portal.Container.AddEnvironment($"Platform__Environments__{env.Key}__Resources__PortalTargetGroup", Portal.TargetGroup.TargetGroupFullName);
 
+        WriteProbe = new WriteProbeService(this, "WriteProbe", env, security, network, data, compute, registry);
+
         RestartOnRotation(env, data);
 
         // Least privilege: the task role may only assume the access role (and write the audit anchors); every
@@ -76,18 +81,19 @@ public sealed class PortalStack : Stack
         var names = env.Names;
         var config = env.Config;
         var documentName = $"{names.Prefix}-restart-portal";
-        var serviceArn = $"arn:{Partition}:ecs:{config.Region}:{config.Account}:service/{names.Cluster}/{names.Service("portal")}";
+        // The portal and the write-probe canary both read the managed secret's fields when a task starts.
+        string[] services = [names.Service("portal"), names.Service(WriteProbeService.ServiceKey)];
 
         var automationRole = new Role(this, "RestartAutomationRole", new RoleProps
         {
             RoleName = $"{names.Prefix}-restart-portal-automation",
-            Description = "SSM Automation: forces a new deployment of the portal after the database secret rotates",
+            Description = "SSM Automation: forces a new deployment of the portal and the write probe after the database secret rotates",
             AssumedBy = new ServicePrincipal("ssm.amazonaws.com"),
         });
         automationRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["ecs:UpdateService"],
-            Resources = [serviceArn],
+            Resources = [.. services.Select(service => $"arn:{Partition}:ecs:{config.Region}:{config.Account}:service/{names.Cluster}/{service}")],
         }));
 
         _ = new Amazon.CDK.AWS.SSM.CfnDocument(this, "RestartPortal", new Amazon.CDK.AWS.SSM.CfnDocumentProps
@@ -97,28 +103,25 @@ public sealed class PortalStack : Stack
             Content = new Dictionary<string, object>
             {
                 ["schemaVersion"] = "0.3",
-                ["description"] = "Force a new deployment of the portal so that its tasks read the rotated database secret.",
+                ["description"] = "Force a new deployment of the portal and the write probe so that their tasks read the rotated database secret.",
                 ["assumeRole"] = "{{ AutomationAssumeRole }}",
                 ["parameters"] = new Dictionary<string, object>
                 {
                     ["AutomationAssumeRole"] = new Dictionary<string, object> { ["type"] = "String" },
                 },
-                ["mainSteps"] = new object[]
+                ["mainSteps"] = services.Select(service => (object)new Dictionary<string, object>
                 {
-                    new Dictionary<string, object>
+                    ["name"] = "ForceNewDeployment" + string.Concat(service[(names.Prefix.Length + 1)..].Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
+                    ["action"] = "aws:executeAwsApi",
+                    ["inputs"] = new Dictionary<string, object>
                     {
-                        ["name"] = "ForceNewDeployment",
-                        ["action"] = "aws:executeAwsApi",
-                        ["inputs"] = new Dictionary<string, object>
-                        {
-                            ["Service"] = "ecs",
-                            ["Api"] = "UpdateService",
-                            ["cluster"] = names.Cluster,
-                            ["service"] = names.Service("portal"),
-                            ["forceNewDeployment"] = true,
-                        },
+                        ["Service"] = "ecs",
+                        ["Api"] = "UpdateService",
+                        ["cluster"] = names.Cluster,
+                        ["service"] = service,
+                        ["forceNewDeployment"] = true,
                     },
-                },
+                }).ToArray(),
             },
         });
 
