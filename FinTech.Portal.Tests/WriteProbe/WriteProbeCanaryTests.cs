@@ -11,6 +11,7 @@ using FinTech.Portal.Tests.Database;
 using FinTech.Portal.WriteProbe;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace FinTech.Portal.Tests.WriteProbe;
@@ -94,6 +95,38 @@ public sealed class WriteProbeCanaryTests(PostgresFixture postgres) : IAsyncLife
         Assert.False(results.Single(r => r.Target == WriteProbeTarget.AuroraWriter).Succeeded);
         Assert.True(results.Single(r => r.Target == WriteProbeTarget.RedisPrimary).Succeeded);
         Assert.Single(_aws.Endpoint.CallsOf("PutMetricData"));
+    }
+
+    [Fact]
+    public async Task The_running_canary_probes_once_per_tick_of_its_one_second_timer()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var writes = System.Threading.Channels.Channel.CreateUnbounded<DateTimeOffset>();
+        var writer = new SignallingWriter(() => writes.Writer.TryWrite(clock.GetUtcNow()));
+        using var canary = new WriteProbeCanary([writer], _aws.Client(AwsClients.CloudWatch),
+            Options.Create(new WriteProbeCanaryOptions { Enabled = true }), clock, NullLogger<WriteProbeCanary>.Instance);
+        await canary.StartAsync(CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var first = await writes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await writes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        await canary.StopAsync(CancellationToken.None);
+
+        Assert.Equal((12, 0, 1), (first.Hour, first.Minute, first.Second));
+        Assert.Equal(TimeSpan.FromSeconds(1), second - first);
+        Assert.False(writes.Reader.TryRead(out _));
+    }
+
+    private sealed class SignallingWriter(Action written) : IProbeWriter
+    {
+        public WriteProbeTarget Target => WriteProbeTarget.AuroraWriter;
+
+        public Task WriteAsync(CancellationToken cancellationToken)
+        {
+            written();
+            return Task.CompletedTask;
+        }
     }
 
     [Theory]

@@ -29,9 +29,18 @@ public sealed class WriteProbeCanary(
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private PeriodicTimer? _timer;
+
+    /// <summary>The seconds count from the start (ExecuteAsync itself runs later, on a thread of its own).</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = new PeriodicTimer(Interval, time);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = _timer ?? new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
