@@ -9,6 +9,7 @@ using FinTech.Portal.Logs;
 using FinTech.Portal.Operations;
 using FinTech.Portal.Platform;
 using FinTech.Portal.Sandbox;
+using FinTech.Portal.WriteProbe;
 using MudBlazor.Services;
 
 namespace FinTech.Portal;
@@ -24,6 +25,7 @@ public static class PortalSetup
         builder.AddAudit();
         builder.AddSandbox();
         builder.AddAws();
+        builder.AddWriteProbeCanary();
         builder.AddDashboards();
         builder.AddLogs();
         builder.AddOperations();

@@ -1,4 +1,12 @@
 using FinTech.Portal;
+using FinTech.Portal.WriteProbe;
+
+// infra's write-probe service runs this image as the canary alone (no pages, no portal database).
+if (WriteProbeSetup.IsCanaryOnly(args))
+{
+    WriteProbeSetup.BuildCanaryOnly(args).Run();
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPortal();

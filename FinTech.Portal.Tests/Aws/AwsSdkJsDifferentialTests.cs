@@ -101,7 +101,21 @@ public sealed class AwsSdkJsDifferentialTests
         })),
         ("CloudWatch", AwsClients.CloudWatch, "GetMetricData", client => new AwsWriteProbe(new AwsCloudWatch(client), new FakeTimeProvider(Start.AddMinutes(5)))
             .GetWriteProbeSamplesAsync(new WriteProbeRequest(WriteProbeTarget.AuroraWriter, Start, Start.AddMinutes(2)))),
+        ("CloudWatch", AwsClients.CloudWatch, "PutMetricData", client => new FinTech.Portal.WriteProbe.WriteProbeCanary(
+                [new ScriptedProbeWriter(WriteProbeTarget.AuroraWriter, fails: false), new ScriptedProbeWriter(WriteProbeTarget.RedisPrimary, fails: true)],
+                client, Microsoft.Extensions.Options.Options.Create(new FinTech.Portal.WriteProbe.WriteProbeCanaryOptions()), new FakeTimeProvider(Start),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<FinTech.Portal.WriteProbe.WriteProbeCanary>.Instance)
+            .ProbeOnceAsync(CancellationToken.None)),
     ];
+
+    /// <summary>A probe target that answers at once, as told: only the canary's wire input matters here.</summary>
+    private sealed class ScriptedProbeWriter(WriteProbeTarget target, bool fails) : FinTech.Portal.WriteProbe.IProbeWriter
+    {
+        public WriteProbeTarget Target => target;
+
+        public Task WriteAsync(CancellationToken cancellationToken) =>
+            fails ? Task.FromException(new IOException("READONLY You can't write against a read only replica.")) : Task.CompletedTask;
+    }
 
     [Fact]
     public async Task The_portal_and_the_JavaScript_SDK_send_the_same_parameters_for_every_operation()

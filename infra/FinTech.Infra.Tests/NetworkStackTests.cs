@@ -158,7 +158,7 @@ public sealed class NetworkStackTests(SynthesizedPlatform platform)
     }
 
     [Fact]
-    public void Aurora_admits_only_the_service_security_groups()
+    public void Aurora_admits_only_the_service_and_write_probe_security_groups()
     {
         var network = platform.Env("prod").Network;
         var json = platform.TemplateJson(network);
@@ -169,8 +169,9 @@ public sealed class NetworkStackTests(SynthesizedPlatform platform)
             .Select(r => r.Properties)
             .ToList();
 
-        Assert.Equal(2, ingress.Count);
+        Assert.Equal(3, ingress.Count);
         Assert.All(ingress, r => Assert.NotNull(r["SourceSecurityGroupId"]));
+        Assert.Contains(ingress, r => r["SourceSecurityGroupId"]!.ToJsonString().Contains("WriteProbeSecurityGroup", StringComparison.Ordinal));
         Assert.All(ingress, r => Assert.Equal(5432, r["FromPort"]!.GetValue<int>()));
     }
 }

@@ -25,7 +25,7 @@ public sealed class PortalIamTests(SynthesizedPlatform platform)
     public void The_task_role_only_assumes_the_access_role_and_writes_the_audit_anchors(string env)
     {
         Assert.Equal(
-            ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents",
+            ["kms:Decrypt", "kms:GenerateDataKey", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents",
              "s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:PutObjectRetention", "sts:AssumeRole"],
             TaskRoleActions(env).Order(StringComparer.Ordinal));
     }
@@ -103,6 +103,22 @@ public sealed class PortalIamTests(SynthesizedPlatform platform)
                         }),
                     }))),
             })))));
+    }
+
+    [Fact]
+    public void The_task_role_writes_anchors_only_into_its_environment_s_anchor_bucket_and_uses_the_key_only_through_S3_for_it()
+    {
+        var portal = platform.Env("prod").Portal;
+        var statements = StatementsOf(platform.TemplateJson(portal), RoleId(portal, portal.TaskRole)).ToList();
+
+        var write = Assert.Single(statements, s => TemplateJson.Strings(s["Action"]).Contains("s3:PutObject"));
+        Assert.Equal(["s3:GetObject", "s3:PutObject", "s3:PutObjectRetention"], TemplateJson.Strings(write["Action"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["arn:aws:s3:::fintech-prod-audit-anchors-333333333333/audit-anchors/*"], TemplateJson.Strings(write["Resource"]));
+        Assert.Equal("333333333333", write["Condition"]!["StringEquals"]!["s3:ResourceAccount"]!.GetValue<string>());
+        var kms = Assert.Single(statements, s => TemplateJson.Strings(s["Action"]).Contains("kms:GenerateDataKey"));
+        Assert.Equal(["kms:Decrypt", "kms:GenerateDataKey"], TemplateJson.Strings(kms["Action"]).Order(StringComparer.Ordinal));
+        Assert.Equal("s3.eu-west-1.amazonaws.com", kms["Condition"]!["StringEquals"]!["kms:ViaService"]!.GetValue<string>());
+        Assert.Equal("arn:aws:s3:::fintech-prod-audit-anchors-333333333333", kms["Condition"]!["StringEquals"]!["kms:EncryptionContext:aws:s3:arn"]!.GetValue<string>());
     }
 
     private HashSet<string> TaskRoleActions(string env)

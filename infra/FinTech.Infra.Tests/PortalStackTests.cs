@@ -41,8 +41,11 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
         // Every proxy hop (the CloudFront VPC origin, the internal ALB) is inside the VPC.
         Assert.Equal("\"10.30.0.0/16\"", environment["Hosting__TrustedProxyNetworks__0"]);
         Assert.Equal("\"2\"", environment["Hosting__ForwardLimit"]);
-        Assert.Equal("\"CloudWatchLogs\"", environment["Audit__AnchorSink"]);
-        Assert.Equal("\"/fintech/prod/audit-anchors\"", environment["Audit__AnchorLogGroup"]);
+        Assert.Equal("\"S3\"", environment["Audit__AnchorSink"]);
+        Assert.Equal("\"fintech-prod-audit-anchors-333333333333\"", environment["Audit__AnchorBucket"]);
+        Assert.Equal("\"2557\"", environment["Audit__AnchorRetentionDays"]);
+        Assert.Equal("\"eu-west-1\"", environment["Audit__AnchorRegion"]);
+        Assert.False(environment.ContainsKey("Audit__AnchorLogGroup"));
         Assert.Equal("\"json\"", environment["Logging__Console__FormatterName"]);
         Assert.Equal(["AzureAd__ClientSecret", "PGPASSWORD", "PGUSER"], secrets.Order());
     }
@@ -65,7 +68,7 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
     }
 
     [Fact]
-    public void A_rotation_of_the_database_secret_restarts_the_portal_through_an_SSM_automation()
+    public void A_rotation_of_the_database_secret_restarts_the_portal_and_the_write_probe_through_an_SSM_automation()
     {
         var template = platform.Template(platform.Env("prod").Portal);
 
@@ -88,10 +91,16 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
             {
                 Like.Object(("action", "aws:executeAwsApi"), ("inputs", Like.Object(
                     ("Service", "ecs"), ("Api", "UpdateService"), ("service", "fintech-prod-portal"), ("forceNewDeployment", true)))),
+                Like.Object(("action", "aws:executeAwsApi"), ("inputs", Like.Object(
+                    ("Service", "ecs"), ("Api", "UpdateService"), ("service", "fintech-prod-write-probe"), ("forceNewDeployment", true)))),
             })))));
         template.HasResourceProperties("AWS::IAM::Policy", Like.Object(("PolicyDocument", Like.Object(("Statement", new object[]
         {
-            Like.Object(("Action", "ecs:UpdateService"), ("Resource", "arn:aws:ecs:eu-west-1:333333333333:service/fintech-prod/fintech-prod-portal")),
+            Like.Object(("Action", "ecs:UpdateService"), ("Resource", new[]
+            {
+                "arn:aws:ecs:eu-west-1:333333333333:service/fintech-prod/fintech-prod-portal",
+                "arn:aws:ecs:eu-west-1:333333333333:service/fintech-prod/fintech-prod-write-probe",
+            })),
         })))));
     }
 
@@ -139,9 +148,12 @@ public sealed class PortalStackTests(SynthesizedPlatform platform)
     [Fact]
     public void The_portal_s_execution_role_reads_the_managed_database_secret_and_the_client_secret_only()
     {
-        var json = platform.TemplateJson(platform.Env("prod").Portal);
+        var portal = platform.Env("prod").Portal;
+        var json = platform.TemplateJson(portal);
+        var executionRole = portal.GetLogicalId((Amazon.CDK.CfnElement)portal.Portal.ExecutionRole.Node.DefaultChild!);
 
         var readers = TemplateJson.Resources(json, "AWS::IAM::Policy")
+            .Where(p => p.Properties["Roles"]!.AsArray().Any(r => r?["Ref"]?.GetValue<string>() == executionRole))
             .SelectMany(p => p.Properties["PolicyDocument"]!["Statement"]!.AsArray()
                 .Where(s => TemplateJson.Strings(s!["Action"]).Contains("secretsmanager:GetSecretValue"))
                 .Select(s => s!["Resource"]!.ToJsonString()))

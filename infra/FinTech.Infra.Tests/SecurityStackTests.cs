@@ -30,8 +30,8 @@ public sealed class SecurityStackTests(SynthesizedPlatform platform)
     [Theory]
     [InlineData("Security", "EntraClientSecret", "fintech-prod-portal-execution")]
     [InlineData("Security", "ExternalApiKeys", "fintech-prod-api-execution")]
-    [InlineData("Security", "RedisAuthToken", "fintech-prod-api-execution,cdk-*-cfn-exec-role-333333333333-eu-west-1")]
-    [InlineData("Data", "MasterUserSecret", "fintech-prod-portal-execution")]
+    [InlineData("Security", "RedisAuthToken", "fintech-prod-api-execution,fintech-prod-write-probe-execution,cdk-*-cfn-exec-role-333333333333-eu-west-1")]
+    [InlineData("Data", "MasterUserSecret", "fintech-prod-portal-execution,fintech-prod-write-probe-execution")]
     public void Every_secret_can_be_read_only_by_the_roles_that_inject_or_resolve_it(string stack, string secret, string roles)
     {
         var json = platform.TemplateJson(stack == "Data" ? platform.Env("prod").Data : platform.Env("prod").Security);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
 
 namespace FinTech.Infra.Tests;
@@ -10,11 +11,11 @@ public sealed class StorageStackTests(SynthesizedPlatform platform)
     [Fact]
     public void Every_bucket_blocks_public_access_and_is_versioned()
     {
-        Template.ResourceCountIs("AWS::S3::Bucket", 6);
+        Template.ResourceCountIs("AWS::S3::Bucket", 7);
         Template.ResourcePropertiesCountIs("AWS::S3::Bucket", Like.Object(
             ("PublicAccessBlockConfiguration", Like.Object(
                 ("BlockPublicAcls", true), ("BlockPublicPolicy", true), ("IgnorePublicAcls", true), ("RestrictPublicBuckets", true))),
-            ("VersioningConfiguration", Like.Object(("Status", "Enabled")))), 6);
+            ("VersioningConfiguration", Like.Object(("Status", "Enabled")))), 7);
     }
 
     [Fact]
@@ -23,14 +24,14 @@ public sealed class StorageStackTests(SynthesizedPlatform platform)
         Template.ResourcePropertiesCountIs("AWS::S3::Bucket", Like.Object(
             ("BucketEncryption", Like.Object(("ServerSideEncryptionConfiguration", Like.ArrayWith(Like.Object(
                 ("ServerSideEncryptionByDefault", Like.Object(("SSEAlgorithm", "aws:kms"), ("KMSMasterKeyID", Match.AnyValue())))))))),
-            ("LoggingConfiguration", Like.Object(("DestinationBucketName", Match.AnyValue())))), 4);
+            ("LoggingConfiguration", Like.Object(("DestinationBucketName", Match.AnyValue())))), 5);
     }
 
     [Fact]
     public void Every_bucket_policy_denies_requests_without_TLS()
     {
         Template.ResourcePropertiesCountIs("AWS::S3::BucketPolicy", Like.Object(("PolicyDocument", Like.Object(("Statement", Like.ArrayWith(
-            Like.Object(("Effect", "Deny"), ("Action", "s3:*"), ("Condition", Like.Object(("Bool", Like.Object(("aws:SecureTransport", "false"))))))))))), 6);
+            Like.Object(("Effect", "Deny"), ("Action", "s3:*"), ("Condition", Like.Object(("Bool", Like.Object(("aws:SecureTransport", "false"))))))))))), 7);
     }
 
     [Theory]
@@ -92,5 +93,58 @@ public sealed class StorageStackTests(SynthesizedPlatform platform)
             ("ObjectLockConfiguration", Like.Object(
                 ("ObjectLockEnabled", "Enabled"),
                 ("Rule", Like.Object(("DefaultRetention", Like.Object(("Mode", "COMPLIANCE"), ("Days", days)))))))));
+    }
+
+    [Theory]
+    [InlineData("dev", "111111111111", 365)]
+    [InlineData("prod", "333333333333", 2557)]
+    public void The_audit_anchor_bucket_is_locked_in_compliance_mode_KMS_encrypted_versioned_and_access_logged(string env, string account, int days)
+    {
+        var anchors = AnchorBucket(env, account);
+
+        Assert.True(anchors["ObjectLockEnabled"]!.GetValue<bool>());
+        Assert.Equal("Enabled", anchors["ObjectLockConfiguration"]!["ObjectLockEnabled"]!.GetValue<string>());
+        var retention = anchors["ObjectLockConfiguration"]!["Rule"]!["DefaultRetention"]!;
+        Assert.Equal(("COMPLIANCE", days), (retention["Mode"]!.GetValue<string>(), retention["Days"]!.GetValue<int>()));
+        var encryption = anchors["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!;
+        Assert.Equal("aws:kms", encryption["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!.GetValue<string>());
+        Assert.Contains("StorageKey", encryption["ServerSideEncryptionByDefault"]!["KMSMasterKeyID"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.True(encryption["BucketKeyEnabled"]!.GetValue<bool>());
+        Assert.Equal("Enabled", anchors["VersioningConfiguration"]!["Status"]!.GetValue<string>());
+        Assert.Equal("audit-anchors/", anchors["LoggingConfiguration"]!["LogFilePrefix"]!.GetValue<string>());
+        Assert.True(anchors["PublicAccessBlockConfiguration"]!["BlockPublicPolicy"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Only_the_portal_task_role_writes_anchors_over_TLS_from_inside_the_organization_and_nobody_deletes_one()
+    {
+        var statements = AnchorBucketPolicy("prod", "333333333333");
+
+        Assert.Contains(statements, s => s["Effect"]!.GetValue<string>() == "Deny"
+            && s["Condition"]?["Bool"]?["aws:SecureTransport"]?.GetValue<string>() == "false");
+        Assert.Contains(statements, s => s["Sid"]?.GetValue<string>() == "DenyOutsideTheOrganization"
+            && TemplateJson.Strings(s["Action"]).SequenceEqual(["s3:*"]));
+        var writers = Assert.Single(statements, s => s["Sid"]?.GetValue<string>() == "OnlyThePortalWritesAnchors");
+        Assert.Equal("Deny", writers["Effect"]!.GetValue<string>());
+        Assert.Equal(["s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention"], TemplateJson.Strings(writers["Action"]).Order(StringComparer.Ordinal));
+        Assert.Equal("arn:aws:iam::333333333333:role/fintech-prod-portal-task", writers["Condition"]!["ArnNotEquals"]!["aws:PrincipalArn"]!.GetValue<string>());
+        var deletes = Assert.Single(statements, s => s["Sid"]?.GetValue<string>() == "NobodyDeletesAnchors");
+        Assert.Equal("Deny", deletes["Effect"]!.GetValue<string>());
+        Assert.Null(deletes["Condition"]);
+        Assert.Equal(["s3:BypassGovernanceRetention", "s3:DeleteObject", "s3:DeleteObjectVersion"], TemplateJson.Strings(deletes["Action"]).Order(StringComparer.Ordinal));
+    }
+
+    private JsonNode AnchorBucket(string env, string account) =>
+        TemplateJson.Resources(platform.TemplateJson(platform.Env(env).Storage), "AWS::S3::Bucket")
+            .Single(b => b.Properties["BucketName"]?.GetValue<string>() == $"fintech-{env}-audit-anchors-{account}").Properties;
+
+    private List<JsonNode> AnchorBucketPolicy(string env, string account)
+    {
+        var json = platform.TemplateJson(platform.Env(env).Storage);
+        var bucketId = TemplateJson.Resources(json, "AWS::S3::Bucket")
+            .Single(b => b.Properties["BucketName"]?.GetValue<string>() == $"fintech-{env}-audit-anchors-{account}").Id;
+        return [.. TemplateJson.Resources(json, "AWS::S3::BucketPolicy")
+            .Single(p => p.Properties["Bucket"]?["Ref"]?.GetValue<string>() == bucketId)
+            .Properties["PolicyDocument"]!["Statement"]!.AsArray().OfType<JsonNode>()];
     }
 }

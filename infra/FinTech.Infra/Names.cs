@@ -28,6 +28,10 @@ public sealed record Names(string Env)
     public string SessionTable => Catalogue.SessionTable;
     public string LogGroup(string name) => $"/fintech/{Env}/{name}";
     public string AuditAnchorLogGroup => LogGroup("audit-anchors");
+
+    /// <summary>The Object Lock bucket of the audit anchors: bucket names are global, so the account is part of it
+    /// (IAM scopes the portal's PutObject to this name in portal-aws-actions.json).</summary>
+    public string AuditAnchorBucket(string account) => $"{Prefix}-audit-anchors-{account}";
     public string Secret(string name) => $"fintech/{Env}/{name}";
     public string Alarm(string name) => Catalogue.Alarm(name);
     public string KeyAlias(string name) => $"alias/fintech/{Env}/{name}";

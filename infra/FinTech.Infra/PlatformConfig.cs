@@ -109,6 +109,14 @@ public sealed record EnvironmentConfig
     public int LogRetentionDays { get; init; } = 30;
     public int AuditLogRetentionDays { get; init; } = 3653;
     public int AuditObjectLockDays { get; init; } = 365;
+
+    /// <summary>
+    /// Where the portal writes its audit anchors (<c>Audit:AnchorSink</c>): <c>S3</c> (the Object Lock bucket, COMPLIANCE
+    /// retention of <see cref="AuditObjectLockDays"/>: nobody, root included, deletes an anchor sooner) or
+    /// <c>CloudWatchLogs</c> (the anchor log group: cannot be edited, but an administrator can delete the group).
+    /// Infra creates both, so switching is a configuration change.
+    /// </summary>
+    public string AuditAnchorSink { get; init; } = "S3";
 }
 
 public sealed class ServiceSizing

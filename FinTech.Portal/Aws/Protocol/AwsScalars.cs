@@ -22,8 +22,9 @@ internal static class AwsScalars
     {
         "timestamp" => Timestamp(value).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         "boolean" => value.GetValue<bool>() ? "true" : "false",
-        "integer" or "long" => value.GetValue<long>().ToString(CultureInfo.InvariantCulture),
-        "double" or "float" => value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+        // From the number's JSON text: a node built from an int (new JsonObject { ["X"] = 1 }) has no GetValue<long>.
+        "integer" or "long" => long.Parse(value.ToJsonString(), CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+        "double" or "float" => double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture),
         _ => value.GetValue<string>(),
     };
 

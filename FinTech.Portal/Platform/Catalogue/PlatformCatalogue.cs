@@ -99,8 +99,9 @@ public static class PlatformCatalogue
     /// <summary>
     /// The write-probe canary's high-resolution custom metrics (StorageResolution 1, published every
     /// second with the dimension <c>Target</c> = <c>AuroraWriter</c> or <c>RedisPrimary</c>): what the
-    /// Aws write probe reads. Nothing AWS publishes: the canary (one small write a second through the
-    /// cluster and primary endpoints) must emit them, 0 included, as the README says.
+    /// Aws write probe reads. Nothing AWS publishes them: the write-probe canary (FinTech.Portal/WriteProbe,
+    /// deployed by infra as fintech-{env}-write-probe) writes once a second through the cluster and primary
+    /// endpoints and emits them, 0 included.
     /// </summary>
     public const string WriteProbeNamespace = "FinTech/WriteProbe";
 

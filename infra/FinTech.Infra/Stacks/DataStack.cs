@@ -74,7 +74,7 @@ public sealed class DataStack : Stack
         Aurora.ApplyRemovalPolicy(removal);
 
         // The managed secret gets a resource policy like every other secret: only the portal's execution role
-        // (which injects the fields into the portal's tasks) reads the value; RDS rotates it as an AWS service.
+        // and the write-probe canary's (which inject the fields into their tasks) read the value; RDS rotates it as an AWS service.
         _ = new Amazon.CDK.AWS.SecretsManager.CfnResourcePolicy(this, "MasterSecretPolicy", new Amazon.CDK.AWS.SecretsManager.CfnResourcePolicyProps
         {
             SecretId = MasterSecretArn,
@@ -82,7 +82,8 @@ public sealed class DataStack : Stack
             ResourcePolicy = new Amazon.CDK.AWS.IAM.PolicyDocument(new Amazon.CDK.AWS.IAM.PolicyDocumentProps
             {
                 Statements = [SecurityStack.OnlyReadersStatement(Partition, config.Account,
-                    $"arn:{Partition}:iam::{config.Account}:role/{names.ExecutionRole("portal")}")],
+                    $"arn:{Partition}:iam::{config.Account}:role/{names.ExecutionRole("portal")}",
+                    $"arn:{Partition}:iam::{config.Account}:role/{names.ExecutionRole(WriteProbeService.ServiceKey)}")],
             }),
         });
 

@@ -28,6 +28,9 @@ public sealed class NetworkStack : Stack
     public SecurityGroup ApiSecurityGroup { get; }
     public SecurityGroup AuroraSecurityGroup { get; }
     public SecurityGroup RedisSecurityGroup { get; }
+
+    /// <summary>The write-probe canary: no ingress at all; out to Aurora, Redis and HTTPS (CloudWatch, image pull).</summary>
+    public SecurityGroup WriteProbeSecurityGroup { get; }
     public SecurityGroup EndpointSecurityGroup { get; }
     public LogGroup FlowLogGroup { get; }
 
@@ -165,6 +168,11 @@ public sealed class NetworkStack : Stack
         }
 
         ApiSecurityGroup.Connections.AllowTo(RedisSecurityGroup, Port.Tcp(RedisPort), "API to Redis");
+
+        WriteProbeSecurityGroup = NewGroup("WriteProbeSecurityGroup", "Write probe canary Fargate task: no ingress");
+        WriteProbeSecurityGroup.Connections.AllowTo(AuroraSecurityGroup, Port.Tcp(PostgresPort), "Write probe to Aurora");
+        WriteProbeSecurityGroup.Connections.AllowTo(RedisSecurityGroup, Port.Tcp(RedisPort), "Write probe to Redis");
+        WriteProbeSecurityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS to AWS APIs");
     }
 
     private static Dictionary<string, object> OwnAccount(string account, bool resourceToo)

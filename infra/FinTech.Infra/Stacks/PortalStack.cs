@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SecretsManager;
 using Constructs;
+using FinTech.Portal.Platform.Catalogue;
 using Ecs = Amazon.CDK.AWS.ECS;
 using Elb = Amazon.CDK.AWS.ElasticLoadBalancingV2;
 
@@ -17,6 +18,9 @@ public sealed class PortalStack : Stack
 {
     public WebService Portal { get; }
     public Role TaskRole => Portal.TaskRole;
+
+    /// <summary>The write-probe canary (same image, canary only), here because it reads the same secrets and restarts with the portal.</summary>
+    public WriteProbeService WriteProbe { get; }
 
     public PortalStack(Construct scope, string id, EnvironmentContext env, PortalAwsActions actions, SecurityStack security,
         NetworkStack network, DataStack data, ComputeStack compute, RegistryStack registry, EdgeStack edge, IStackProps props)
@@ -50,6 +54,11 @@ public sealed class PortalStack : Stack
             },
         });
 
+        // The portal's own target group (its alarms name it) exists only once the service does.
+        Portal.Container.AddEnvironment($"Platform__Environments__{env.Key}__Resources__PortalTargetGroup", Portal.TargetGroup.TargetGroupFullName);
+
+        WriteProbe = new WriteProbeService(this, "WriteProbe", env, security, network, data, compute, registry);
+
         RestartOnRotation(env, data);
 
         // Least privilege: the task role may only assume the access role (and write the audit anchors); every
@@ -72,18 +81,19 @@ public sealed class PortalStack : Stack
         var names = env.Names;
         var config = env.Config;
         var documentName = $"{names.Prefix}-restart-portal";
-        var serviceArn = $"arn:{Partition}:ecs:{config.Region}:{config.Account}:service/{names.Cluster}/{names.Service("portal")}";
+        // The portal and the write-probe canary both read the managed secret's fields when a task starts.
+        string[] services = [names.Service("portal"), names.Service(WriteProbeService.ServiceKey)];
 
         var automationRole = new Role(this, "RestartAutomationRole", new RoleProps
         {
             RoleName = $"{names.Prefix}-restart-portal-automation",
-            Description = "SSM Automation: forces a new deployment of the portal after the database secret rotates",
+            Description = "SSM Automation: forces a new deployment of the portal and the write probe after the database secret rotates",
             AssumedBy = new ServicePrincipal("ssm.amazonaws.com"),
         });
         automationRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["ecs:UpdateService"],
-            Resources = [serviceArn],
+            Resources = [.. services.Select(service => $"arn:{Partition}:ecs:{config.Region}:{config.Account}:service/{names.Cluster}/{service}")],
         }));
 
         _ = new Amazon.CDK.AWS.SSM.CfnDocument(this, "RestartPortal", new Amazon.CDK.AWS.SSM.CfnDocumentProps
@@ -93,28 +103,25 @@ public sealed class PortalStack : Stack
             Content = new Dictionary<string, object>
             {
                 ["schemaVersion"] = "0.3",
-                ["description"] = "Force a new deployment of the portal so that its tasks read the rotated database secret.",
+                ["description"] = "Force a new deployment of the portal and the write probe so that their tasks read the rotated database secret.",
                 ["assumeRole"] = "{{ AutomationAssumeRole }}",
                 ["parameters"] = new Dictionary<string, object>
                 {
                     ["AutomationAssumeRole"] = new Dictionary<string, object> { ["type"] = "String" },
                 },
-                ["mainSteps"] = new object[]
+                ["mainSteps"] = services.Select(service => (object)new Dictionary<string, object>
                 {
-                    new Dictionary<string, object>
+                    ["name"] = "ForceNewDeployment" + string.Concat(service[(names.Prefix.Length + 1)..].Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
+                    ["action"] = "aws:executeAwsApi",
+                    ["inputs"] = new Dictionary<string, object>
                     {
-                        ["name"] = "ForceNewDeployment",
-                        ["action"] = "aws:executeAwsApi",
-                        ["inputs"] = new Dictionary<string, object>
-                        {
-                            ["Service"] = "ecs",
-                            ["Api"] = "UpdateService",
-                            ["cluster"] = names.Cluster,
-                            ["service"] = names.Service("portal"),
-                            ["forceNewDeployment"] = true,
-                        },
+                        ["Service"] = "ecs",
+                        ["Api"] = "UpdateService",
+                        ["cluster"] = names.Cluster,
+                        ["service"] = service,
+                        ["forceNewDeployment"] = true,
                     },
-                },
+                }).ToArray(),
             },
         });
 
@@ -166,6 +173,16 @@ public sealed class PortalStack : Stack
         });
     }
 
+    /// <summary>
+    /// The name of the RDS-managed secret from its ARN: <c>arn:…:secret:rds!cluster-UUID-XXXXXX</c> → <c>rds!cluster-UUID</c>
+    /// (the 7th field of the ARN, less the last of its dash-separated parts).
+    /// </summary>
+    private static string ManagedSecretName(string secretArn)
+    {
+        var parts = Fn.Split("-", Fn.Select(6, Fn.Split(":", secretArn)));
+        return Fn.Join("-", [.. Enumerable.Range(0, 6).Select(i => Fn.Select(i, parts))]);
+    }
+
     /// <summary>The portal's configuration keys (FinTech.Portal's options), as container environment.</summary>
     private Dictionary<string, string> PortalEnvironment(EnvironmentContext env, ComputeStack compute, DataStack data, EdgeStack edge)
     {
@@ -199,6 +216,16 @@ public sealed class PortalStack : Stack
             [$"{resources}RedisNodes__0"] = names.RedisNode(0),
             [$"{resources}RedisNodes__1"] = names.RedisNode(1),
             [$"{resources}SessionTable"] = names.SessionTable,
+            // Secrets by name (what ListSecrets returns and rotations target). RDS names its managed secret
+            // rds!cluster-UUID; the ARN adds "-" and six random characters, which the name leaves out.
+            [$"{resources}AuroraCredentialsSecret"] = ManagedSecretName(data.MasterSecretArn),
+            [$"{resources}RedisAuthTokenSecret"] = names.Secret(PlatformCatalogue.SecretKeys.RedisAuthToken),
+            // Rotation is offered where it works: RDS rotates its managed secret itself; the other secrets have no
+            // rotation function yet (infra/README.md), so RotateSecret would fail on them.
+            [$"{resources}Secrets__0"] = ManagedSecretName(data.MasterSecretArn),
+            // What the API's task definition injects (ComputeStack): a rotation of one locks the API's deployments.
+            [$"{resources}ApiServiceSecrets__0"] = names.Secret(PlatformCatalogue.SecretKeys.RedisAuthToken),
+            [$"{resources}ApiServiceSecrets__1"] = names.Secret(PlatformCatalogue.SecretKeys.ExternalApiKeys),
             ["Database__Provider"] = "PostgreSql",
             // The writer endpoint follows failovers. TLS is required (rds.force_ssl); the credentials are PGUSER/PGPASSWORD.
             ["Database__ConnectionString"] =
@@ -215,8 +242,35 @@ public sealed class PortalStack : Stack
             // CloudFront keeps the ALB's Host, so the portal learns its public address (Entra redirect URIs) here:
             // the viewer domain, or the distribution's own name where there is none.
             ["Hosting__PublicOrigin"] = $"https://{(config.HasViewerDomain ? config.ViewerDomainName : edge.Distribution.DistributionDomainName)}",
-            ["Audit__AnchorSink"] = "CloudWatchLogs",
-            ["Audit__AnchorLogGroup"] = names.AuditAnchorLogGroup,
-        };
+        }
+        .Concat(AuditAnchorEnvironment(env))
+        .ToDictionary();
+    }
+
+    /// <summary>
+    /// <c>Audit:*</c> for the environment's anchor sink (cdk.json <c>auditAnchorSink</c>). S3 is the default: COMPLIANCE
+    /// Object Lock means nobody, the account's root included, removes an anchor before its retention ends, which is what
+    /// PCI DSS 10.3 asks of the trail's integrity evidence. CloudWatchLogs is the lighter choice (events cannot be
+    /// edited, but an administrator can delete the log group) for environments without that requirement.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string>> AuditAnchorEnvironment(EnvironmentContext env)
+    {
+        var config = env.Config;
+        yield return new("Audit__AnchorRegion", config.Region);
+        switch (config.AuditAnchorSink)
+        {
+            case "S3":
+                yield return new("Audit__AnchorSink", "S3");
+                yield return new("Audit__AnchorBucket", env.Names.AuditAnchorBucket(config.Account));
+                yield return new("Audit__AnchorRetentionDays", config.AuditObjectLockDays.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case "CloudWatchLogs":
+                yield return new("Audit__AnchorSink", "CloudWatchLogs");
+                yield return new("Audit__AnchorLogGroup", env.Names.AuditAnchorLogGroup);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Environment '{env.Key}': auditAnchorSink in cdk.json must be S3 or CloudWatchLogs, got '{config.AuditAnchorSink}'.");
+        }
     }
 }

@@ -79,6 +79,7 @@ public sealed class SecurityStack : Stack
         var account = env.Config.Account;
         OnlyReadableBy(RedisAuthToken, Partition, account,
             $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole("api")}",
+            $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole(WriteProbeService.ServiceKey)}",
             $"arn:{Partition}:iam::{account}:role/cdk-*-cfn-exec-role-{account}-{env.Config.Region}");
         OnlyReadableBy(EntraClientSecret, Partition, account, $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole("portal")}");
         OnlyReadableBy(ExternalApiKeys, Partition, account, $"arn:{Partition}:iam::{account}:role/{names.ExecutionRole("api")}");

@@ -7,7 +7,8 @@ namespace FinTech.Infra.Stacks;
 /// <summary>
 /// S3: every bucket blocks public access, requires TLS, is versioned, logs its accesses to the access-log bucket and
 /// denies principals outside the organization (<c>aws:PrincipalOrgID</c>). Data-lake, backups and exports tier down
-/// over time; the audit-export bucket holds the portal's audit exports under Object Lock in compliance mode; the ALB
+/// over time; the audit-export bucket holds the portal's audit exports and the audit-anchor bucket its anchors, both under
+/// Object Lock in compliance mode; the ALB
 /// writes its access logs to the access-log bucket and CloudFront to the edge-log bucket.
 /// </summary>
 public sealed class StorageStack : Stack
@@ -17,6 +18,13 @@ public sealed class StorageStack : Stack
     public Bucket Backups { get; }
     public Bucket Exports { get; }
     public Bucket AuditExports { get; }
+
+    /// <summary>
+    /// The portal's audit anchors (<c>Audit:AnchorSink=S3</c>): the integrity root of the audit trail, so a bucket of
+    /// its own rather than the exports' — a fixed name IAM can scope the portal's writes to, COMPLIANCE Object Lock by
+    /// default (an anchor written without retention headers is locked all the same), and nobody but the portal writes it.
+    /// </summary>
+    public Bucket AuditAnchors { get; }
 
     /// <summary>CloudFront's standard logs. CloudFront writes them with an ACL, so this bucket keeps ACLs enabled.</summary>
     public Bucket EdgeLogs { get; }
@@ -37,6 +45,13 @@ public sealed class StorageStack : Stack
         auditExports.ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(env.Config.AuditObjectLockDays));
         AuditExports = new Bucket(this, "AuditExports", auditExports);
 
+        var auditAnchors = SecureBucket.Props(security.StorageKey, AccessLogs, "audit-anchors/");
+        auditAnchors.BucketName = env.Names.AuditAnchorBucket(env.Config.Account);
+        auditAnchors.ObjectLockEnabled = true;
+        auditAnchors.ObjectLockDefaultRetention = ObjectLockRetention.Compliance(Duration.Days(env.Config.AuditObjectLockDays));
+        AuditAnchors = new Bucket(this, "AuditAnchors", auditAnchors);
+        AnchorsWrittenOnlyByThePortal(AuditAnchors, Partition, env);
+
         // Log buckets receive writes from AWS's log delivery (S3, ELB, CloudFront), which is not in the organization:
         // their perimeter covers reading, deleting and reconfiguring. Data buckets deny everything from outside.
         foreach (var bucket in new[] { AccessLogs, EdgeLogs })
@@ -44,7 +59,7 @@ public sealed class StorageStack : Stack
             OrganizationPerimeter(bucket, env.Organization.OrganizationId, ["s3:GetObject*", "s3:ListBucket*", "s3:DeleteObject*", "s3:PutBucket*", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"]);
         }
 
-        foreach (var bucket in new[] { DataLake, Backups, Exports, AuditExports })
+        foreach (var bucket in new[] { DataLake, Backups, Exports, AuditExports, AuditAnchors })
         {
             OrganizationPerimeter(bucket, env.Organization.OrganizationId, ["s3:*"]);
         }
@@ -68,6 +83,37 @@ public sealed class StorageStack : Stack
             },
         ];
         return new Bucket(scope, id, props);
+    }
+
+    /// <summary>
+    /// Only the portal's task role writes anchors, and nobody deletes one: Object Lock keeps every version, but a
+    /// DeleteObject without a version id would still hide an anchor behind a delete marker, from the verifier too.
+    /// </summary>
+    private static void AnchorsWrittenOnlyByThePortal(Bucket bucket, string partition, EnvironmentContext env)
+    {
+        bucket.AddToResourcePolicy(new Amazon.CDK.AWS.IAM.PolicyStatement(new Amazon.CDK.AWS.IAM.PolicyStatementProps
+        {
+            Sid = "OnlyThePortalWritesAnchors",
+            Effect = Amazon.CDK.AWS.IAM.Effect.DENY,
+            Principals = [new Amazon.CDK.AWS.IAM.AnyPrincipal()],
+            Actions = ["s3:PutObject", "s3:PutObjectRetention", "s3:PutObjectLegalHold"],
+            Resources = [bucket.ArnForObjects("*")],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnNotEquals"] = new Dictionary<string, object>
+                {
+                    ["aws:PrincipalArn"] = $"arn:{partition}:iam::{env.Config.Account}:role/{env.Names.TaskRole("portal")}",
+                },
+            },
+        }));
+        bucket.AddToResourcePolicy(new Amazon.CDK.AWS.IAM.PolicyStatement(new Amazon.CDK.AWS.IAM.PolicyStatementProps
+        {
+            Sid = "NobodyDeletesAnchors",
+            Effect = Amazon.CDK.AWS.IAM.Effect.DENY,
+            Principals = [new Amazon.CDK.AWS.IAM.AnyPrincipal()],
+            Actions = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"],
+            Resources = [bucket.ArnForObjects("*")],
+        }));
     }
 
     /// <summary>

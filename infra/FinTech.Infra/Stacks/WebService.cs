@@ -50,6 +50,9 @@ public sealed class WebService : Construct
     public Elb.ApplicationTargetGroup TargetGroup { get; }
     public Ecs.FargateService Service { get; }
 
+    /// <summary>The service's container (for settings that name this construct's own resources, e.g. its target group).</summary>
+    public Ecs.ContainerDefinition Container { get; }
+
     /// <summary>The service's alarms of the platform catalogue (<see cref="PlatformCatalogue.ServiceAlarms"/>): unhealthy targets, CPU and memory saturation, deployments.</summary>
     public IReadOnlyList<CfnAlarm> Alarms { get; }
 
@@ -112,7 +115,7 @@ public sealed class WebService : Construct
             taskDefinition.AddVolume(new Ecs.Volume { Name = volume });
         }
 
-        var container = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
+        var container = Container = taskDefinition.AddContainer(key, new Ecs.ContainerDefinitionOptions
         {
             // PCI DSS 2.2: no writes to the image, no root. The writable paths are ephemeral volumes.
             ReadonlyRootFilesystem = true,
