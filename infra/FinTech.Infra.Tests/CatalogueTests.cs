@@ -109,7 +109,9 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
     {
         var env = platform.Env("prod");
         var json = JsonNode.Parse(platform.TemplateJson(stack == "Portal" ? env.Portal : env.Compute))!["Resources"]!.AsObject();
-        var ecsService = json.Single(r => r.Value!["Type"]!.GetValue<string>() == "AWS::ECS::Service").Value!["Properties"]!;
+        // The Portal stack also runs the write-probe canary: pick the service by its name.
+        var ecsService = json.Select(r => r.Value!).Single(r => r["Type"]!.GetValue<string>() == "AWS::ECS::Service"
+            && r["Properties"]!["ServiceName"]?.GetValue<string>() == $"fintech-prod-{service}")["Properties"]!;
 
         var rollbackAlarms = ecsService["DeploymentConfiguration"]!["Alarms"]!["AlarmNames"]!.AsArray()
             .Select(reference => json[reference!["Ref"]!.GetValue<string>()]!["Properties"]!["AlarmName"]!.GetValue<string>());
@@ -195,7 +197,7 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
             ("AWS::ElasticLoadBalancingV2::LoadBalancer", "LoadBalancerFullName") when properties["Name"]?.GetValue<string>() == $"{names.Prefix}-alb" => "{LoadBalancer}",
             ("AWS::ElasticLoadBalancingV2::TargetGroup", "TargetGroupFullName") => template["Resources"]!.AsObject()
                 .Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::ECS::Service"
-                    && r.Value["Properties"]!["LoadBalancers"]!.AsArray().Any(lb => lb!["TargetGroupArn"]?["Ref"]?.GetValue<string>() == id))
+                    && (r.Value["Properties"]!["LoadBalancers"]?.AsArray() ?? []).Any(lb => lb!["TargetGroupArn"]?["Ref"]?.GetValue<string>() == id))
                 .Select(r => r.Value!["Properties"]!["ServiceName"]!.GetValue<string>())
                 .Single() switch
             {

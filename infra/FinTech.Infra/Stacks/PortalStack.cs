@@ -209,6 +209,8 @@ public sealed class PortalStack : Stack
             [$"{resources}AlarmNamePrefix"] = names.Alarm(""),
             [$"{resources}EcsCluster"] = names.Cluster,
             [$"{resources}EcsService"] = names.Service("api"),
+            // The portal's own service: its CPU, memory and deployment alarms are the catalogue's too.
+            [$"{resources}PortalService"] = names.Service("portal"),
             [$"{resources}AuroraCluster"] = names.AuroraCluster,
             [$"{resources}AuroraInstances__0"] = names.AuroraInstance(0),
             [$"{resources}AuroraInstances__1"] = names.AuroraInstance(1),
