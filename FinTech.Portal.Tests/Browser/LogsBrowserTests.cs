@@ -32,7 +32,9 @@ public class LogsBrowserTests(BrowserFixture browser)
 
         await Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/logs?"));
         var rows = page.Locator("[data-testid=result-row]");
-        await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // The Sandbox scans a few tens of thousands of simulated records (about 1 s on a quiet machine);
+        // a loaded 2-core CI machine needs far longer.
+        await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(page.Locator("[data-testid=query-status]")).ToContainTextAsync("Complete.");
         // The link ends with the panel's latest minute: newest first, that minute's 5xx lead.
         var end = DateTimeOffset.Parse(Uri.UnescapeDataString(href!.Split("end=")[1].Split('&')[0]), CultureInfo.InvariantCulture);

@@ -68,7 +68,7 @@ public class SandboxEcrTests
         }));
 
         Assert.Equal("RepositoryNotFoundException", repository.ErrorCode);
-        Assert.Equal("The repository with name 'fintech/nope' does not exist in the registry with id '111111111111'", repository.Message);
+        Assert.Equal("The repository with name 'fintech/nope' does not exist in the registry with id '111122223333'", repository.Message);
         Assert.Equal("ImageNotFoundException", image.ErrorCode);
     }
 
@@ -80,7 +80,7 @@ public class SandboxEcrTests
         Assert.Equal([SandboxEcr.ApiRepository, SandboxEcr.PortalRepository], repositories.Select(r => r.RepositoryName));
         Assert.All(repositories, r => Assert.Equal("IMMUTABLE", r.ImageTagMutability));
         Assert.All(repositories, r => Assert.True(r.ScanOnPush));
-        Assert.Equal("111111111111.dkr.ecr.eu-west-1.amazonaws.com/fintech/api", repositories[0].RepositoryUri);
+        Assert.Equal("111122223333.dkr.ecr.eu-west-1.amazonaws.com/fintech/api", repositories[0].RepositoryUri);
     }
 
     [Fact]

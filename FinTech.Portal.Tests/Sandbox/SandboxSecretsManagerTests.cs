@@ -31,12 +31,12 @@ public class SandboxSecretsManagerTests
         var redis = list.SecretList[1];
         Assert.True(redis.RotationEnabled);
         Assert.Equal(30, redis.RotationRules!.AutomaticallyAfterDays);
-        Assert.Equal("arn:aws:lambda:eu-west-1:111111111111:function:fintech-sandbox-redis-auth-rotation", redis.RotationLambdaARN);
+        Assert.Equal("arn:aws:lambda:eu-west-1:111122223333:function:fintech-sandbox-redis-auth-rotation", redis.RotationLambdaARN);
         Assert.Equal(SandboxTestPlatform.TuesdayMorning.Date.AddDays(-12).AddHours(3), redis.LastRotatedDate);
         Assert.Equal(redis.LastRotatedDate!.Value.Date.AddDays(31), redis.NextRotationDate);
         Assert.Equal("rds", list.SecretList[0].OwningService);
         Assert.False(list.SecretList[4].RotationEnabled);
-        Assert.StartsWith("arn:aws:secretsmanager:eu-west-1:111111111111:secret:fintech/sandbox/redis/auth-token-", redis.ARN);
+        Assert.StartsWith("arn:aws:secretsmanager:eu-west-1:111122223333:secret:fintech/sandbox/redis/auth-token-", redis.ARN);
     }
 
     [Fact]

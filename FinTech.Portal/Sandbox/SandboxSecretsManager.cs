@@ -25,8 +25,9 @@ public sealed record SandboxRotationStep(
 /// </summary>
 public sealed class SandboxSecretsManager : ISecretsManager
 {
-    public const string Region = "eu-west-1";
-    public const string AccountId = "111111111111";
+    // The environment's one account (infra creates secrets, registry and services in it), as every Sandbox ARN says.
+    public const string Region = SandboxPlatform.Region;
+    public const string AccountId = SandboxPlatform.AccountId;
 
     private const string PreviousRotationIncomplete = "A previous rotation isn't complete. That rotation will be reattempted.";
 
