@@ -94,6 +94,17 @@ public class DashboardPanelTests : IAsyncLifetime
         Assert.Contains("ms", values[2]);
     }
 
+    [Fact]
+    public void A_panel_whose_drawing_throws_shows_the_error_in_its_own_box()
+    {
+        // Series missing (null) makes the panel's own rendering throw: the panel is its own boundary.
+        var panel = Render(new PanelData(PanelState.Current, null!, End, null));
+
+        var error = panel.Find("[data-testid=panel-latency] [role=alert]");
+        Assert.Equal("The panel “API latency” could not be drawn. The rest of the dashboard is unaffected.", error.TextContent.Trim());
+        Assert.Empty(panel.FindAll("polyline"));
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     // MudBlazor's services are async-disposable only.

@@ -59,6 +59,8 @@ internal static class CircuitsBenchmark
         // Let the first circuit settle (JIT, first refreshes) before the baseline.
         await Task.Delay(TimeSpan.FromSeconds(refreshSeconds * 2));
         var baseline = await portal.ReadAsync(collect: true);
+        var dumpFolder = Array.IndexOf(args, "--gcdump") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        await DumpHeapAsync(portal, dumpFolder, "baseline.gcdump");
 
         var firstChartMs = new List<double>();
         var pages = new List<IPage> { first };
@@ -73,12 +75,7 @@ internal static class CircuitsBenchmark
         }
         await Task.Delay(TimeSpan.FromSeconds(refreshSeconds * 2));
         var held = await portal.ReadAsync(collect: true);
-        if (Array.IndexOf(args, "--gcdump") is var at and >= 0 && at + 1 < args.Length)
-        {
-            // Where the memory goes, by type: dotnet-gcdump (a .NET SDK diagnostics tool) on the PATH.
-            using var dump = Process.Start("dotnet-gcdump", ["collect", "-p", portal.Pid.ToString(CultureInfo.InvariantCulture), "-o", args[at + 1]]);
-            await dump.WaitForExitAsync();
-        }
+        await DumpHeapAsync(portal, dumpFolder, "held.gcdump");
 
         var before = await portal.ReadAsync(collect: false);
         while ((await portal.ReadAsync(collect: false)).DashboardRefreshes < before.DashboardRefreshes + refreshesToWatch)
@@ -105,6 +102,22 @@ internal static class CircuitsBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu_ms_per_circuit_refresh={cpuPerCircuitRefresh:0.00}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first_chart_ms_p50={p50:0}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Where the memory goes, by type: dotnet-gcdump (a .NET SDK diagnostics tool) on the PATH. The
+    /// baseline and held dumps side by side (<c>dotnet-gcdump report</c> on each) show what one
+    /// circuit retains.
+    /// </summary>
+    private static async Task DumpHeapAsync(PortalProcess portal, string? folder, string name)
+    {
+        if (folder is null)
+        {
+            return;
+        }
+        Directory.CreateDirectory(folder);
+        using var dump = Process.Start("dotnet-gcdump", ["collect", "-p", portal.Pid.ToString(CultureInfo.InvariantCulture), "-o", Path.Combine(folder, name)]);
+        await dump.WaitForExitAsync();
     }
 
     private static double ReadOption(string[] args, string name, double fallback)

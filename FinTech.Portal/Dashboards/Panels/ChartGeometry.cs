@@ -65,6 +65,38 @@ public sealed class ChartGeometry
 
     private string? _svgContent;
 
+    /// <summary>
+    /// The chart's picture (the SVG and the overlay charts.js draws the crosshair on) as markup,
+    /// once per accessible name: like <see cref="SvgContent"/>, shared by every viewer's circuit.
+    /// </summary>
+    public string PlotMarkup(string ariaLabel) => _plots.GetOrAdd(ariaLabel, label =>
+        $"<div class=\"ts-plot\"><svg viewBox=\"0 0 {Fmt(Width)} {Fmt(Height)}\" role=\"img\" aria-label=\"{System.Net.WebUtility.HtmlEncode(label)}\" focusable=\"false\">{SvgContent}</svg><div class=\"ts-overlay\" aria-hidden=\"true\"></div></div>");
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _plots = new(StringComparer.Ordinal);
+
+    /// <summary>The legend's entries (a swatch, the label and the latest value per line, the warning line) as shared markup.</summary>
+    public string LegendContent => _legendContent ??= BuildLegendContent();
+
+    private string? _legendContent;
+
+    private string BuildLegendContent()
+    {
+        static string E(string text) => System.Net.WebUtility.HtmlEncode(text);
+        var legend = new System.Text.StringBuilder(512);
+        foreach (var line in Lines)
+        {
+            legend.Append(CultureInfo.InvariantCulture,
+                $"<span class=\"ts-legend-item\" data-testid=\"legend-item\"><span class=\"ts-swatch ts-s{line.ColorIndex}\"></span>{E(line.Label)} <b>{E(line.LatestText)}</b></span>");
+        }
+        if (Key.Threshold is { } threshold && ThresholdText is not null)
+        {
+            legend.Append(CultureInfo.InvariantCulture,
+                $"<span class=\"ts-legend-item\" data-testid=\"legend-threshold\"><span class=\"ts-swatch ts-swatch-threshold\"></span>warning at {E(FormatValue(threshold, Key.Unit))}</span>");
+        }
+        legend.Append("<span class=\"ts-legend-note\">times in UTC</span>");
+        return legend.ToString();
+    }
+
     private string BuildSvgContent()
     {
         static string E(string text) => System.Net.WebUtility.HtmlEncode(text);
