@@ -146,8 +146,9 @@ public sealed class AwsAuditAnchorContractTests : IAsyncLifetime
         await pages.Kit.RecordManyAsync(2);
         var panel = pages.Bunit.Render<AuditVerifyPanel>();
 
+        // The sink is called over loopback HTTP: on a loaded machine that takes longer than bUnit's 1 s default.
         panel.Find("[data-testid=anchor-button]").Click();
-        panel.WaitForAssertion(() => Assert.StartsWith(shown, panel.Find("[data-testid=anchor-sink-status]").TextContent.Trim(), StringComparison.Ordinal));
+        panel.WaitForAssertion(() => Assert.StartsWith(shown, panel.Find("[data-testid=anchor-sink-status]").TextContent.Trim(), StringComparison.Ordinal), TimeSpan.FromSeconds(20));
         var after = await pages.Kit.Trail.RecordAsync(AuditTestKit.Entry(3), CancellationToken.None);
 
         var anchored = Assert.Single(await pages.EventsAsync(AuditEventTypes.AuditAnchored));
