@@ -22,6 +22,8 @@ internal static class PortalBunit
         interop.SetupVoid("mudElementRef.addOnBlurEvent", _ => true).SetVoidResult();
         interop.SetupVoid("mudKeyInterceptor.connect", _ => true).SetVoidResult();
         interop.SetupVoid("mudKeyInterceptor.disconnect", _ => true).SetVoidResult();
+        // Pages with a MudSelect bring their own MudPopoverProvider, which first counts the providers on the page.
+        interop.Setup<int>("mudpopoverHelper.countProviders", _ => true).SetResult(1);
         interop.SetupVoid("mudPopover.initialize", _ => true).SetVoidResult();
         interop.SetupVoid("mudPopover.connect", _ => true).SetVoidResult();
         interop.SetupVoid("mudPopover.disconnect", _ => true).SetVoidResult();
