@@ -87,28 +87,49 @@ public sealed class SecretLeakPortal : WebApplicationFactory<FinTech.Portal.Comp
         return ActivatorUtilities.CreateInstance<OperationsService>(Services, new PortalCaller(() => Task.FromResult(user), "127.0.0.1"));
     }
 
-    /// <summary>Moves the clock a second at a time (letting the worker and the Sandbox's timers run) until every run has ended.</summary>
+    /// <summary>
+    /// Moves the fake clock to each moment the portal's worker waits for (the kit's <see cref="ClockPump"/>) until every
+    /// run has ended, which the run feed reports the moment this task's worker records it: no real-time pauses.
+    /// </summary>
     public async Task RunUntilEndedAsync(IReadOnlyCollection<string> runIds, TimeSpan limit)
     {
         var store = Services.GetRequiredService<OperationStore>();
-        var signal = Services.GetRequiredService<OperationWorkerSignal>();
-        var end = Time.GetUtcNow() + limit;
-        while (Time.GetUtcNow() < end)
+        var feed = Services.GetRequiredService<OperationRunFeed>();
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task CheckAsync()
         {
-            var open = 0;
             foreach (var id in runIds)
             {
-                open += (await store.GetAsync(id, CancellationToken.None))!.IsTerminal ? 0 : 1;
+                if (!(await store.GetAsync(id, CancellationToken.None))!.IsTerminal)
+                {
+                    return;
+                }
             }
-            if (open == 0)
-            {
-                return;
-            }
-            signal.Wake();
-            await Task.Delay(10);
-            Time.Advance(TimeSpan.FromSeconds(1));
+            ended.TrySetResult();
         }
-        throw new TimeoutException($"Runs still open after {limit.TotalMinutes:0} simulated minutes.");
+
+        using var pump = new ClockPump(Services.GetRequiredService<OperationWorker>(), Time);
+        var watches = runIds.Select(id => feed.Watch(id, change => _ = CheckAsync())).ToList();
+        try
+        {
+            await CheckAsync();
+            Services.GetRequiredService<OperationWorkerSignal>().Wake();
+            // A guard against a hang, not a pause: a worker that stops waiting on the clock without ending its runs fails the test.
+            var endedOrHung = Task.WhenAny(ended.Task, Task.Delay(TimeSpan.FromMinutes(2)));
+            var end = Time.GetUtcNow() + limit;
+            while (!ended.Task.IsCompleted && await pump.StepAsync(endedOrHung, end))
+            {
+            }
+            await CheckAsync();
+            if (!ended.Task.IsCompleted)
+            {
+                throw new TimeoutException($"Runs still open after {limit.TotalMinutes:0} simulated minutes.");
+            }
+        }
+        finally
+        {
+            watches.ForEach(w => w.Dispose());
+        }
     }
 
     /// <summary>An HttpClient with <paramref name="persona"/>'s session (the persona form, as a person signs in).</summary>
