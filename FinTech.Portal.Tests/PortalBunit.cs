@@ -20,6 +20,7 @@ internal static class PortalBunit
     public static void SetupMudInputs(this BunitJSInterop interop)
     {
         interop.SetupVoid("mudElementRef.addOnBlurEvent", _ => true).SetVoidResult();
+        interop.SetupVoid("mudElementRef.removeOnBlurEvent", _ => true).SetVoidResult();
         interop.SetupVoid("mudKeyInterceptor.connect", _ => true).SetVoidResult();
         interop.SetupVoid("mudKeyInterceptor.disconnect", _ => true).SetVoidResult();
         // Pages with a MudSelect bring their own MudPopoverProvider, which first counts the providers on the page.

@@ -35,9 +35,6 @@ public sealed class SecretsPageTests : IAsyncLifetime
         _authorization = _context.SignInAs(Olivia);
         _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         _context.JSInterop.SetupMudInputs();
-        _context.JSInterop.SetupVoid(invocation => invocation.Identifier.StartsWith("mudPopover", StringComparison.Ordinal)
-            || invocation.Identifier.StartsWith("mudElementRef.", StringComparison.Ordinal)
-            || invocation.Identifier.StartsWith("mudKeyInterceptor.", StringComparison.Ordinal)).SetVoidResult();
     }
 
     public async Task DisposeAsync()
