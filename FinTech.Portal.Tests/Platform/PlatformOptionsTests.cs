@@ -1,4 +1,6 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
+using FinTech.Portal.Tests.Identity;
 using FinTech.Portal.Sandbox;
 using FinTech.Portal.Tests.Browser;
 using Microsoft.Extensions.Configuration;
@@ -71,6 +73,51 @@ public class PlatformOptionsTests
 
         Assert.Contains("Platform:Environments:prod:Aws:AccountId must be the 12-digit AWS account id.", error.Message);
         Assert.Contains("Platform:Environments:prod:Aws:Region is required", error.Message);
+    }
+
+    /// <summary>
+    /// Without these an Aws environment could offer no rotation, and a rotation, a failover and a deployment of the API
+    /// would stop excluding each other without a word: the portal refuses to start and names the key.
+    /// </summary>
+    [Theory]
+    [InlineData("AuroraCredentialsSecret", "Platform:Environments:prod:Resources:AuroraCredentialsSecret is required for an Aws environment")]
+    [InlineData("RedisAuthTokenSecret", "Platform:Environments:prod:Resources:RedisAuthTokenSecret is required for an Aws environment")]
+    [InlineData("Secrets", "Platform:Environments:prod:Resources:Secrets is required for an Aws environment (Secrets:0, Secrets:1, …)")]
+    [InlineData("ApiServiceSecrets", "Platform:Environments:prod:Resources:ApiServiceSecrets is required for an Aws environment")]
+    [InlineData("AuroraInstanceClass", "Platform:Environments:prod:Resources:AuroraInstanceClass is required")]
+    public void An_Aws_environment_without_a_rotation_secret_or_its_instance_class_is_refused_with_the_keys_full_path(string key, string expected)
+    {
+        var settings = StartupRefusalTests.AwsProduction();
+        var prefix = $"Platform:Environments:prod:Resources:{key}";
+        var removed = settings.Keys.Where(k => k == prefix || k.StartsWith(prefix + ":", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(removed);
+        removed.ForEach(k => settings.Remove(k));
+
+        var error = Assert.Throws<OptionsValidationException>(() => Catalog(settings));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        // Only that key: the rest of the production configuration is complete.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(error.Message, "Platform:Environments:prod:Resources:[A-Za-z]+ (is|must)"));
+    }
+
+    [Fact]
+    public void A_Sandbox_environment_needs_no_rotation_settings_and_runs_on_the_Sandboxs_instance_class()
+    {
+        var sandbox = Assert.Single(Catalog([]).All);
+
+        Assert.Equal(PlatformCatalogue.SandboxAuroraInstanceClass, sandbox.Resources.AuroraInstanceClass);
+        Assert.NotEmpty(sandbox.Resources.Secrets);
+    }
+
+    [Fact]
+    public void An_Aurora_instance_class_the_catalogue_does_not_know_is_refused_with_the_classes_it_knows()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Catalog(new()
+        {
+            ["Platform:Environments:staging:Resources:AuroraInstanceClass"] = "db.x9.huge",
+        }));
+
+        Assert.Contains("Platform:Environments:staging:Resources:AuroraInstanceClass 'db.x9.huge' is not an instance class the platform catalogue knows (db.t4g.medium, db.r6g.large, db.r6g.xlarge, db.r6g.2xlarge).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,6 +28,49 @@ public partial class SandboxAlarmTests
         });
     }
 
+    /// <summary>Aurora PostgreSQL's max_connections follows the instance's memory: so does the alarm, per environment.</summary>
+    [Theory]
+    [InlineData("db.t4g.medium", 324)]
+    [InlineData("db.r6g.large", 1328)]
+    [InlineData("db.r6g.xlarge", 2680)]
+    public void The_connections_alarm_fires_at_80_percent_of_the_max_connections_of_the_environments_instance_class(string instanceClass, double threshold)
+    {
+        var resources = PlatformResources.Sandbox();
+        resources.AuroraInstanceClass = instanceClass;
+
+        var alarm = new SandboxTestPlatform(resources: resources).Alarm("aurora-connections");
+
+        Assert.Equal(threshold, alarm.Threshold);
+        Assert.Equal(ComparisonOperator.GreaterThanOrEqualToThreshold, alarm.ComparisonOperator);
+        Assert.EndsWith($" {instanceClass}: {threshold} of {PlatformCatalogue.InstanceClasses[instanceClass].MaxConnections} connections.", alarm.AlarmDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_write_probe_canary_going_silent_is_an_alarm_on_its_ProbeWrites_with_missing_minutes_breaching()
+    {
+        var platform = new SandboxTestPlatform();
+        var alarm = platform.Alarm("write-probe-silent");
+
+        Assert.Equal(("FinTech/WriteProbe", "ProbeWrites", "Sum", 60), (alarm.Namespace, alarm.MetricName, alarm.Statistic, alarm.Period));
+        Assert.Equal([new Dimension("Target", "AuroraWriter")], alarm.Dimensions);
+        Assert.Equal((ComparisonOperator.LessThanThreshold, 30d, 3, 3), (alarm.ComparisonOperator, alarm.Threshold, alarm.EvaluationPeriods, alarm.DatapointsToAlarm));
+        Assert.Equal(TreatMissingData.Breaching, alarm.TreatMissingData);
+        Assert.Equal(StateValue.Ok, alarm.StateValue);
+    }
+
+    [Fact]
+    public async Task The_Sandboxs_canary_publishes_a_write_a_second_through_an_Aurora_failover()
+    {
+        var platform = new SandboxTestPlatform();
+        await platform.Platform.FailoverAuroraClusterAsync(platform.Platform.AuroraInstances[1], CancellationToken.None);
+        platform.Advance(TimeSpan.FromMinutes(10));
+
+        var writes = platform.Series(new MetricQuery("w", "FinTech/WriteProbe", "ProbeWrites", [new Dimension("Target", "AuroraWriter")], Statistic.Sum, 60), TimeSpan.FromMinutes(10));
+
+        Assert.Equal(Enumerable.Repeat(60d, 10), writes.Points.Select(p => p.Value));
+        Assert.Equal(StateValue.Ok, platform.Alarm("write-probe-silent").StateValue);
+    }
+
     [Fact]
     public void The_p99_latency_alarm_is_the_catalogues_on_the_APIs_target_group()
     {
@@ -221,6 +264,11 @@ public partial class SandboxAlarmTests
         {
             var values = WeekOfDatapoints(p, alarm, week);
             Assert.DoesNotContain(values, value => Breaches(alarm, value));
+            // Where a missing minute breaches (the silent canary), none may be missing.
+            if (alarm.TreatMissingData == TreatMissingData.Breaching)
+            {
+                Assert.Equal(10080, values.Count);
+            }
         });
     }
 

@@ -100,6 +100,10 @@ public sealed class EnvironmentOptions
                     yield return $"{path}:Aws:Region is required (e.g. eu-west-1).";
                 }
             }
+            foreach (var error in Resources.ValidateRotationSecrets($"{path}:Resources"))
+            {
+                yield return error;
+            }
         }
         foreach (var error in Resources.Validate($"{path}:Resources"))
         {
@@ -149,6 +153,14 @@ public sealed class PlatformResources
     /// <summary>The portal's own ECS service (optional: only its alarms name it).</summary>
     public string? PortalService { get; set; }
     public string AuroraCluster { get; set; } = "";
+
+    /// <summary>
+    /// The Aurora instances' class (<c>db.r6g.large</c>; infra sets it from cdk.json): Aurora PostgreSQL derives
+    /// <c>max_connections</c> from it, and the <c>aurora-connections</c> alarm fires at a share of that
+    /// (<see cref="PlatformCatalogue.SizedFor"/>). One of <see cref="PlatformCatalogue.InstanceClasses"/>.
+    /// </summary>
+    public string AuroraInstanceClass { get; set; } = "";
+
     /// <summary>Instance identifiers of the cluster's members (writer and readers). A list default
     /// would be appended to by configuration binding, so the Sandbox's are filled in when empty.</summary>
     public List<string> AuroraInstances { get; set; } = [];
@@ -169,7 +181,7 @@ public sealed class PlatformResources
 
     /// <summary>
     /// The secret holding the Aurora cluster's master credentials (RDS-managed, <c>rds!cluster-…</c>): its
-    /// rotation and a failover of the cluster exclude each other. Optional; without it no rotation locks the cluster's credentials.
+    /// rotation and a failover of the cluster exclude each other. Required for an Aws environment (the Sandbox derives its own).
     /// </summary>
     public string? AuroraCredentialsSecret { get; set; }
 
@@ -178,7 +190,7 @@ public sealed class PlatformResources
 
     /// <summary>
     /// The Secrets Manager secrets (names) people may rotate from the portal, in the order the Secrets page
-    /// lists them first. Empty: no rotation is offered (the page still lists what ListSecrets returns).
+    /// lists them first. Required for an Aws environment: without it no rotation could be offered.
     /// </summary>
     public List<string> Secrets { get; set; } = [];
 
@@ -232,6 +244,7 @@ public sealed class PlatformResources
         EcsService = Or(EcsService, names.ApiService);
         PortalService = Or(PortalService ?? "", names.PortalService);
         AuroraCluster = Or(AuroraCluster, names.AuroraCluster);
+        AuroraInstanceClass = Or(AuroraInstanceClass, PlatformCatalogue.SandboxAuroraInstanceClass);
         RedisReplicationGroup = Or(RedisReplicationGroup, names.RedisReplicationGroup);
         SessionTable = Or(SessionTable, names.SessionTable);
         AlarmNamePrefix = Or(AlarmNamePrefix, names.AlarmPrefix);
@@ -255,12 +268,44 @@ public sealed class PlatformResources
         }
     }
 
+    /// <summary>
+    /// The secrets an Aws environment must name (infra sets them on the portal's task). Without them the portal could
+    /// neither offer a rotation nor keep a rotation, a failover and a deployment of the API from running into each other,
+    /// and nothing on a page would say why: so it does not start.
+    /// </summary>
+    internal IEnumerable<string> ValidateRotationSecrets(string path)
+    {
+        foreach (var (key, value, what) in new[]
+        {
+            (nameof(AuroraCredentialsSecret), AuroraCredentialsSecret, "the Aurora cluster's RDS-managed master secret (rds!cluster-…), whose rotation and a failover exclude each other"),
+            (nameof(RedisAuthTokenSecret), RedisAuthTokenSecret, "the Redis AUTH token's secret, whose rotation and a Redis failover exclude each other"),
+        })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                yield return $"{path}:{key} is required for an Aws environment: {what} (infra/ sets it on the portal's task).";
+            }
+        }
+        foreach (var (key, list, what) in new[]
+        {
+            (nameof(Secrets), Secrets, "the secrets people may rotate from the portal"),
+            (nameof(ApiServiceSecrets), ApiServiceSecrets, "the secrets the API's task definition injects, whose rotation and an API deployment exclude each other"),
+        })
+        {
+            if (list.Count == 0 || list.Any(string.IsNullOrWhiteSpace))
+            {
+                yield return $"{path}:{key} is required for an Aws environment ({key}:0, {key}:1, …): {what} (infra/ sets it on the portal's task).";
+            }
+        }
+    }
+
     internal IEnumerable<string> Validate(string path)
     {
         foreach (var (key, value) in new[]
         {
             (nameof(LoadBalancer), LoadBalancer), (nameof(TargetGroup), TargetGroup), (nameof(EcsCluster), EcsCluster),
-            (nameof(EcsService), EcsService), (nameof(AuroraCluster), AuroraCluster), (nameof(RedisReplicationGroup), RedisReplicationGroup),
+            (nameof(EcsService), EcsService), (nameof(AuroraCluster), AuroraCluster), (nameof(AuroraInstanceClass), AuroraInstanceClass),
+            (nameof(RedisReplicationGroup), RedisReplicationGroup),
             (nameof(SessionTable), SessionTable), (nameof(AlarmNamePrefix), AlarmNamePrefix), (nameof(BusinessNamespace), BusinessNamespace),
             (nameof(BusinessService), BusinessService),
         })
@@ -269,6 +314,10 @@ public sealed class PlatformResources
             {
                 yield return $"{path}:{key} is required: the name of the environment's resource (infra/ sets it on the portal's task).";
             }
+        }
+        if (!string.IsNullOrWhiteSpace(AuroraInstanceClass) && !PlatformCatalogue.InstanceClasses.ContainsKey(AuroraInstanceClass))
+        {
+            yield return $"{path}:AuroraInstanceClass '{AuroraInstanceClass}' is not an instance class the platform catalogue knows ({string.Join(", ", PlatformCatalogue.InstanceClasses.Keys.Where(k => k.StartsWith("db.", StringComparison.Ordinal)))}).";
         }
         if (!string.IsNullOrWhiteSpace(LoadBalancer) && !LoadBalancer.StartsWith("app/", StringComparison.Ordinal))
         {

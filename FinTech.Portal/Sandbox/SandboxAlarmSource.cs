@@ -23,7 +23,8 @@ internal sealed class SandboxAlarmSource
     {
         _platform = platform;
         _engine = engine;
-        _alarms = PlatformCatalogue.AllAlarms.Select(a => Resolve(a, resources)).ToList();
+        // Sized for the environment's Aurora instance class, as infra sizes the alarms it deploys.
+        _alarms = PlatformCatalogue.SizedFor(PlatformCatalogue.AllAlarms, resources.Names.AuroraInstanceClass).Select(a => Resolve(a, resources)).ToList();
     }
 
     /// <summary>The alarm's name in this environment: the environment's prefix and the catalogue key.</summary>

@@ -1,4 +1,5 @@
 using FinTech.Portal.Platform;
+using FinTech.Portal.Platform.Catalogue;
 using FinTech.Portal.Platform.CloudWatch;
 
 namespace FinTech.Portal.Sandbox;
@@ -172,6 +173,13 @@ internal sealed class SandboxMetricCatalog
         Add(business, "TransactionsProcessed", MetricUnit.Count, SampleKind.Counter, service, Business, (m, _) => model.TransactionsProcessed(m));
         Add(business, "TransactionsFailed", MetricUnit.Count, SampleKind.Counter, service, Business, (m, _) => model.TransactionsFailed(m));
         AddDistribution(business, "TransactionLatency", MetricUnit.Milliseconds, service, Business, (m, _) => model.TransactionLatency(m));
+
+        // The write-probe canary attempts one write a second per target whatever happens to it (a failed write is a
+        // ProbeWriteFailures, still a ProbeWrites): the Sandbox's canary never goes silent, so its alarm stays OK.
+        // The per-second samples themselves are SandboxWriteProbe's.
+        int ProbeTarget(IReadOnlyList<Dimension> d) => PlatformCatalogue.WriteProbeTargets.ToList().IndexOf(Value(d, PlatformCatalogue.WriteProbeDimension) ?? "");
+        Add(PlatformCatalogue.WriteProbeNamespace, PlatformCatalogue.WriteProbeAttempts, MetricUnit.Count, SampleKind.Counter,
+            [PlatformCatalogue.WriteProbeDimension], ProbeTarget, (_, _) => 60);
     }
 
     public IEnumerable<SandboxMetricDefinition> All => _definitions.Values;

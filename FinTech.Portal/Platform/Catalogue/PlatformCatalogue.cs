@@ -1,6 +1,8 @@
 // The one platform catalogue: compiled into the portal (FinTech.Portal) and into infra/FinTech.Infra,
 // so the Sandbox, the dashboards and the CDK stacks read the same resource names, alarm names,
 // thresholds and datapoints. Plain C# data with no dependencies: both projects compile this file.
+using System.Globalization;
+
 namespace FinTech.Portal.Platform.Catalogue;
 
 /// <summary>The physical names of one environment's resources (<c>fintech-{env}-...</c>).</summary>
@@ -54,6 +56,10 @@ public sealed record CatalogueMetric(string Id, string Namespace, string MetricN
 /// whose stack creates the alarm, next to the service; null for the platform's alarms (the Observability stack).
 /// </param>
 /// <param name="RollsBackDeployments">ECS rolls a deployment of <paramref name="Service"/> back when this alarm fires while it runs.</param>
+/// <remarks>
+/// An alarm whose threshold depends on the environment's size sets <see cref="ShareOfAuroraMaxConnections"/> and has a
+/// NaN <see cref="Threshold"/> until <see cref="PlatformCatalogue.SizedFor"/> fills it in for an instance class.
+/// </remarks>
 public sealed record CatalogueAlarm(
     string Key,
     string Description,
@@ -66,7 +72,14 @@ public sealed record CatalogueAlarm(
     string TreatMissingData,
     int PeriodSeconds = 60,
     string? Service = null,
-    bool RollsBackDeployments = false);
+    bool RollsBackDeployments = false)
+{
+    /// <summary>The threshold is this share of the Aurora instance class's <c>max_connections</c> (null: a fixed threshold).</summary>
+    public double? ShareOfAuroraMaxConnections { get; init; }
+
+    /// <summary>Whether <see cref="Threshold"/> is a number already (false: it waits for <see cref="PlatformCatalogue.SizedFor"/>).</summary>
+    public bool IsSized => ShareOfAuroraMaxConnections is null;
+}
 
 public static class PlatformCatalogue
 {
@@ -114,6 +127,10 @@ public static class PlatformCatalogue
     /// <summary>How long a write took to commit or fail (Milliseconds).</summary>
     public const string WriteProbeLatency = "ProbeWriteLatency";
 
+    /// <summary>The dimension the canary publishes its metrics with, and its values (<c>WriteProbeTarget</c>'s names).</summary>
+    public const string WriteProbeDimension = "Target";
+    public static readonly IReadOnlyList<string> WriteProbeTargets = ["AuroraWriter", "RedisPrimary"];
+
     /// <summary>The Sandbox environment's sizes (an environment of infra sizes itself in cdk.json).</summary>
     public const string SandboxAuroraInstanceClass = "db.r6g.large";
     public const string SandboxRedisNodeType = "cache.r6g.large";
@@ -151,6 +168,7 @@ public static class PlatformCatalogue
     private static readonly (string, string)[] Cluster = [("DBClusterIdentifier", "{AuroraCluster}")];
     private static readonly (string, string)[] Table = [("TableName", "{SessionTable}")];
     private static readonly (string, string)[] Business = [("Service", "{BusinessService}")];
+    private static readonly (string, string)[] ProbeOfAurora = [(WriteProbeDimension, "AuroraWriter")];
 
     private static (string, string)[] Targets(string service) =>
         [("LoadBalancer", "{LoadBalancer}"), ("TargetGroup", service == ApiServiceKey ? "{ApiTargetGroup}" : "{PortalTargetGroup}")];
@@ -193,9 +211,11 @@ public static class PlatformCatalogue
         new("aurora-replica-lag", "An Aurora reader has been 1 s or more behind the writer in 3 of 5 minutes: reads may return stale balances.",
             [M(Rds, "AuroraReplicaLagMaximum", Cluster, "Maximum")], null,
             "GreaterThanOrEqualToThreshold", 1000, 5, 3, "notBreaching"),
-        new("aurora-connections", "The Aurora writer has held 800 or more connections in 3 of 5 minutes: pools are leaking or the API is scaling past the instance class.",
+        // Aurora PostgreSQL derives max_connections from the instance's memory: a flat number would never fire on a small
+        // class and fire too early on a large one, so the threshold is a share of the environment's class (SizedFor).
+        new("aurora-connections", "The Aurora writer has held 80 % or more of its instance class's max_connections in 3 of 5 minutes: pools are leaking or the API is scaling past the instance class.",
             [M(Rds, "DatabaseConnections", Writer, "Maximum")], null,
-            "GreaterThanOrEqualToThreshold", 800, 5, 3, "notBreaching"),
+            "GreaterThanOrEqualToThreshold", double.NaN, 5, 3, "notBreaching") { ShareOfAuroraMaxConnections = AuroraConnectionsShare },
         new("aurora-freeable-memory", "An Aurora instance has had 256 MiB or less of freeable memory in 3 of 5 minutes: it is about to swap or kill backends.",
             EachMember(AuroraInstanceCount, Instance, Rds, "FreeableMemory", "Minimum", "mem"), Over("MIN", AuroraInstanceCount, "mem"),
             "LessThanOrEqualToThreshold", 256.0 * 1024 * 1024, 5, 3, "notBreaching"),
@@ -226,6 +246,11 @@ public static class PlatformCatalogue
             [M(BusinessNamespace, "TransactionsFailed", Business, "Sum", "failed"), M(BusinessNamespace, "TransactionsProcessed", Business, "Sum", "processed")],
             "100 * FILL(failed, 0) / processed",
             "GreaterThanOrEqualToThreshold", 2, 5, 3, "notBreaching"),
+        // The canary publishes one ProbeWrites a second per target, failed writes included, in one PutMetricData: a minute
+        // with fewer than half of its seconds, or none (missing counts as breaching), means it is down, stuck or cut off.
+        new("write-probe-silent", $"The write-probe canary (the write-probe ECS service) published fewer than 30 seconds of {WriteProbeNamespace} {WriteProbeAttempts} a minute, or none, for 3 minutes: failover tests have no write evidence until it is back.",
+            [M(WriteProbeNamespace, WriteProbeAttempts, ProbeOfAurora, "Sum")], null,
+            "LessThanThreshold", 30, 3, 3, "breaching"),
     ];
 
     /// <summary>
@@ -263,9 +288,41 @@ public static class PlatformCatalogue
         ];
     }
 
-    /// <summary>Every alarm of an environment: the platform's and both services'. Infra creates exactly these; the Sandbox evaluates exactly these.</summary>
+    /// <summary>
+    /// Every alarm of an environment: the platform's and both services'. Infra creates exactly these; the Sandbox evaluates
+    /// exactly these, each sized for the environment's Aurora instance class first (<see cref="SizedFor"/>).
+    /// </summary>
     public static IEnumerable<CatalogueAlarm> AllAlarms =>
         Alarms.Concat(ServiceAlarms(PortalServiceKey)).Concat(ServiceAlarms(ApiServiceKey));
+
+    /// <summary>The share of the writer's <c>max_connections</c> at which <c>aurora-connections</c> fires.</summary>
+    public const double AuroraConnectionsShare = 0.8;
+
+    /// <summary>The instance class of <paramref name="name"/>; throws, naming the classes the catalogue knows, for any other.</summary>
+    public static InstanceClass InstanceClassOf(string name) =>
+        InstanceClasses.TryGetValue(name ?? "", out var instanceClass)
+            ? instanceClass
+            : throw new ArgumentOutOfRangeException(nameof(name), name,
+                $"The platform catalogue does not know the instance class '{name}' (it knows {string.Join(", ", InstanceClasses.Keys)}): add it to PlatformCatalogue.InstanceClasses with its memory and max_connections.");
+
+    /// <summary>
+    /// The alarms with every size-dependent threshold filled in for an environment whose Aurora instances are of class
+    /// <paramref name="auroraInstanceClass"/> (<c>aurora-connections</c>: 80 % of its <c>max_connections</c>, rounded down).
+    /// </summary>
+    public static IReadOnlyList<CatalogueAlarm> SizedFor(IEnumerable<CatalogueAlarm> alarms, string auroraInstanceClass)
+    {
+        ArgumentNullException.ThrowIfNull(alarms);
+        var aurora = InstanceClassOf(auroraInstanceClass);
+        return [.. alarms.Select(alarm => alarm.ShareOfAuroraMaxConnections is { } share
+            ? alarm with
+            {
+                Threshold = Math.Floor(share * aurora.MaxConnections),
+                Description = alarm.Description + string.Create(CultureInfo.InvariantCulture,
+                    $" {aurora.Name}: {Math.Floor(share * aurora.MaxConnections)} of {aurora.MaxConnections} connections."),
+                ShareOfAuroraMaxConnections = null,
+            }
+            : alarm)];
+    }
 
     /// <summary>The id of a metric-math alarm's expression among its queries (infra writes it, DescribeAlarms returns it).</summary>
     public const string ExpressionId = "e1";

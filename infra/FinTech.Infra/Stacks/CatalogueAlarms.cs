@@ -24,6 +24,10 @@ public static class CatalogueAlarms
 
     private static CfnAlarm Create(Construct scope, CatalogueAlarm alarm, Names names, ITopic topic, Func<string, string> resource)
     {
+        if (!alarm.IsSized)
+        {
+            throw new InvalidOperationException($"The catalogue alarm {alarm.Key} has a threshold relative to the instance class: size it with PlatformCatalogue.SizedFor first.");
+        }
         CfnAlarm.MetricProperty Metric(CatalogueMetric metric) => new()
         {
             Namespace = metric.Namespace,

@@ -76,7 +76,8 @@ public sealed class ObservabilityStack : Stack
         var writeThrottles = M("AWS/DynamoDB", "WriteThrottleEvents", table, "Sum", "Write throttles");
 
         // Every alarm of the platform catalogue but the services' (those are created with each service, WebService).
-        Alarms = CatalogueAlarms.Create(this, PlatformCatalogue.Alarms, names, security.AlarmTopic, placeholder => placeholder switch
+        // Sized for the environment's Aurora instance class (cdk.json auroraInstanceClass, the class the Data stack deploys).
+        Alarms = CatalogueAlarms.Create(this, PlatformCatalogue.SizedFor(PlatformCatalogue.Alarms, env.Config.AuroraInstanceClass), names, security.AlarmTopic, placeholder => placeholder switch
         {
             "LoadBalancer" => compute.LoadBalancer.LoadBalancerFullName,
             "ApiTargetGroup" => compute.Api.TargetGroup.TargetGroupFullName,

@@ -212,6 +212,8 @@ public sealed class PortalStack : Stack
             // The portal's own service: its CPU, memory and deployment alarms are the catalogue's too.
             [$"{resources}PortalService"] = names.Service("portal"),
             [$"{resources}AuroraCluster"] = names.AuroraCluster,
+            // The class the Data stack deploys: the portal's Sandbox-equal alarm sizes (aurora-connections) follow it.
+            [$"{resources}AuroraInstanceClass"] = config.AuroraInstanceClass,
             [$"{resources}AuroraInstances__0"] = names.AuroraInstance(0),
             [$"{resources}AuroraInstances__1"] = names.AuroraInstance(1),
             [$"{resources}RedisReplicationGroup"] = names.RedisReplicationGroup,
