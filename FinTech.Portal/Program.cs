@@ -1,6 +1,13 @@
 using FinTech.Portal;
 using FinTech.Portal.WriteProbe;
 
+// The canary task's container health check (infra): has the canary published a second lately?
+if (WriteProbeHealthCheck.IsRequested(args))
+{
+    Environment.ExitCode = WriteProbeHealthCheck.Run(args, Console.Out, TimeProvider.System);
+    return;
+}
+
 // infra's write-probe service runs this image as the canary alone (no pages, no portal database).
 if (WriteProbeSetup.IsCanaryOnly(args))
 {

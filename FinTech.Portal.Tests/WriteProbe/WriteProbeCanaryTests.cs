@@ -98,6 +98,38 @@ public sealed class WriteProbeCanaryTests(PostgresFixture postgres) : IAsyncLife
     }
 
     [Fact]
+    public async Task Each_published_second_is_recorded_in_the_heartbeat_the_container_health_check_reads()
+    {
+        using var folder = new TemporaryFolder();
+        var heartbeat = Path.Combine(folder.Path, "write-probe.heartbeat");
+        await using var canary = Canary(heartbeatFile: heartbeat);
+        var before = DateTimeOffset.UtcNow;
+
+        await canary.Service.ProbeOnceAsync(CancellationToken.None);
+
+        var published = DateTimeOffset.Parse(await File.ReadAllTextAsync(heartbeat), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(published, before.AddTicks(-(before.Ticks % TimeSpan.TicksPerSecond)), DateTimeOffset.UtcNow);
+        Assert.True(WriteProbeHealthCheck.Check(heartbeat, TimeSpan.FromSeconds(30), published.AddSeconds(30)).Healthy);
+        Assert.False(WriteProbeHealthCheck.Check(heartbeat, TimeSpan.FromSeconds(30), published.AddSeconds(31)).Healthy);
+        Assert.Equal(["write-probe.heartbeat"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_second_CloudWatch_refused_leaves_the_heartbeat_as_it_was()
+    {
+        using var folder = new TemporaryFolder();
+        var heartbeat = Path.Combine(folder.Path, "write-probe.heartbeat");
+        await using var canary = Canary(heartbeatFile: heartbeat);
+        await canary.Service.ProbeOnceAsync(CancellationToken.None);
+        var recorded = await File.ReadAllTextAsync(heartbeat);
+        _aws.Endpoint.On("monitoring-2010-08-01", "PutMetricData", _ => throw new AwsTestError(HttpStatusCode.BadRequest, "InvalidParameterValue", "refused by the test"));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => canary.Service.ProbeOnceAsync(CancellationToken.None));
+
+        Assert.Equal(recorded, await File.ReadAllTextAsync(heartbeat));
+    }
+
+    [Fact]
     public async Task The_running_canary_probes_once_per_tick_of_its_one_second_timer()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
@@ -167,11 +199,11 @@ public sealed class WriteProbeCanaryTests(PostgresFixture postgres) : IAsyncLife
         return await command.ExecuteScalarAsync();
     }
 
-    private CanaryUnderTest Canary(string? connectionString = null)
+    private CanaryUnderTest Canary(string? connectionString = null, string? heartbeatFile = null)
     {
         var aurora = new AuroraProbeWriter(NpgsqlDataSource.Create(connectionString ?? _database), "canary-test");
         var redis = new RedisProbeWriter("127.0.0.1", _redis.Port, Token, tls: false, "canary-test");
-        var options = Options.Create(new WriteProbeCanaryOptions { Enabled = true, WriteTimeout = TimeSpan.FromSeconds(1) });
+        var options = Options.Create(new WriteProbeCanaryOptions { Enabled = true, WriteTimeout = TimeSpan.FromSeconds(1), HeartbeatFile = heartbeatFile });
         var service = new WriteProbeCanary([aurora, redis], _aws.Client(AwsClients.CloudWatch), options, TimeProvider.System, NullLogger<WriteProbeCanary>.Instance);
         return new CanaryUnderTest(service, aurora, redis);
     }

@@ -18,7 +18,8 @@ public sealed record ProbeWriteResult(WriteProbeTarget Target, bool Succeeded, d
 /// CloudWatch cannot tell a missing zero from a missing second) and <see cref="PlatformCatalogue.WriteProbeLatency"/>
 /// per <c>Target</c>, at <c>StorageResolution</c> 1. This is what <c>AwsWriteProbe</c> reads back as failover evidence.
 /// A failed write is logged with the client's message (metrics carry none); a failed publication loses that second's
-/// sample and the writes go on.
+/// sample and the writes go on. Each published second is recorded in the heartbeat file the container health check
+/// reads (<see cref="WriteProbeHealthCheck"/>).
 /// </summary>
 public sealed class WriteProbeCanary(
     IEnumerable<IProbeWriter> writers,
@@ -61,6 +62,18 @@ public sealed class WriteProbeCanary(
         var second = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var results = await Task.WhenAll(writers.Select(w => MeasureAsync(w, cancellationToken)));
         await cloudWatch.InvokeAsync("PutMetricData", PutMetricData(second, results), cancellationToken);
+        if (options.Value.HeartbeatFile is { Length: > 0 } heartbeat)
+        {
+            try
+            {
+                WriteProbeHealthCheck.Write(heartbeat, second);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The second is published; only the health check will miss it (and fail if this lasts).
+                logger.LogWarning("The write-probe canary could not record its heartbeat at {File}: {Reason}", heartbeat, e.Message);
+            }
+        }
         return results;
     }
 

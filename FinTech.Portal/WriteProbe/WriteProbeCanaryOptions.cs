@@ -41,6 +41,16 @@ public sealed class WriteProbeCanaryOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:01")]
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromMilliseconds(800);
 
+    /// <summary>
+    /// A file the canary rewrites with each second it published (null: none). The container health check
+    /// (<see cref="WriteProbeHealthCheck"/>) reads it; infra puts it on the task's writable <c>/tmp</c>.
+    /// </summary>
+    public string? HeartbeatFile { get; set; }
+
+    /// <summary>The health check fails once the last published second is older than this.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
+    public TimeSpan HeartbeatMaxAge { get; set; } = TimeSpan.FromSeconds(30);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Enabled && !CanaryOnly)

@@ -2,6 +2,7 @@ extern alias portal;
 
 using System.Globalization;
 using System.Text.Json.Nodes;
+using FinTech.Infra.Stacks;
 using CloudWatch = portal::FinTech.Portal.Platform.CloudWatch;
 using DashboardCatalog = portal::FinTech.Portal.Dashboards.DashboardCatalog;
 using PlatformBackend = portal::FinTech.Portal.Platform.PlatformBackend;
@@ -48,6 +49,26 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
 
         Assert.Equal(PlatformCatalogue.AllAlarms.Count(), synthesized.Count);
         Assert.Equal(synthesized, fromSandbox);
+    }
+
+    /// <summary>
+    /// Aurora PostgreSQL's max_connections is LEAST(DBInstanceClassMemory/9531392, 5000): dev's db.t4g.medium allows
+    /// about 405, prod's db.r6g.xlarge 3,351. The connections alarm fires at 80 % of the class the Data stack deploys.
+    /// </summary>
+    [Theory]
+    [InlineData("dev", "db.t4g.medium", 324)]
+    [InlineData("staging", "db.r6g.large", 1328)]
+    [InlineData("prod", "db.r6g.xlarge", 2680)]
+    public void The_connections_alarm_fires_at_80_percent_of_the_max_connections_of_the_class_the_Data_stack_deploys(string env, string instanceClass, double threshold)
+    {
+        var instances = TemplateJson.Resources(platform.TemplateJson(platform.Env(env).Data), "AWS::RDS::DBInstance").Select(r => r.Properties).ToList();
+        var alarm = SynthesizedAlarms(env).Select(a => a.Properties).Single(a => a["AlarmName"]!.GetValue<string>() == $"fintech-{env}-aurora-connections");
+
+        Assert.Equal(2, instances.Count);
+        Assert.All(instances, i => Assert.Equal(instanceClass, i["DBInstanceClass"]!.GetValue<string>()));
+        Assert.Equal(threshold, alarm["Threshold"]!.GetValue<double>());
+        Assert.Equal(Math.Floor(0.8 * PlatformCatalogue.InstanceClasses[instanceClass].MaxConnections), threshold);
+        Assert.Equal("GreaterThanOrEqualToThreshold", alarm["ComparisonOperator"]!.GetValue<string>());
     }
 
     [Theory]
@@ -238,6 +259,9 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
         ("AWS/DynamoDB", "Operation") => value is "GetItem" or "PutItem" or "UpdateItem" or "DeleteItem",
         // FinTech/Transactions is published by the payments API itself (see the README): its service must exist.
         ("FinTech/Transactions", "Service") => value == PlatformCatalogue.BusinessService && Resources(env, "AWS::ECS::Service").Any(s => Is(s["ServiceName"], names.Service("api"))),
+        // FinTech/WriteProbe is published by the write-probe canary (WriteProbeService), one Target per probed endpoint.
+        ("FinTech/WriteProbe", "Target") => PlatformCatalogue.WriteProbeTargets.Contains(value)
+            && Resources(env, "AWS::ECS::Service").Any(s => Is(s["ServiceName"], names.Service(WriteProbeService.ServiceKey))),
         _ => false,
     };
 
@@ -258,17 +282,20 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
         ("AWS/DynamoDB", ["ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits", "ReadThrottleEvents", "WriteThrottleEvents"], ["TableName"]),
         ("AWS/DynamoDB", ["ThrottledRequests", "SuccessfulRequestLatency"], ["Operation+TableName"]),
         (PlatformCatalogue.BusinessNamespace, [.. PlatformCatalogue.BusinessMetrics], ["Service"]),
+        (PlatformCatalogue.WriteProbeNamespace, [PlatformCatalogue.WriteProbeAttempts, PlatformCatalogue.WriteProbeFailures, PlatformCatalogue.WriteProbeLatency],
+            [PlatformCatalogue.WriteProbeDimension]),
     ];
 
     private static readonly Dictionary<(string Namespace, string Metric), string[]> Published =
         PublishedSets.SelectMany(e => e.Metrics.Select(m => (Key: (e.Namespace, m), e.Sets))).ToDictionary(e => e.Key, e => e.Sets);
 
-    /// <summary>The environment's names as infra sets them on the portal's task; ALB and target group ids are deploy-time values.</summary>
-    private static PlatformResources Resources(string env)
+    /// <summary>The environment's names and Aurora instance class as infra sets them on the portal's task; ALB and target group ids are deploy-time values.</summary>
+    private PlatformResources Resources(string env)
     {
         var names = new Names(env);
         return new PlatformResources
         {
+            AuroraInstanceClass = platform.Env(env).Context.Config.AuroraInstanceClass,
             LoadBalancer = $"app/{names.Prefix}-alb/50dc6c495c0c9188", TargetGroup = $"targetgroup/{names.Prefix}-api/943f017f100becff",
             PortalTargetGroup = $"targetgroup/{names.Prefix}-portal/6d0ecf831eec9f09",
             EcsCluster = names.Cluster, EcsService = names.Service("api"), PortalService = names.Service("portal"), AuroraCluster = names.AuroraCluster,

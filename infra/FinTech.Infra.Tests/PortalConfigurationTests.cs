@@ -47,6 +47,7 @@ public sealed class PortalConfigurationTests(SynthesizedPlatform platform, ITest
     [InlineData("Platform__Environments__prod__Resources__RedisAuthTokenSecret", "Platform:Environments:prod:Resources:RedisAuthTokenSecret")]
     [InlineData("Platform__Environments__prod__Resources__Secrets__", "Platform:Environments:prod:Resources:Secrets")]
     [InlineData("Platform__Environments__prod__Resources__ApiServiceSecrets__", "Platform:Environments:prod:Resources:ApiServiceSecrets")]
+    [InlineData("Platform__Environments__prod__Resources__AuroraInstanceClass", "Platform:Environments:prod:Resources:AuroraInstanceClass")]
     [InlineData("Platform__Environments__prod__Resources__PortalTargetGroup", "Platform:Environments:prod:Resources:PortalTargetGroup")]
     [InlineData("Platform__Environments__prod__Aws__Region", "Platform:Environments:prod:Aws:Region")]
     [InlineData("Audit__AnchorBucket", "Audit:AnchorBucket")]
