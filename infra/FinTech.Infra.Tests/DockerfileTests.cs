@@ -67,6 +67,17 @@ public sealed partial class DockerfileTests
         Assert.Contains(Lines, l => l.Contains("dotnet publish FinTech.Portal/FinTech.Portal.csproj -c Release -o /app", StringComparison.Ordinal));
     }
 
+    /// <summary>The canary's container health check runs the binary by its path in the image: the final stage's WORKDIR and ENTRYPOINT.</summary>
+    [Fact]
+    public void The_write_probe_health_check_names_the_binary_where_the_final_stage_puts_it()
+    {
+        var workdir = Assert.Single(FinalStage(), l => l.StartsWith("WORKDIR ", StringComparison.Ordinal))["WORKDIR ".Length..];
+
+        Assert.Equal(FinTech.Infra.Stacks.WriteProbeService.PortalBinary, $"{workdir}/FinTech.Portal.dll");
+        Assert.Contains(FinalStage(), l => l == "ENTRYPOINT [\"dotnet\", \"FinTech.Portal.dll\"]");
+        Assert.Equal("dotnet", FinTech.Infra.Stacks.WriteProbeService.HealthCheckCommand[1]);
+    }
+
     [Fact]
     public void The_build_copies_the_build_settings_and_holds_no_secrets()
     {

@@ -89,10 +89,56 @@ public sealed class ObservabilityStackTests(SynthesizedPlatform platform)
         Assert.Equal("FinTech-prod", dashboard["DashboardName"]!.GetValue<string>());
         var body = string.Concat(dashboard["DashboardBody"]!["Fn::Join"]![1]!.AsArray()
             .Select(part => part is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : "<token>"));
-        foreach (var title in new[] { "Throughput", "p99 latency", "Errors", "Database (Aurora)", "Cache (Redis)", "Sessions (DynamoDB)", "Alarms" })
+        foreach (var title in new[] { "API throughput", "API p99 latency", "API errors", "Database (Aurora)", "Cache (Redis)", "Sessions (DynamoDB)", "Alarms" })
         {
             Assert.Contains($"\"title\":\"{title}\"", body, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// The API's graphs draw its target group (LoadBalancer + TargetGroup, the target group of the fintech-prod-api
+    /// service), as the alarms and the portal's dashboards do, not the whole load balancer with the portal's traffic in
+    /// it; only the ALB's own 5xx, which AWS publishes per load balancer alone, is whole-ALB.
+    /// </summary>
+    [Fact]
+    public void The_dashboards_API_graphs_are_scoped_to_the_APIs_target_group()
+    {
+        var env = platform.Env("prod");
+        var dashboard = Assert.Single(TemplateJson.Resources(platform.TemplateJson(env.Observability), "AWS::CloudWatch::Dashboard")).Properties;
+        var exports = env.All.SelectMany(s => System.Text.Json.Nodes.JsonNode.Parse(platform.TemplateJson(s))!["Outputs"]?.AsObject() ?? [])
+            .Where(o => o.Value?["Export"]?["Name"] is not null)
+            .ToDictionary(o => o.Value!["Export"]!["Name"]!.GetValue<string>(), o => o.Value!["Value"]!);
+        // A token in the body becomes what it refers to: the Compute stack's resource and attribute behind the export.
+        string Text(System.Text.Json.Nodes.JsonNode? part) =>
+            part is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s
+            : part?["Fn::ImportValue"] is { } import && exports[import.GetValue<string>()]["Fn::GetAtt"] is System.Text.Json.Nodes.JsonArray getAtt
+                ? $"{getAtt[0]!.GetValue<string>()}.{getAtt[1]!.GetValue<string>()}"
+            : part?["Ref"] is { } reference ? reference.GetValue<string>()
+            : throw new InvalidOperationException($"An unexpected token in the dashboard: {part?.ToJsonString()}");
+        var body = System.Text.Json.Nodes.JsonNode.Parse(string.Concat(dashboard["DashboardBody"]!["Fn::Join"]![1]!.AsArray().Select(Text)))!;
+        var compute = System.Text.Json.Nodes.JsonNode.Parse(platform.TemplateJson(env.Compute))!["Resources"]!.AsObject();
+        var apiTargetGroup = compute.Single(r => r.Value!["Type"]!.GetValue<string>() == "AWS::ECS::Service"
+                && r.Value["Properties"]!["ServiceName"]?.GetValue<string>() == "fintech-prod-api")
+            .Value!["Properties"]!["LoadBalancers"]![0]!["TargetGroupArn"]!["Ref"]!.GetValue<string>();
+
+        var albMetrics = body["widgets"]!.AsArray()
+            .Where(w => w!["properties"]!["metrics"] is not null)
+            .SelectMany(w => w!["properties"]!["metrics"]!.AsArray().Select(m => (Title: w["properties"]!["title"]!.GetValue<string>(), Metric: m!.AsArray())))
+            .Where(m => m.Metric[0] is System.Text.Json.Nodes.JsonValue ns && ns.GetValue<string>() == "AWS/ApplicationELB")
+            .Select(m => (m.Title, Name: m.Metric[1]!.GetValue<string>(),
+                Dimensions: m.Metric.Skip(2).TakeWhile(x => x is System.Text.Json.Nodes.JsonValue).Select(x => x!.GetValue<string>()).Chunk(2).ToDictionary(d => d[0], d => d[1])))
+            .ToList();
+
+        Assert.Equal(
+            // The errors graph's RequestCount is the rate's denominator (not drawn itself).
+            ["API errors HTTPCode_ELB_5XX_Count", "API errors HTTPCode_Target_4XX_Count", "API errors HTTPCode_Target_5XX_Count", "API errors RequestCount",
+             "API p99 latency TargetResponseTime", "API throughput RequestCount"],
+            albMetrics.Select(m => $"{m.Title} {m.Name}").Order(StringComparer.Ordinal));
+        Assert.All(albMetrics.Where(m => m.Name != "HTTPCode_ELB_5XX_Count"), m =>
+            Assert.Equal(["LoadBalancer", "TargetGroup"], m.Dimensions.Keys.Order(StringComparer.Ordinal)));
+        Assert.All(albMetrics.Where(m => m.Name != "HTTPCode_ELB_5XX_Count"), m =>
+            Assert.Equal($"{apiTargetGroup}.TargetGroupFullName", m.Dimensions["TargetGroup"]));
+        Assert.Equal(["LoadBalancer"], albMetrics.Single(m => m.Name == "HTTPCode_ELB_5XX_Count").Dimensions.Keys);
     }
 
     private System.Text.Json.Nodes.JsonNode Alarm(string name) =>

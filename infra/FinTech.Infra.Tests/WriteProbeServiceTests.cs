@@ -32,6 +32,25 @@ public sealed class WriteProbeServiceTests(SynthesizedPlatform platform)
         Assert.Equal(WebService.ContainerUser, container["User"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// ECS runs the portal's own binary in the canary's container to judge the heartbeat the canary's loop writes to the
+    /// task's writable /tmp after each published second (the portal tests run that very command against real files).
+    /// </summary>
+    [Fact]
+    public void The_canary_container_is_health_checked_by_the_age_of_the_heartbeat_its_loop_writes()
+    {
+        var container = Container();
+        var check = container["HealthCheck"]!;
+        var environment = container["Environment"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["Value"]!.ToJsonString());
+        var tmp = container["MountPoints"]!.AsArray().Single(m => m!["ContainerPath"]!.GetValue<string>() == "/tmp");
+
+        Assert.Equal(["CMD", "dotnet", "/app/FinTech.Portal.dll", "--write-probe-health-check", "--WriteProbe:HeartbeatFile=/tmp/write-probe.heartbeat"],
+            check["Command"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal((30, 10, 3, 60), (check["Interval"]!.GetValue<int>(), check["Timeout"]!.GetValue<int>(), check["Retries"]!.GetValue<int>(), check["StartPeriod"]!.GetValue<int>()));
+        Assert.Equal("\"/tmp/write-probe.heartbeat\"", environment["WriteProbe__HeartbeatFile"]);
+        Assert.False(tmp!["ReadOnly"]!.GetValue<bool>());
+    }
+
     [Fact]
     public void The_task_role_may_only_put_metrics_into_the_write_probe_namespace()
     {

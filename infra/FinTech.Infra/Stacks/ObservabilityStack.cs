@@ -23,6 +23,13 @@ public sealed class ObservabilityStack : Stack
     {
         var names = env.Names;
         var alb = new Dictionary<string, string> { ["LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName };
+        // The API's own traffic: the load balancer also carries the portal's (SignalR included), which would blur the
+        // API's latency and error rate. Scoped as the catalogue's alarms and the portal's dashboards are.
+        var api = new Dictionary<string, string>
+        {
+            ["LoadBalancer"] = compute.LoadBalancer.LoadBalancerFullName,
+            ["TargetGroup"] = compute.Api.TargetGroup.TargetGroupFullName,
+        };
         var cluster = new Dictionary<string, string> { ["DBClusterIdentifier"] = names.AuroraCluster };
         var table = new Dictionary<string, string> { ["TableName"] = names.SessionTable };
         Dictionary<string, string> Node(int i) => new() { ["CacheClusterId"] = names.RedisNode(i) };
@@ -38,17 +45,18 @@ public sealed class ObservabilityStack : Stack
                 Label = label,
             });
 
-        var requests = M("AWS/ApplicationELB", "RequestCount", alb, "Sum", "Requests");
-        var p99 = M("AWS/ApplicationELB", "TargetResponseTime", alb, "p99", "p99 latency (s)");
-        var target5xx = M("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", alb, "Sum", "Target 5xx");
-        var elb5xx = M("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, "Sum", "ALB 5xx");
-        var target4xx = M("AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", alb, "Sum", "Target 4xx");
+        var requests = M("AWS/ApplicationELB", "RequestCount", api, "Sum", "API requests");
+        var p99 = M("AWS/ApplicationELB", "TargetResponseTime", api, "p99", "API p99 latency (s)");
+        var target5xx = M("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", api, "Sum", "API 5xx");
+        var target4xx = M("AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", api, "Sum", "API 4xx");
+        // Errors the load balancer itself answers belong to no target group: AWS publishes them per load balancer only.
+        var elb5xx = M("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", alb, "Sum", "ALB 5xx (whole load balancer)");
         var errorRate = new MathExpression(new MathExpressionProps
         {
-            // CloudWatch publishes no 5xx count for a minute without one: FILL makes it 0, or the rate would be missing.
-            Expression = "IF(requests > 0, 100 * (FILL(t5xx, 0) + FILL(e5xx, 0)) / requests, 0)",
-            UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx, ["e5xx"] = elb5xx },
-            Label = "5xx rate (%)",
+            // As the 5xx-rate alarm computes it. CloudWatch publishes no 5xx count for a minute without one: FILL makes it 0.
+            Expression = "IF(requests > 0, 100 * FILL(t5xx, 0) / requests, 0)",
+            UsingMetrics = new Dictionary<string, IMetric> { ["requests"] = requests, ["t5xx"] = target5xx },
+            Label = "API 5xx rate (%)",
             Period = Duration.Minutes(1),
         });
         var auroraCpu = M("AWS/RDS", "CPUUtilization", cluster, "Maximum", "Aurora CPU (%)");
@@ -95,10 +103,10 @@ public sealed class ObservabilityStack : Stack
             DefaultInterval = Duration.Hours(3),
         });
         Dashboard.AddWidgets(
-            Graph("Throughput", [requests]),
-            Graph("p99 latency", [p99]));
+            Graph("API throughput", [requests]),
+            Graph("API p99 latency", [p99]));
         Dashboard.AddWidgets(
-            Graph("Errors", [target5xx, elb5xx, target4xx], [errorRate]),
+            Graph("API errors", [target5xx, target4xx, elb5xx], [errorRate]),
             Graph("Database (Aurora)", [auroraCpu, auroraConnections], [auroraLag]));
         Dashboard.AddWidgets(
             Graph("Cache (Redis)", [.. redisCpu, redisHitRate, redisMemory], [redisEvictions, redisLag]),

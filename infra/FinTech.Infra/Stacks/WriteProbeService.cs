@@ -18,6 +18,20 @@ public sealed class WriteProbeService : Construct
 {
     public const string ServiceKey = "write-probe";
 
+    /// <summary>Where the canary records each second it published, on the task's writable <c>/tmp</c> volume.</summary>
+    public const string HeartbeatFile = "/tmp/write-probe.heartbeat";
+
+    /// <summary>Where the Dockerfile's final stage puts the portal's binary (<c>WORKDIR /app</c>, the published output).</summary>
+    public const string PortalBinary = "/app/FinTech.Portal.dll";
+
+    /// <summary>
+    /// The container health check: the portal's binary judges the heartbeat's age (<c>WriteProbeHealthCheck</c>), so it
+    /// checks the canary's loop itself, with nothing the image would not otherwise carry. Unhealthy when no second
+    /// was published for 30 s, three times 30 s apart: ECS replaces the task.
+    /// </summary>
+    public static readonly string[] HealthCheckCommand =
+        ["CMD", "dotnet", PortalBinary, "--write-probe-health-check", $"--WriteProbe:HeartbeatFile={HeartbeatFile}"];
+
     public Role TaskRole { get; }
     public Role ExecutionRole { get; }
     public Ecs.FargateService Service { get; }
@@ -104,12 +118,22 @@ public sealed class WriteProbeService : Construct
                 ["WriteProbe__RedisHost"] = data.Redis.AttrPrimaryEndPointAddress,
                 ["WriteProbe__RedisPort"] = data.Redis.AttrPrimaryEndPointPort,
                 ["WriteProbe__RedisTls"] = "true",
+                ["WriteProbe__HeartbeatFile"] = HeartbeatFile,
             },
             Secrets = new Dictionary<string, Ecs.Secret>
             {
                 ["PGUSER"] = Ecs.Secret.FromSecretsManager(masterSecret, "username"),
                 ["PGPASSWORD"] = Ecs.Secret.FromSecretsManager(masterSecret, "password"),
                 ["WriteProbe__RedisPassword"] = Ecs.Secret.FromSecretsManager(WebService.Imported(this, security.RedisAuthToken, "RedisAuthToken")),
+            },
+            HealthCheck = new Ecs.HealthCheck
+            {
+                Command = HealthCheckCommand,
+                Interval = Duration.Seconds(30),
+                // A .NET process starting on a quarter vCPU: well under a second, with room for a busy host.
+                Timeout = Duration.Seconds(10),
+                Retries = 3,
+                StartPeriod = Duration.Seconds(60),
             },
             Logging = Ecs.LogDriver.AwsLogs(new Ecs.AwsLogDriverProps
             {
