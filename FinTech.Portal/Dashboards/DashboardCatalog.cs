@@ -101,7 +101,9 @@ public static class DashboardCatalog
     }
 
     /// <summary>The threshold of a catalogue alarm, so a panel's warning line is where the alarm fires.</summary>
-    private static double Threshold(string alarmKey) => PlatformCatalogue.Alarm(alarmKey).Threshold;
+    private static double Threshold(string alarmKey) => PlatformCatalogue.Alarm(alarmKey) is { IsSized: true } alarm
+        ? alarm.Threshold
+        : throw new InvalidOperationException($"The alarm {alarmKey}'s threshold follows the environment's instance class: size it (PlatformCatalogue.SizedFor) before drawing it.");
 
     private static MetricSeriesDefinition Latency(string label, Dimension[] targets, Statistic statistic) =>
         new(label, new MetricSpec(Alb, "TargetResponseTime", targets, statistic), SeriesScale.SecondsToMilliseconds);
