@@ -59,6 +59,12 @@ public partial class SandboxAlarmTests
     }
 
     [Fact]
+    public void The_catalogues_write_probe_targets_are_the_probes_the_portal_reads()
+    {
+        Assert.Equal(Enum.GetNames<WriteProbeTarget>(), PlatformCatalogue.WriteProbeTargets);
+    }
+
+    [Fact]
     public async Task The_Sandboxs_canary_publishes_a_write_a_second_through_an_Aurora_failover()
     {
         var platform = new SandboxTestPlatform();

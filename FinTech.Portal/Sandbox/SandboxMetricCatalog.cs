@@ -177,7 +177,8 @@ internal sealed class SandboxMetricCatalog
         // The write-probe canary attempts one write a second per target whatever happens to it (a failed write is a
         // ProbeWriteFailures, still a ProbeWrites): the Sandbox's canary never goes silent, so its alarm stays OK.
         // The per-second samples themselves are SandboxWriteProbe's.
-        int ProbeTarget(IReadOnlyList<Dimension> d) => PlatformCatalogue.WriteProbeTargets.ToList().IndexOf(Value(d, PlatformCatalogue.WriteProbeDimension) ?? "");
+        string[] probeTargets = [.. PlatformCatalogue.WriteProbeTargets];
+        int ProbeTarget(IReadOnlyList<Dimension> d) => Array.IndexOf(probeTargets, Value(d, PlatformCatalogue.WriteProbeDimension));
         Add(PlatformCatalogue.WriteProbeNamespace, PlatformCatalogue.WriteProbeAttempts, MetricUnit.Count, SampleKind.Counter,
             [PlatformCatalogue.WriteProbeDimension], ProbeTarget, (_, _) => 60);
     }

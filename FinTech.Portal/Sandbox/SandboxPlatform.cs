@@ -51,6 +51,8 @@ public sealed class SandboxPlatform
         _timeProvider = timeProvider;
         _resources = new SandboxResources(resources);
         StartedAt = timeProvider.GetUtcNow();
+        // The model's physics (load, memory per connection) are those of a mid-sized payments API on the Sandbox's own
+        // sizes; the environment's AuroraInstanceClass sizes its alarms (SandboxAlarmSource) as infra sizes the real ones.
         var model = new SandboxModel(seed, _resources.AuroraInstances.Length, _resources.RedisNodes.Length,
             PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxAuroraInstanceClass],
             PlatformCatalogue.InstanceClasses[PlatformCatalogue.SandboxRedisNodeType]);
