@@ -13,6 +13,21 @@ public class SandboxDashboardContractTests
     public static TheoryData<string> Dashboards => new(DashboardCatalog.Ids);
 
     [Theory]
+    [InlineData("db.t4g.medium", 324d)]
+    [InlineData("db.r6g.xlarge", 2680d)]
+    public void The_connections_panel_draws_its_warning_line_where_the_environments_connections_alarm_fires(string instanceClass, double threshold)
+    {
+        var resources = SandboxResources();
+        resources.AuroraInstanceClass = instanceClass;
+        var environment = Environment with { Resources = resources };
+
+        var panel = DashboardCatalog.Find(environment, "database")!.Panels.Single(p => p.Id == "db-connections");
+
+        Assert.Equal(threshold, panel.WarningThreshold);
+        Assert.Equal(threshold, new SandboxTestPlatform(resources: resources).Alarm("aurora-connections").Threshold);
+    }
+
+    [Theory]
     [MemberData(nameof(Dashboards))]
     public void Every_metric_of_a_dashboard_has_an_hour_of_data_in_the_Sandbox(string dashboard)
     {

@@ -105,6 +105,12 @@ public static class DashboardCatalog
         ? alarm.Threshold
         : throw new InvalidOperationException($"The alarm {alarmKey}'s threshold follows the environment's instance class: size it (PlatformCatalogue.SizedFor) before drawing it.");
 
+    /// <summary>Where aurora-connections fires for the environment's instance class; no line when the resources name no class the catalogue knows.</summary>
+    private static double? ConnectionsThreshold(PlatformResources r) =>
+        PlatformCatalogue.InstanceClasses.ContainsKey(r.AuroraInstanceClass)
+            ? PlatformCatalogue.SizedFor([PlatformCatalogue.Alarm("aurora-connections")], r.AuroraInstanceClass)[0].Threshold
+            : null;
+
     private static MetricSeriesDefinition Latency(string label, Dimension[] targets, Statistic statistic) =>
         new(label, new MetricSpec(Alb, "TargetResponseTime", targets, statistic), SeriesScale.SecondsToMilliseconds);
 
@@ -130,7 +136,7 @@ public static class DashboardCatalog
                 [
                     new MetricSeriesDefinition("writer", new MetricSpec(Rds, "DatabaseConnections", writer, Statistic.Average)),
                     new MetricSeriesDefinition("reader", new MetricSpec(Rds, "DatabaseConnections", reader, Statistic.Average)),
-                ]),
+                ], WarningThreshold: ConnectionsThreshold(r)),
                 new PanelDefinition("db-replica-lag", "Replica lag (max)", PanelKind.TimeSeries, DisplayUnit.Milliseconds,
                 [
                     new MetricSeriesDefinition("AuroraReplicaLagMaximum", new MetricSpec(Rds, "AuroraReplicaLagMaximum", cluster, Statistic.Maximum)),

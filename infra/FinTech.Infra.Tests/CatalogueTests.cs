@@ -63,9 +63,14 @@ public sealed class CatalogueTests(SynthesizedPlatform platform)
     {
         var instances = TemplateJson.Resources(platform.TemplateJson(platform.Env(env).Data), "AWS::RDS::DBInstance").Select(r => r.Properties).ToList();
         var alarm = SynthesizedAlarms(env).Select(a => a.Properties).Single(a => a["AlarmName"]!.GetValue<string>() == $"fintech-{env}-aurora-connections");
+        var portalTask = Resources(env, "AWS::ECS::TaskDefinition").Single(t => t["Family"]?.GetValue<string>() == $"fintech-{env}-portal");
+        var told = portalTask["ContainerDefinitions"]![0]!["Environment"]!.AsArray()
+            .Single(e => e!["Name"]!.GetValue<string>() == $"Platform__Environments__{env}__Resources__AuroraInstanceClass")!["Value"]!.GetValue<string>();
 
         Assert.Equal(2, instances.Count);
         Assert.All(instances, i => Assert.Equal(instanceClass, i["DBInstanceClass"]!.GetValue<string>()));
+        // The portal is told the same class: its dashboards draw the line and its Sandbox sizes the alarm from it.
+        Assert.Equal(instanceClass, told);
         Assert.Equal(threshold, alarm["Threshold"]!.GetValue<double>());
         Assert.Equal(Math.Floor(0.8 * PlatformCatalogue.InstanceClasses[instanceClass].MaxConnections), threshold);
         Assert.Equal("GreaterThanOrEqualToThreshold", alarm["ComparisonOperator"]!.GetValue<string>());
