@@ -10,13 +10,20 @@ public class ChartBrowserTests(BrowserFixture browser)
     private const string Latency = "[data-testid=panel-latency][data-state=Current] [data-testid=chart]";
     private const string Requests = "[data-testid=panel-requests][data-state=Current] [data-testid=chart]";
 
-    private static async Task<ILocator> PlotAsync(IPage page, string chart)
+    /// <summary>Where a chart's picture is in the viewport, in CSS pixels.</summary>
+    private sealed record PlotBox(float X, float Y, float Width, float Height);
+
+    /// <summary>
+    /// Brings the chart into the viewport (the mouse works there) and returns where its picture is.
+    /// A refresh replaces the picture (its SVG), never the chart's figure: the figure is scrolled
+    /// to, and the picture's box is read in one step, so a refresh cannot detach it halfway.
+    /// </summary>
+    private static async Task<PlotBox> PlotAsync(IPage page, string chart)
     {
-        await page.Locator(chart).WaitForAsync();
-        var plot = page.Locator($"{chart} svg");
-        // The mouse works in the viewport: the chart must be in it.
-        await plot.ScrollIntoViewIfNeededAsync();
-        return plot;
+        var figure = page.Locator(chart);
+        await figure.ScrollIntoViewIfNeededAsync();
+        var box = await figure.EvaluateAsync<float[]>("c => { const r = c.querySelector('svg').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }");
+        return new PlotBox(box[0], box[1], box[2], box[3]);
     }
 
     // The series' value at a minute ("14:05") as the server put it on the chart now: one read of
@@ -30,9 +37,8 @@ public class ChartBrowserTests(BrowserFixture browser)
                     return 'no slot at {{minute}}'; }
             """);
 
-    private static async Task<string> HoverAsync(IPage page, ILocator plot, float share)
+    private static async Task<string> HoverAsync(IPage page, PlotBox box, float share)
     {
-        var box = (await plot.BoundingBoxAsync())!;
         await page.Mouse.MoveAsync(box.X + box.Width * share, box.Y + box.Height / 2);
         var time = page.Locator($"{Latency} .ts-tip .ts-tip-time");
         await Expect(time).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d\d:\d\d UTC$"));
@@ -51,10 +57,10 @@ public class ChartBrowserTests(BrowserFixture browser)
         await page.GotoAsync("/");
         // Panels with data (data-state=Current) are drawn by the live circuit only: the prerendered
         // page, which the circuit's first render replaces, shows them loading.
-        var plot = await PlotAsync(page, Latency);
+        var box = await PlotAsync(page, Latency);
         await page.Locator(Requests).WaitForAsync();
 
-        var minute = await HoverAsync(page, plot, 0.6f);
+        var minute = await HoverAsync(page, box, 0.6f);
 
         var tip = page.Locator($"{Latency} .ts-tip");
         var rows = tip.Locator(".ts-tip-row");
@@ -83,9 +89,9 @@ public class ChartBrowserTests(BrowserFixture browser)
         var page = await browser.NewPageAsync(server.RootUri);
         await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/");
-        var plot = await PlotAsync(page, Latency);
+        var box = await PlotAsync(page, Latency);
         await page.Locator(Requests).WaitForAsync();
-        var minute = await HoverAsync(page, plot, 0.6f);
+        var minute = await HoverAsync(page, box, 0.6f);
         var start = await page.Locator(Latency).GetAttributeAsync("data-start");
 
         // The pointer rests; the next refresh replaces the picture under it (its window starts later).
@@ -107,9 +113,8 @@ public class ChartBrowserTests(BrowserFixture browser)
         var page = await browser.NewPageAsync(server.RootUri);
         await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/?range=3h");
-        var plot = await PlotAsync(page, Latency);
+        var box = await PlotAsync(page, Latency);
 
-        var box = (await plot.BoundingBoxAsync())!;
         var y = box.Y + box.Height / 2;
         await page.Mouse.MoveAsync(box.X + box.Width * 0.4f, y);
         await page.Mouse.DownAsync();
@@ -140,9 +145,8 @@ public class ChartBrowserTests(BrowserFixture browser)
         var page = await browser.NewPageAsync(server.RootUri);
         await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/");
-        var plot = await PlotAsync(page, "[data-testid=panel-errors][data-state=Current] [data-testid=chart]");
+        var box = await PlotAsync(page, "[data-testid=panel-errors][data-state=Current] [data-testid=chart]");
 
-        var box = (await plot.BoundingBoxAsync())!;
         var logs = await page.Locator("[data-testid=panel-errors] [data-testid=chart]").GetAttributeAsync("data-logs");
         Assert.Contains("{start}", logs, StringComparison.Ordinal);
         await page.Mouse.ClickAsync(box.X + box.Width * 0.5f, box.Y + box.Height / 2);

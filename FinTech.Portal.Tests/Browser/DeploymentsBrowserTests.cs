@@ -2,6 +2,7 @@ using FinTech.Portal.Identity;
 using FinTech.Portal.Operations;
 using FinTech.Portal.Operations.Deployments;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace FinTech.Portal.Tests.Browser;
@@ -31,20 +32,11 @@ public class DeploymentsBrowserTests(BrowserFixture browser)
         await olivia.GotoAsync("/deployments?env=prod");
         await Expect(olivia.GetByTestId("current-revision")).ToHaveTextAsync("fintech-sandbox-api:42");
         await Expect(olivia.GetByTestId("rollout-state")).ToHaveTextAsync("COMPLETED");
-        await olivia.GetByTestId("pick-v1.47.1").ClickAsync();
-        await Expect(olivia.GetByTestId("request-title")).ToHaveTextAsync("Deploy v1.47.1");
-        await olivia.GetByTestId("reason").FillAsync("Release v1.47.1: the HTTP client pinned to the fixed version");
-        await olivia.GetByTestId("ticket").FillAsync("CHG0050001");
-        await olivia.GetByTestId("submit").ClickAsync();
-        await Expect(olivia).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/operations/op-"));
-        var runPath = new Uri(olivia.Url).AbsolutePath;
-        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
+        var runPath = await RequestAsync(olivia, "pick-v1.47.1", "Deploy v1.47.1", "Release v1.47.1: the HTTP client pinned to the fixed version", "CHG0050001");
 
         var avery = await browser.NewPageAsync(server.RootUri);
         await avery.SignInAsPersonaAsync("avery");
-        await avery.GotoAsync(runPath + "?env=prod");
-        await Expect(avery.GetByTestId("approve")).ToBeEnabledAsync();
-        await avery.GetByTestId("approve").ClickAsync();
+        await ApproveAsync(avery, runPath);
 
         // The rollout starts: the new revision registered by digest, UpdateService called, ECS's events in the timeline.
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Running", new() { Timeout = 20_000 });
@@ -89,19 +81,11 @@ public class DeploymentsBrowserTests(BrowserFixture browser)
         // Olivia deploys v1.47.1 by digest; Avery approves; it rolls out and bakes.
         await olivia.GotoAsync("/deployments?env=prod");
         await Expect(olivia.GetByTestId("last-verified")).ToHaveTextAsync("fintech-sandbox-api:42");
-        await olivia.GetByTestId("pick-v1.47.1").ClickAsync();
-        await Expect(olivia.GetByTestId("request-title")).ToHaveTextAsync("Deploy v1.47.1");
-        await olivia.GetByTestId("reason").FillAsync("Release v1.47.1: the HTTP client pinned to the fixed version");
-        await olivia.GetByTestId("ticket").FillAsync("CHG0050001");
-        await olivia.GetByTestId("submit").ClickAsync();
-        var deployPath = await RunPageAsync(olivia);
-        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
+        var deployPath = await RequestAsync(olivia, "pick-v1.47.1", "Deploy v1.47.1", "Release v1.47.1: the HTTP client pinned to the fixed version", "CHG0050001");
 
         var avery = await browser.NewPageAsync(server.RootUri);
         await avery.SignInAsPersonaAsync("avery");
-        await avery.GotoAsync(deployPath + "?env=prod");
-        await Expect(avery.GetByTestId("approve")).ToBeEnabledAsync();
-        await avery.GetByTestId("approve").ClickAsync();
+        await ApproveAsync(avery, deployPath);
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
 
         // The new revision is the verified one; the one-click rollback offers the verified revision it replaced.
@@ -109,20 +93,11 @@ public class DeploymentsBrowserTests(BrowserFixture browser)
         await Expect(olivia.GetByTestId("current-revision")).ToHaveTextAsync("fintech-sandbox-api:43");
         await Expect(olivia.GetByTestId("last-verified")).ToHaveTextAsync("fintech-sandbox-api:43");
         await Expect(olivia.GetByTestId("rollback")).ToHaveTextAsync("Roll back to fintech-sandbox-api:42");
-        await Expect(olivia.GetByTestId("rollback")).ToBeEnabledAsync();
-        await olivia.GetByTestId("rollback").ClickAsync();
-        await Expect(olivia.GetByTestId("request-title")).ToHaveTextAsync("Roll back to fintech-sandbox-api:42");
-        await olivia.AssertAccessibleAsync("the Deployments page with the rollback request");
-        await olivia.GetByTestId("reason").FillAsync("Payouts in GBP fail since v1.47.1: back to the revision before it");
-        await olivia.GetByTestId("ticket").FillAsync("CHG0050002");
-        await olivia.GetByTestId("submit").ClickAsync();
-        var rollbackPath = await RunPageAsync(olivia);
+        await olivia.AssertAccessibleAsync("the Deployments page after a verified deployment");
+        var rollbackPath = await RequestAsync(olivia, "rollback", "Roll back to fintech-sandbox-api:42", "Payouts in GBP fail since v1.47.1: back to the revision before it", "CHG0050002", checkAccessibility: true);
         Assert.NotEqual(deployPath, rollbackPath);
-        await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
 
-        await avery.GotoAsync(rollbackPath + "?env=prod");
-        await Expect(avery.GetByTestId("approve")).ToBeEnabledAsync();
-        await avery.GetByTestId("approve").ClickAsync();
+        await ApproveAsync(avery, rollbackPath);
         await Expect(olivia.GetByTestId("run-state")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
         await Expect(olivia.GetByTestId("timeline")).ToContainTextAsync("taskDefinition=fintech-sandbox-api:42)");
 
@@ -148,15 +123,35 @@ public class DeploymentsBrowserTests(BrowserFixture browser)
     }
 
     /// <summary>
-    /// Waits for the run page a request lands on and returns its path. The address changes before the
-    /// page is drawn, and the Deployments page's history has run-state chips of its own.
+    /// Opens the request form from the Deployments page's <paramref name="button"/>, requests with a
+    /// reason and a ticket, and returns the path of the run page it lands on, awaiting approval.
+    /// The address changes before that page is drawn, and the Deployments page's history has
+    /// run-state chips of its own: the run page is there once it names its run.
     /// </summary>
-    private static async Task<string> RunPageAsync(Microsoft.Playwright.IPage page)
+    private static async Task<string> RequestAsync(IPage page, string button, string title, string reason, string ticket, bool checkAccessibility = false)
     {
+        await Expect(page.GetByTestId(button)).ToBeEnabledAsync();
+        await page.GetByTestId(button).ClickAsync();
+        await Expect(page.GetByTestId("request-title")).ToHaveTextAsync(title);
+        if (checkAccessibility)
+        {
+            await page.AssertAccessibleAsync($"the Deployments page with the request form '{title}'");
+        }
+        await page.GetByTestId("reason").FillAsync(reason);
+        await page.GetByTestId("ticket").FillAsync(ticket);
+        await page.GetByTestId("submit").ClickAsync();
         await Expect(page).ToHaveURLAsync(PersonaSignInExtensions.PathStartsWith("/operations/op-"));
         var path = new Uri(page.Url).AbsolutePath;
         await Expect(page.GetByTestId("run-summary")).ToContainTextAsync($"Run {path["/operations/".Length..]} on prod");
+        await Expect(page.GetByTestId("run-state")).ToHaveTextAsync("AwaitingApproval");
         return path;
+    }
+
+    private static async Task ApproveAsync(IPage approver, string runPath)
+    {
+        await approver.GotoAsync(runPath + "?env=prod");
+        await Expect(approver.GetByTestId("approve")).ToBeEnabledAsync();
+        await approver.GetByTestId("approve").ClickAsync();
     }
 
     /// <summary>The operations service as <paramref name="persona"/> (what the run page calls), for what happened before the test.</summary>
