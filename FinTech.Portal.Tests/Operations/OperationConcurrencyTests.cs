@@ -116,7 +116,7 @@ public abstract class OperationConcurrencyTests : IAsyncLifetime
         var run = await kit.As(Olivia).RequestAsync(OperationsTestKit.Form(environment: "sandbox"), None);
         var entered = 0;
         var reclaimed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        kit.Worker.LeaseReclaimed += reclaimed.SetResult;
+        kit.Worker.LeaseReclaimed += id => reclaimed.TrySetResult(id);
         kind.DuringAction = async execution =>
         {
             if (Interlocked.Increment(ref entered) > 1)
