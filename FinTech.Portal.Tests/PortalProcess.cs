@@ -75,25 +75,38 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until <paramref name="condition"/> holds (checked every 20 ms), failing with the
-    /// portal's output when it exits or <paramref name="timeout"/> passes first.
+    /// Waits until <paramref name="condition"/> holds, checked now and again each time the portal
+    /// writes a line (its operations worker logs every call, event and transition of a run as it
+    /// records it) or exits; fails with the portal's output when it exits or <paramref name="timeout"/>
+    /// passes first.
     /// </summary>
     public async Task WaitUntilAsync(string what, Func<Task<bool>> condition, TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
+        using var deadline = new CancellationTokenSource(timeout);
+        var exited = _process.WaitForExitAsync(CancellationToken.None);
+        while (true)
         {
+            var wrote = Volatile.Read(ref _wrote).Task;
+            if (await condition())
+            {
+                return;
+            }
             if (_process.HasExited)
             {
                 throw new InvalidOperationException($"The portal exited ({_process.ExitCode}) before {what}.{Environment.NewLine}{Output}");
             }
-            if (deadline.Elapsed > timeout)
+            try
+            {
+                await Task.WhenAny(wrote, exited).WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
                 throw new TimeoutException($"Not {what} after {timeout.TotalSeconds:0} s.{Environment.NewLine}{Output}");
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
         }
     }
+
+    private TaskCompletionSource _wrote = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Keep(string? line)
     {
@@ -105,6 +118,7 @@ public sealed class PortalProcess : IAsyncDisposable
         while (_output.Count > 200 && _output.TryDequeue(out _))
         {
         }
+        Interlocked.Exchange(ref _wrote, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     public async ValueTask DisposeAsync()

@@ -5,6 +5,7 @@ using FinTech.Portal.Platform;
 using FinTech.Portal.Tests.Database;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -65,17 +66,25 @@ public sealed class AuditRecordingTests : IAsyncLifetime
     public async Task The_chain_head_is_anchored_when_the_interval_elapses()
     {
         await _kit.RecordManyAsync(3);
-        using var anchoring = Anchoring();
+        var anchored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var anchoring = Anchoring(new SignallingLogger<AuditAnchoring>(message =>
+        {
+            if (message.StartsWith("Audit chain anchored at #", StringComparison.Ordinal))
+            {
+                anchored.TrySetResult();
+            }
+        }));
         _kit.Time.AutoAdvanceAmount = TimeSpan.Zero;
+        var armed = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ((WatchedClock)_kit.Time).TimerArmed += due => armed.TrySetResult(due);
         await anchoring.StartAsync(CancellationToken.None);
 
-        // The service creates its timer on a background thread: keep moving the clock on by an
-        // interval until the anchor shows up (an idle chain is not anchored twice, see below).
-        await WaitUntilAsync(async () =>
-        {
-            _kit.Time.Advance(TimeSpan.FromMinutes(5));
-            return (await _kit.Store.GetHeadAsync(CancellationToken.None))?.EventType == AuditEventTypes.AuditAnchored;
-        });
+        // The service arms its interval timer on a background thread: move the clock to its first
+        // tick once it is armed, and wait for the anchoring that tick starts to be recorded.
+        var due = await armed.Task.WaitAsync(HangGuard);
+        _kit.Time.Advance(due - _kit.Time.GetUtcNow());
+        await anchored.Task.WaitAsync(HangGuard);
+        Assert.Equal(AuditEventTypes.AuditAnchored, (await _kit.Store.GetHeadAsync(CancellationToken.None))?.EventType);
         await anchoring.StopAsync(CancellationToken.None);
 
         var anchor = Assert.Single(await _kit.Anchors.ReadAllAsync(CancellationToken.None));
@@ -129,24 +138,24 @@ public sealed class AuditRecordingTests : IAsyncLifetime
         public Task<IReadOnlyList<AuditAnchor>> ReadAllAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AuditAnchor>>([]);
     }
 
-    private AuditAnchoring Anchoring() =>
+    private AuditAnchoring Anchoring(ILogger<AuditAnchoring>? logger = null) =>
         new(_kit.Store, _kit.Trail, _kit.Anchors, _kit.AnchorStatus, new PortalInstance(Options.Create(new HostingOptions { InstanceId = "task-1" })),
-            _kit.Time, Options.Create(new AuditOptions { AnchorInterval = TimeSpan.FromMinutes(5) }), NullLogger<AuditAnchoring>.Instance);
+            _kit.Time, Options.Create(new AuditOptions { AnchorInterval = TimeSpan.FromMinutes(5) }), logger ?? NullLogger<AuditAnchoring>.Instance);
 
     private static PortalEnvironment Environment(string key, bool isProduction) =>
         new(key, key, PlatformBackend.Sandbox, isProduction, PlatformResources.Sandbox(), 1, null);
 
-    /// <summary>Waits for a background effect; the deadline only keeps a broken build from hanging.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    /// <summary>A guard against a hang, not a pause: the waits above end on the clock's and the service's signals.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    /// <summary>Hands each formatted message to <paramref name="logged"/>, as it is logged.</summary>
+    private sealed class SignallingLogger<T>(Action<string> logged) : ILogger<T>
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The condition was not met.");
-            }
-            await Task.Delay(20);
-        }
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logged(formatter(state, exception));
     }
 }

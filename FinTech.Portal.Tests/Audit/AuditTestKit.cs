@@ -16,7 +16,7 @@ public sealed class AuditTestKit : IDisposable
 
     public AuditTestKit(PortalDatabase database, string instance = "portal-test-1", FakeTimeProvider? time = null)
     {
-        Time = time ?? new FakeTimeProvider(Start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(7) };
+        Time = time ?? new WatchedClock(Start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(7) };
         Database = database;
         Store = new AuditStore(database);
         Trail = new AuditTrail(Store, new PortalInstance(Options.Create(new HostingOptions { InstanceId = instance })), Time, NullLogger<AuditTrail>.Instance);

@@ -10,13 +10,39 @@ public class ChartBrowserTests(BrowserFixture browser)
     private const string Latency = "[data-testid=panel-latency][data-state=Current] [data-testid=chart]";
     private const string Requests = "[data-testid=panel-requests][data-state=Current] [data-testid=chart]";
 
-    private static async Task<ILocator> PlotAsync(IPage page, string chart)
+    /// <summary>Where a chart's picture is in the viewport, in CSS pixels.</summary>
+    private sealed record PlotBox(float X, float Y, float Width, float Height);
+
+    /// <summary>
+    /// Brings the chart into the viewport (the mouse works there) and returns where its picture is.
+    /// A refresh replaces the picture (its SVG), never the chart's figure: the figure is scrolled
+    /// to, and the picture's box is read in one step, so a refresh cannot detach it halfway.
+    /// </summary>
+    private static async Task<PlotBox> PlotAsync(IPage page, string chart)
     {
-        await page.Locator(chart).WaitForAsync();
-        var plot = page.Locator($"{chart} svg");
-        // The mouse works in the viewport: the chart must be in it.
-        await plot.ScrollIntoViewIfNeededAsync();
-        return plot;
+        var figure = page.Locator(chart);
+        await figure.ScrollIntoViewIfNeededAsync();
+        var box = await figure.EvaluateAsync<float[]>("c => { const r = c.querySelector('svg').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }");
+        return new PlotBox(box[0], box[1], box[2], box[3]);
+    }
+
+    // The series' value at a minute ("14:05") as the server put it on the chart now: one read of
+    // the chart's data, so that a refresh cannot come between its time slots and its values.
+    private static Task<string> ValueAtAsync(IPage page, string chart, string series, string minute) =>
+        page.EvaluateAsync<string>($$"""
+            () => { const c = document.querySelector('{{chart}}');
+                    const values = c.querySelector('g[data-series="{{series}}"]').dataset.values.split('|');
+                    for (let i = 0; i < +c.dataset.n; i++) {
+                      if (new Date(+c.dataset.t0 + i * +c.dataset.step).toISOString().slice(11, 16) === '{{minute}}') return values[i]; }
+                    return 'no slot at {{minute}}'; }
+            """);
+
+    private static async Task<string> HoverAsync(IPage page, PlotBox box, float share)
+    {
+        await page.Mouse.MoveAsync(box.X + box.Width * share, box.Y + box.Height / 2);
+        var time = page.Locator($"{Latency} .ts-tip .ts-tip-time");
+        await Expect(time).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d\d:\d\d UTC$"));
+        return (await time.TextContentAsync())!.Replace(" UTC", "", StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,34 +55,55 @@ public class ChartBrowserTests(BrowserFixture browser)
         page.PageError += (_, error) => errors.Add(error);
         await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/");
-        var plot = await PlotAsync(page, Latency);
+        // Panels with data (data-state=Current) are drawn by the live circuit only: the prerendered
+        // page, which the circuit's first render replaces, shows them loading.
+        var box = await PlotAsync(page, Latency);
         await page.Locator(Requests).WaitForAsync();
 
-        var box = (await plot.BoundingBoxAsync())!;
-        await page.Mouse.MoveAsync(box.X + box.Width * 0.6f, box.Y + box.Height / 2);
+        var minute = await HoverAsync(page, box, 0.6f);
 
         var tip = page.Locator($"{Latency} .ts-tip");
-        await Expect(tip).ToBeVisibleAsync();
         var rows = tip.Locator(".ts-tip-row");
         await Expect(rows).ToHaveCountAsync(3);
         await Expect(rows.Nth(2)).ToContainTextAsync("p99");
         await Expect(rows.Nth(2).Locator("b")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[\d,.]+ ms$"));
         // The value shown is the one the server put on the series for that minute.
-        var time = (await tip.Locator(".ts-tip-time").TextContentAsync())!.Replace(" UTC", "", StringComparison.Ordinal);
-        var slot = await page.EvaluateAsync<int>($$"""
-            () => { const c = document.querySelector('{{Latency}}'); const t = new Date(+c.dataset.t0);
-                    for (let i = 0; i < +c.dataset.n; i++) { const d = new Date(+c.dataset.t0 + i * +c.dataset.step);
-                      if (d.toISOString().slice(11, 16) === '{{time}}') return i; } return -1; }
-            """);
-        var values = (await page.Locator($"{Latency} g[data-series=p99]").GetAttributeAsync("data-values"))!.Split('|');
-        await Expect(rows.Nth(2).Locator("b")).ToHaveTextAsync(values[slot] + " ms");
+        await Expect(rows.Nth(2).Locator("b")).ToHaveTextAsync(await ValueAtAsync(page, Latency, "p99", minute) + " ms");
         // Synced: the requests chart shows its crosshair and values at the same minute.
         await Expect(page.Locator($"{Requests} .ts-cross")).ToBeVisibleAsync();
-        await Expect(page.Locator($"{Requests} .ts-tip-time")).ToHaveTextAsync($"{time} UTC");
+        await Expect(page.Locator($"{Requests} .ts-tip-time")).ToHaveTextAsync($"{minute} UTC");
 
         await page.Mouse.MoveAsync(5, 5);
         await Expect(tip).ToBeHiddenAsync();
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_crosshair_stays_at_the_same_minute_through_a_refresh_while_the_pointer_rests_on_the_chart()
+    {
+        // On a clock 30 times faster, a refresh every simulated minute comes every 2 s and moves the
+        // hour-long window by a minute: each one redraws every chart's picture.
+        var settings = PortalServer.FastClock(30);
+        settings["Dashboards:RefreshInterval"] = "00:01:00";
+        await using var server = new PortalServer(settings);
+        var page = await browser.NewPageAsync(server.RootUri);
+        await page.SignInAsPersonaAsync("olivia");
+        await page.GotoAsync("/");
+        var box = await PlotAsync(page, Latency);
+        await page.Locator(Requests).WaitForAsync();
+        var minute = await HoverAsync(page, box, 0.6f);
+        var start = await page.Locator(Latency).GetAttributeAsync("data-start");
+
+        // The pointer rests; the next refresh replaces the picture under it (its window starts later).
+        await Expect(page.Locator(Latency)).Not.ToHaveAttributeAsync("data-start", start!);
+
+        // The crosshair is drawn again at the same minute, on the new data, on every chart.
+        var tip = page.Locator($"{Latency} .ts-tip");
+        await Expect(tip).ToBeVisibleAsync();
+        await Expect(tip.Locator(".ts-tip-time")).ToHaveTextAsync($"{minute} UTC");
+        await Expect(tip.Locator(".ts-tip-row").Nth(2).Locator("b")).ToHaveTextAsync(await ValueAtAsync(page, Latency, "p99", minute) + " ms");
+        await Expect(page.Locator($"{Requests} .ts-cross")).ToBeVisibleAsync();
+        await Expect(page.Locator($"{Requests} .ts-tip-time")).ToHaveTextAsync($"{minute} UTC");
     }
 
     [Fact]
@@ -66,9 +113,8 @@ public class ChartBrowserTests(BrowserFixture browser)
         var page = await browser.NewPageAsync(server.RootUri);
         await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/?range=3h");
-        var plot = await PlotAsync(page, Latency);
+        var box = await PlotAsync(page, Latency);
 
-        var box = (await plot.BoundingBoxAsync())!;
         var y = box.Y + box.Height / 2;
         await page.Mouse.MoveAsync(box.X + box.Width * 0.4f, y);
         await page.Mouse.DownAsync();
@@ -99,9 +145,8 @@ public class ChartBrowserTests(BrowserFixture browser)
         var page = await browser.NewPageAsync(server.RootUri);
         await page.SignInAsPersonaAsync("olivia");
         await page.GotoAsync("/");
-        var plot = await PlotAsync(page, "[data-testid=panel-errors][data-state=Current] [data-testid=chart]");
+        var box = await PlotAsync(page, "[data-testid=panel-errors][data-state=Current] [data-testid=chart]");
 
-        var box = (await plot.BoundingBoxAsync())!;
         var logs = await page.Locator("[data-testid=panel-errors] [data-testid=chart]").GetAttributeAsync("data-logs");
         Assert.Contains("{start}", logs, StringComparison.Ordinal);
         await page.Mouse.ClickAsync(box.X + box.Width * 0.5f, box.Y + box.Height / 2);

@@ -29,6 +29,19 @@ public class PortalServer : WebApplicationFactory<Program>
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
+    /// <summary>
+    /// Settings for a Sandbox clock <paramref name="scale"/> times faster than real time from now
+    /// (<c>Clock:Scale</c>), so that what takes the simulated platform minutes takes a test seconds;
+    /// sessions, which run on the same clock, last long enough not to end under the test.
+    /// </summary>
+    public static Dictionary<string, string?> FastClock(int scale) => new()
+    {
+        ["Clock:Scale"] = scale.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Clock:Origin"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["Identity:IdleTimeout"] = "1.00:00:00",
+        ["Identity:MaxSessionAge"] = "7.00:00:00",
+    };
+
     /// <summary>Where this instance keeps its files; deleted on dispose.</summary>
     public string DataDirectory => _files.Directory;
 

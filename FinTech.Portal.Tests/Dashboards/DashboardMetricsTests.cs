@@ -41,9 +41,9 @@ public sealed class DashboardMetricsTests
 
         using (fixture.Hub.Subscribe(HubFixture.Overview(), _ => { }))
         {
-            await HubFixture.WaitUntilAsync(() => measurements.Any(m => m.Instrument == "portal.dashboard.refreshes"));
+            await fixture.WaitUntilAsync(() => measurements.Any(m => m.Instrument == "portal.dashboard.refreshes"));
         }
-        await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+        await fixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
 
         var calls = measurements.Where(m => m.Instrument == "portal.upstream.calls")
             .Select(m => $"{m.Tags["source"]}:{m.Tags["outcome"]}").Order(StringComparer.Ordinal);
@@ -66,7 +66,7 @@ public sealed class DashboardMetricsTests
         using var listener = Listen(fixture, measurements);
         fixture.Platform.Gate = new TaskCompletionSource();
         using var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+        await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
 
         // The upstream timeout (5 s) runs on the simulated clock.
         await fixture.AdvanceUntilAsync(() => measurements.Any(m => m.Instrument == "portal.upstream.failures"));

@@ -73,7 +73,7 @@ public sealed class DashboardPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal(2, _hub.Platform.MetricCalls), Patience);
         Assert.Equal([300], _hub.Platform.LastQueries.Where(q => q.MetricStat is not null).Select(q => q.MetricStat!.Period).Distinct());
         // The hour's refresh had this page as its only viewer: it stops.
-        await HubFixture.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 1);
+        await _hub.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 1);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class DashboardPageTests : IAsyncLifetime
 
         await _portal.Bunit.DisposeComponentsAsync();
 
-        await HubFixture.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 0);
+        await _hub.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 0);
         Assert.Equal(1, _hub.Platform.MetricCalls);
     }
 
@@ -151,11 +151,11 @@ public sealed class DashboardPageTests : IAsyncLifetime
         var page = Open("database", "1h");
         page.WaitForAssertion(() => Assert.Equal(1, _hub.Platform.MetricCalls), Patience);
         page.Find("[data-testid=auto-refresh] input").Change(false);
-        await HubFixture.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 0);
+        await _hub.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 0);
         page.WaitForAssertion(() => Assert.Contains("paused", page.Find("[data-testid=refreshed-at]").TextContent), Patience);
 
         page.Find("[data-testid=auto-refresh] input").Change(true);
-        await HubFixture.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 1);
+        await _hub.WaitUntilAsync(() => _hub.Hub.ActiveFeeds == 1);
         page.WaitForAssertion(() => Assert.Equal(2, _hub.Platform.MetricCalls), Patience);
     }
 }

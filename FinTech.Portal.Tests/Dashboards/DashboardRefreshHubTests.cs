@@ -13,7 +13,7 @@ public class DashboardRefreshHubTests
             .Select(i => fixture.Hub.Subscribe(HubFixture.Overview(), _ => Interlocked.Increment(ref received[i])))
             .ToList();
 
-        await HubFixture.WaitUntilAsync(() => received.All(r => Volatile.Read(ref r) >= 1));
+        await fixture.WaitUntilAsync(() => received.All(r => Volatile.Read(ref r) >= 1));
         Assert.Equal(1, fixture.Platform.MetricCalls);
 
         await fixture.AdvanceUntilAsync(() => received.All(r => Volatile.Read(ref r) >= 2));
@@ -31,11 +31,11 @@ public class DashboardRefreshHubTests
         await using var fixture = new HubFixture();
         fixture.Platform.Gate = new TaskCompletionSource();
         var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+        await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
 
         subscription.Dispose();
         // The query in flight is cancelled and the loop returns: nobody watches, nothing runs.
-        await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+        await fixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
         fixture.Platform.Gate = null;
         fixture.Time.Advance(HubFixture.Interval * 10);
 
@@ -49,13 +49,13 @@ public class DashboardRefreshHubTests
         await using var fixture = new HubFixture();
         var first = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
         var second = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+        await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
 
         first.Dispose();
         await fixture.AdvanceUntilAsync(() => fixture.Platform.MetricCalls == 2);
         Assert.Equal(1, fixture.Hub.ActiveFeeds);
         second.Dispose();
-        await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+        await fixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
         // With the loop gone, simulated time has nothing left to wake.
         fixture.Time.Advance(HubFixture.Interval * 5);
 
@@ -67,7 +67,7 @@ public class DashboardRefreshHubTests
     {
         var fixture = new HubFixture();
         var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+        await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
 
         await fixture.DisposeAsync();
         subscription.Dispose();
@@ -82,7 +82,7 @@ public class DashboardRefreshHubTests
         {
             var fixture = new HubFixture();
             var subscriptions = Enumerable.Range(0, 8).Select(_ => fixture.Hub.Subscribe(HubFixture.Overview(), _ => { })).ToList();
-            await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+            await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
             using var start = new Barrier(subscriptions.Count + 1);
 
             var leaving = subscriptions.Select(s => Task.Run(() =>
@@ -93,12 +93,15 @@ public class DashboardRefreshHubTests
             var disposing = Task.Run(async () =>
             {
                 start.SignalAndWait();
-                await fixture.DisposeAsync();
+                await fixture.Hub.DisposeAsync();
             });
             await Task.WhenAll([.. leaving, disposing]);
 
-            await HubFixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
+            // A loop whose last viewer left first is stopped by that viewer, not awaited by the hub:
+            // the fixture still hears it end (its meter outlives the hub until the fixture goes).
+            await fixture.WaitUntilAsync(() => fixture.Hub.ActiveFeeds == 0);
             Assert.Equal(1, fixture.Platform.MetricCalls);
+            await fixture.DisposeAsync();
         }
     }
 
@@ -110,7 +113,7 @@ public class DashboardRefreshHubTests
         using var day = fixture.Hub.Subscribe(HubFixture.Overview("24h"), _ => { });
         using var anotherHour = fixture.Hub.Subscribe(HubFixture.Overview("1h"), _ => { });
 
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 2);
+        await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 2);
 
         Assert.Equal(2, fixture.Hub.ActiveFeeds);
     }
@@ -121,7 +124,7 @@ public class DashboardRefreshHubTests
         await using var fixture = new HubFixture();
         var published = false;
         using var first = fixture.Hub.Subscribe(HubFixture.Overview(), _ => Volatile.Write(ref published, true));
-        await HubFixture.WaitUntilAsync(() => Volatile.Read(ref published));
+        await fixture.WaitUntilAsync(() => Volatile.Read(ref published));
 
         DashboardSnapshot? delivered = null;
         using var late = fixture.Hub.Subscribe(HubFixture.Overview(), s => delivered = s);
@@ -137,7 +140,7 @@ public class DashboardRefreshHubTests
         var healthy = 0;
         using var broken = fixture.Hub.Subscribe(HubFixture.Overview(), _ => throw new InvalidOperationException("circuit gone"));
         using var fine = fixture.Hub.Subscribe(HubFixture.Overview(), _ => Interlocked.Increment(ref healthy));
-        await HubFixture.WaitUntilAsync(() => Volatile.Read(ref healthy) == 1);
+        await fixture.WaitUntilAsync(() => Volatile.Read(ref healthy) == 1);
 
         await fixture.AdvanceUntilAsync(() => Volatile.Read(ref healthy) == 2);
 
@@ -149,7 +152,7 @@ public class DashboardRefreshHubTests
     {
         await using var fixture = new HubFixture();
         using var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), _ => { });
-        await HubFixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
+        await fixture.WaitUntilAsync(() => fixture.Platform.MetricCalls == 1);
 
         var queries = fixture.Platform.LastQueries;
 

@@ -14,7 +14,7 @@ public class DashboardRefreshTests
         arrange?.Invoke(fixture.Platform);
         DashboardSnapshot? latest = null;
         var subscription = fixture.Hub.Subscribe(HubFixture.Overview(), s => Volatile.Write(ref latest, s));
-        await HubFixture.WaitUntilAsync(() => Volatile.Read(ref latest) is not null);
+        await fixture.WaitUntilAsync(() => Volatile.Read(ref latest) is not null);
         return (fixture, () => Volatile.Read(ref latest), subscription);
     }
 
@@ -169,7 +169,7 @@ public class DashboardRefreshTests
         await using var fixture = new HubFixture();
         DashboardSnapshot? database = null;
         using var subscription = fixture.Hub.Subscribe(new DashboardKey("sandbox", "database", "1h"), s => database = s);
-        await HubFixture.WaitUntilAsync(() => database is not null);
+        await fixture.WaitUntilAsync(() => database is not null);
 
         var alarms = database!.Alarms.Value!;
 

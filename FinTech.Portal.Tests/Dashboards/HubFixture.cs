@@ -20,6 +20,26 @@ internal sealed class HubFixture : IAsyncDisposable
         });
         options.Value.Environments["sandbox"].Resources.ApplySandboxDefaults();
         Catalog = new EnvironmentCatalog(options);
+        Time.TimerArmed += due =>
+        {
+            lock (_dues)
+            {
+                _dues.Add(due);
+            }
+            Pulse();
+        };
+        // Every step of the hub's loop records a measurement (loop started, refreshed, loop stopped)
+        // or arms a timer: the signals a wait re-checks its condition on.
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter == Meter)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, _, _, _) => Pulse());
+        _listener.SetMeasurementEventCallback<double>((_, _, _, _) => Pulse());
+        _listener.Start();
         Hub = new DashboardRefreshHub(
             new PlatformRegistry(Catalog, [.. Platform.AsPorts()]),
             Catalog,
@@ -29,7 +49,27 @@ internal sealed class HubFixture : IAsyncDisposable
             NullLogger<DashboardRefreshHub>.Instance);
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 24, 3, 0, 0, TimeSpan.Zero));
+    public WatchedClock Time { get; } = new(new DateTimeOffset(2026, 11, 24, 3, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A guard against a hang, not a pause: waits end on the hub's signals.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly SortedSet<DateTimeOffset> _dues = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Pulse() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>The earliest armed timer not yet due, if any.</summary>
+    private DateTimeOffset? NextDue()
+    {
+        lock (_dues)
+        {
+            _dues.RemoveWhere(due => due <= Time.GetUtcNow());
+            return _dues.Count > 0 ? _dues.Min : null;
+        }
+    }
 
     public ScriptedPlatform Platform { get; } = new();
 
@@ -43,32 +83,52 @@ internal sealed class HubFixture : IAsyncDisposable
     public static DashboardKey Overview(string range = "1h") => new("sandbox", "overview", range);
 
     /// <summary>
-    /// Moves simulated time on a second at a time until the hub's loop reaches a state. Small
-    /// steps, because the loop may not have armed its next delay yet when a test first looks.
+    /// Moves simulated time to each timer the hub arms (its next refresh, an upstream call's
+    /// timeout) until the hub's loop reaches a state: never further than the loop waits, and never
+    /// before it waits.
     /// </summary>
     public async Task AdvanceUntilAsync(Func<bool> until)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!until())
         {
-            Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(5, timeout.Token);
+            DateTimeOffset? next = null;
+            await WaitUntilAsync(() => until() || (next = NextDue()) is not null);
+            if (next is { } due)
+            {
+                Time.Advance(due - Time.GetUtcNow());
+            }
         }
     }
 
-    /// <summary>Waits (in real time, bounded) for the hub's background loop to reach a state.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>
+    /// Waits for the hub's background loop to reach a state: the condition is checked now and again
+    /// each time the loop records a measurement or arms a timer, not on a real-time poll.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<bool> condition)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
+        using var guard = new CancellationTokenSource(HangGuard);
+        while (true)
         {
-            await Task.Delay(5, timeout.Token);
+            var changed = Volatile.Read(ref _changed).Task;
+            if (condition())
+            {
+                return;
+            }
+            try
+            {
+                await changed.WaitAsync(guard.Token);
+            }
+            catch (OperationCanceledException) when (guard.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The hub did not reach the state within {HangGuard.TotalSeconds:0} s.");
+            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await Hub.DisposeAsync();
+        _listener.Dispose();
         Meter.Dispose();
     }
 }

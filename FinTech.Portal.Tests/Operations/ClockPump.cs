@@ -17,6 +17,8 @@ public sealed class ClockPump : IDisposable
         _worker.WaitingOnClock += OnWaiting;
     }
 
+    private Task<DateTimeOffset>? _next;
+
     private void OnWaiting(DateTimeOffset due) => _waits.Writer.TryWrite(due);
 
     /// <summary>
@@ -25,11 +27,13 @@ public sealed class ClockPump : IDisposable
     /// </summary>
     public async Task<bool> StepAsync(Task work, DateTimeOffset end)
     {
-        var next = _waits.Reader.ReadAsync().AsTask();
+        // A read that lost to the work is kept for the next step, so that no wait is dropped.
+        var next = _next ??= _waits.Reader.ReadAsync().AsTask();
         if (await Task.WhenAny(work, next) != next)
         {
             return false;
         }
+        _next = null;
         var due = await next;
         if (due > end)
         {

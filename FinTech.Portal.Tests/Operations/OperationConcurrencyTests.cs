@@ -115,6 +115,8 @@ public abstract class OperationConcurrencyTests : IAsyncLifetime
         using var kit = new OperationsTestKit(_database.Database, options, instance: "portal-a", kind: kind);
         var run = await kit.As(Olivia).RequestAsync(OperationsTestKit.Form(environment: "sandbox"), None);
         var entered = 0;
+        var reclaimed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        kit.Worker.LeaseReclaimed += id => reclaimed.TrySetResult(id);
         kind.DuringAction = async execution =>
         {
             if (Interlocked.Increment(ref entered) > 1)
@@ -125,14 +127,16 @@ public abstract class OperationConcurrencyTests : IAsyncLifetime
             var claimed = (await kit.Store.GetAsync(run.Id, None))!.Version;
             kit.Time.Advance(options.LeaseDuration + TimeSpan.FromSeconds(1));
             kit.Signal.Wake();
-            await WaitUntilAsync(async () => (await kit.Store.GetAsync(run.Id, None))!.Version > claimed);
+            Assert.Equal(run.Id, await reclaimed.Task.WaitAsync(HangGuard));
+            Assert.True((await kit.Store.GetAsync(run.Id, None))!.Version > claimed);
         };
 
+        using var ended = kit.WatchRun(run.Id, r => r.IsTerminal);
         await kit.Worker.StartAsync(None);
         try
         {
             kit.Signal.Wake();
-            await WaitUntilAsync(async () => (await kit.Store.GetAsync(run.Id, None))!.IsTerminal);
+            await ended.Task.WaitAsync(HangGuard);
         }
         finally
         {
@@ -145,16 +149,8 @@ public abstract class OperationConcurrencyTests : IAsyncLifetime
         Assert.Single(await kit.Store.TimelineAsync(run.Id, None), t => t.Text == "Preflight passed; running.");
     }
 
-    /// <summary>Waits for a condition the worker's background loop brings about (checked every 10 ms, 30 s at most).</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 30 s.");
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>A guard against a hang, not a pause: each wait above ends on a signal of the worker or the run feed.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 }
 
 public sealed class SqliteOperationConcurrencyTests : OperationConcurrencyTests

@@ -200,7 +200,49 @@ public sealed class OperationsTestKit : IDisposable
         await work.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Completes once <paramref name="runId"/> meets <paramref name="condition"/>, checked now and on every change the
+    /// run feed publishes for it (each transition on this kit's worker): a wait on a signal, not a poll. Dispose to stop watching.
+    /// </summary>
+    public RunWatch WatchRun(string runId, Func<OperationRun, bool> condition) => new(Store, Feed, runId, condition);
+
     public void Dispose() => Audit.Dispose();
+}
+
+/// <summary>See <see cref="OperationsTestKit.WatchRun"/>.</summary>
+public sealed class RunWatch : IDisposable
+{
+    private readonly TaskCompletionSource _met = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly OperationStore _store;
+    private readonly string _runId;
+    private readonly Func<OperationRun, bool> _condition;
+    private readonly IDisposable _watch;
+
+    public RunWatch(OperationStore store, OperationRunFeed feed, string runId, Func<OperationRun, bool> condition)
+    {
+        (_store, _runId, _condition) = (store, runId, condition);
+        _watch = feed.Watch(runId, change => _ = CheckAsync());
+        _ = CheckAsync();
+    }
+
+    public Task Task => _met.Task;
+
+    private async Task CheckAsync()
+    {
+        try
+        {
+            if (await _store.GetAsync(_runId, CancellationToken.None) is { } run && _condition(run))
+            {
+                _met.TrySetResult();
+            }
+        }
+        catch (Exception e)
+        {
+            _met.TrySetException(e);
+        }
+    }
+
+    public void Dispose() => _watch.Dispose();
 }
 
 /// <summary>

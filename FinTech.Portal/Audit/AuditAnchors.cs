@@ -133,6 +133,7 @@ public sealed class AuditAnchoring(
                 ["hash"] = head.Hash,
                 ["sink"] = options.Value.AnchorSink.ToString(),
             }), cancellationToken);
+        logger.LogInformation("Audit chain anchored at #{Sequence} in the {Sink} sink", head.Sequence, options.Value.AnchorSink);
         return anchor;
     }
 

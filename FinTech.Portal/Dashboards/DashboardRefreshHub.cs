@@ -113,8 +113,8 @@ public sealed class DashboardRefreshHub : IAsyncDisposable
         }
         finally
         {
-            _metrics.RefreshLoopStopped();
             Interlocked.Decrement(ref _runningLoops);
+            _metrics.RefreshLoopStopped();
         }
     }
 

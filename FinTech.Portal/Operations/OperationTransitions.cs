@@ -38,6 +38,7 @@ public sealed class OperationTransitions(OperationStore store, AuditTrail trail,
     {
         TransitionDecision.Deny? denied = null;
         OperationRun updated;
+        string? changed = null;
         await using (var connection = await store.OpenAsync(cancellationToken))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -55,6 +56,7 @@ public sealed class OperationTransitions(OperationStore store, AuditTrail trail,
                 var change = ((TransitionDecision.Apply)decision).Change;
                 updated = await WriteAsync(transaction, run, change, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+                changed = change.TimelineText;
             }
         }
         if (denied is not null)
@@ -64,6 +66,7 @@ public sealed class OperationTransitions(OperationStore store, AuditTrail trail,
             throw new PortalAccessDeniedException(denied.Decision);
         }
         feed.Publish(runId);
+        logger.LogInformation("Run {RunId} ({Kind}) is {State}: {Change}", runId, updated.Kind, updated.State, changed);
         return updated;
     }
 

@@ -47,6 +47,12 @@ public sealed class OperationWorker(
 
     internal void OnWaitingOnClock(DateTimeOffset due) => WaitingOnClock?.Invoke(due);
 
+    /// <summary>
+    /// Raised with the run's id when this worker's claim loop renews the lapsed lease of a run it is
+    /// still processing (a step outlived the lease). Tests wait on it instead of polling the run.
+    /// </summary>
+    public event Action<string>? LeaseReclaimed;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.RunWorker)
@@ -64,6 +70,8 @@ public sealed class OperationWorker(
                     {
                         // A run of ours whose lease lapsed while a step took long: the claim renewed
                         // it, and the processor already on it carries on. Never two on one run.
+                        logger.LogWarning("Run {RunId} outlived its lease while a step ran; the lease is renewed and its processor carries on.", runId);
+                        LeaseReclaimed?.Invoke(runId);
                         continue;
                     }
                     _active[runId] = Task.Run(async () =>
@@ -395,6 +403,7 @@ public sealed class OperationWorker(
     {
         await using var connection = await store.OpenAsync(cancellationToken);
         await store.AddTimelineAsync(connection, null, runId, at, category, text, dedupeKey, cancellationToken);
+        logger.LogInformation("Run {RunId} {Category}: {Text}", runId, category, text);
     }
 
     internal async Task RenewAndCheckAsync(OperationExecution execution, CancellationToken cancellationToken)

@@ -9,6 +9,9 @@
 // Listeners are on the document, so charts that Blazor adds or redraws need no setup, and nothing
 // per mouse move reaches the server. Only elements inside .ts-overlay (which Blazor renders empty)
 // are the script's own: Blazor's elements are never changed.
+// A refresh redraws a chart's picture, overlay included (and a circuit's first render replaces the
+// whole page): while the pointer rests on a chart, the crosshair comes back at the same point in
+// time, drawn on the new data, without waiting for the pointer to move.
 (() => {
   const width = 640;
   const top = 10;
@@ -130,6 +133,43 @@
   let press = null;
   let hover = null;
   let suppressClick = false;
+  // The point in time the crosshair shows and where the pointer rests; null when it shows none.
+  let shown = null;
+
+  const forget = () => {
+    hover = null;
+    shown = null;
+    hideAll();
+  };
+
+  // Draws the crosshair again after Blazor replaced or changed a chart while it was shown.
+  let redrawQueued = false;
+  const touchesChart = mutation => {
+    const target = mutation.target;
+    if (target instanceof Element && target.closest('.ts-overlay')) {
+      return false; // the script's own drawing
+    }
+    return (target instanceof Element && target.closest('.ts-chart') !== null)
+      || [...mutation.addedNodes].some(node => node instanceof Element && (node.matches('.ts-chart') || node.querySelector('.ts-chart')));
+  };
+  new MutationObserver(mutations => {
+    if (!shown || redrawQueued || !mutations.some(touchesChart)) {
+      return;
+    }
+    redrawQueued = true;
+    requestAnimationFrame(() => {
+      redrawQueued = false;
+      if (!shown || press) {
+        return;
+      }
+      const chart = chartOf(document.elementFromPoint(shown.x, shown.y));
+      if (chart) {
+        showAt(shown.time, chart);
+      } else {
+        forget(); // the page changed under the pointer: no chart there any more
+      }
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
 
   document.addEventListener('pointermove', event => {
     if (press) {
@@ -151,26 +191,28 @@
     if (chart) {
       // At most one redraw per frame, however fast the pointer moves.
       const first = !hover;
-      hover = { chart, x: event.clientX };
+      hover = { chart, x: event.clientX, y: event.clientY };
       if (first) {
         requestAnimationFrame(() => {
           if (hover) {
-            showAt(timeAt(hover.chart, hover.x), hover.chart);
+            const time = timeAt(hover.chart, hover.x);
+            showAt(time, hover.chart);
+            shown = { time, x: hover.x, y: hover.y };
             hover = null;
           }
         });
       }
     } else if (!press) {
-      hover = null;
-      hideAll();
+      forget();
     }
   }, { passive: true });
 
+  // Leaving a chart hides the crosshair; an element Blazor removed from under the resting pointer
+  // (a refresh) is not the pointer leaving.
   document.addEventListener('pointerout', event => {
     const chart = chartOf(event.target);
-    if (chart && !press && !chart.contains(event.relatedTarget)) {
-      hover = null;
-      hideAll();
+    if (chart && !press && event.target.isConnected && !chartOf(event.relatedTarget)) {
+      forget();
     }
   }, { passive: true });
 
@@ -202,12 +244,13 @@
       const address = new URL(location.href);
       address.searchParams.set('from', isoMinute(from));
       address.searchParams.set('to', isoMinute(to));
-      hideAll();
+      forget();
       navigate(address.pathname + address.search);
     } else if (chart.dataset.logs && m.n > 0) {
       const slot = Math.min(m.n - 1, Math.max(0, slotAt(m, timeAt(chart, event.clientX))));
       const time = m.t0 + slot * m.step;
       const period = m.step > 0 ? m.step : 60000;
+      forget();
       navigate(chart.dataset.logs
         .replace('{start}', encodeURIComponent(isoSecond(time - +chart.dataset.logsMargin)))
         .replace('{end}', encodeURIComponent(isoSecond(time + period))));

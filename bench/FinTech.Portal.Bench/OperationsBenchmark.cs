@@ -109,52 +109,78 @@ public static class OperationsBenchmark
         var active = new Dictionary<(string, string), string>();
         int requested = 0, succeeded = 0, failed = 0;
         var requester = portal.As(BenchPortal.Olivia);
+        // The clock moves to each moment the portal's worker waits for (ClockPump); a run that
+        // changes (the run feed) lets the loop count it and request the next rotation.
+        var feed = portal.Services.GetService(typeof(OperationRunFeed)) as OperationRunFeed ?? throw new InvalidOperationException("No run feed.");
+        var worker = portal.Services.GetService(typeof(OperationWorker)) as OperationWorker ?? throw new InvalidOperationException("No worker.");
+        using var pump = new FinTech.Portal.Tests.Operations.ClockPump(worker, portal.Time);
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watches = new List<IDisposable>();
+        var end = portal.Time.GetUtcNow() + TimeSpan.FromDays(1);
+        // Runs are read and slots refilled only after a run changed: a lock is released when a run ends.
+        var runChanged = true;
         while (succeeded + failed < Rotations)
         {
-            foreach (var slot in secrets.Where(s => !active.ContainsKey(s)))
+            var change = Volatile.Read(ref changed).Task;
+            if (runChanged)
             {
-                if (requested == Rotations)
+                foreach (var (slot, id) in active.ToList())
+                {
+                    var run = await store.GetAsync(id, CancellationToken.None);
+                    if (run!.IsTerminal)
+                    {
+                        active.Remove(slot);
+                        if (run.State == OperationState.Succeeded)
+                        {
+                            succeeded++;
+                        }
+                        else
+                        {
+                            failed++;
+                        }
+                    }
+                }
+                foreach (var slot in secrets.Where(s => !active.ContainsKey(s)))
+                {
+                    if (requested == Rotations)
+                    {
+                        break;
+                    }
+                    try
+                    {
+                        var run = await requester.RequestAsync(new OperationRequestForm
+                        {
+                            Kind = FinTech.Portal.Operations.Rotations.SecretRotation.KindKey,
+                            Environment = slot.Environment,
+                            Target = slot.Secret,
+                            Reason = "Benchmark: rotation without a value in any output",
+                            ChangeTicket = "CHG0000009",
+                        }, CancellationToken.None);
+                        watches.Add(feed.Watch(run.Id, _ => Interlocked.Exchange(ref changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult()));
+                        active[slot] = run.Id;
+                        requested++;
+                    }
+                    catch (OperationRefusedException)
+                    {
+                        // Its database or cache sibling holds the API service; it asks again when a run changes.
+                    }
+                }
+                if (succeeded + failed == Rotations)
                 {
                     break;
                 }
-                try
-                {
-                    var run = await requester.RequestAsync(new OperationRequestForm
-                    {
-                        Kind = FinTech.Portal.Operations.Rotations.SecretRotation.KindKey,
-                        Environment = slot.Environment,
-                        Target = slot.Secret,
-                        Reason = "Benchmark: rotation without a value in any output",
-                        ChangeTicket = "CHG0000009",
-                    }, CancellationToken.None);
-                    active[slot] = run.Id;
-                    requested++;
-                }
-                catch (OperationRefusedException)
-                {
-                    // Its database or cache sibling holds the API service; it asks again next second.
-                }
+                signal.Wake();
             }
-            signal.Wake();
-            await Task.Delay(10);
-            portal.Time.Advance(TimeSpan.FromSeconds(1));
-            foreach (var (slot, id) in active.ToList())
+            // A guard against a hang, not a pause: the worker waits on the clock or a run changes long before.
+            var hung = Task.Delay(TimeSpan.FromMinutes(2));
+            await pump.StepAsync(Task.WhenAny(change, hung), end);
+            runChanged = change.IsCompleted;
+            if (hung.IsCompleted && !runChanged)
             {
-                var run = await store.GetAsync(id, CancellationToken.None);
-                if (run!.IsTerminal)
-                {
-                    active.Remove(slot);
-                    if (run.State == OperationState.Succeeded)
-                    {
-                        succeeded++;
-                    }
-                    else
-                    {
-                        failed++;
-                    }
-                }
+                throw new TimeoutException($"The rotations stopped moving: {succeeded + failed} of {Rotations} ended, {active.Count} active.");
             }
         }
+        watches.ForEach(w => w.Dispose());
         Log($"secret rotations: {succeeded} succeeded, {failed} failed, {watch.Elapsed.TotalSeconds:F1} s");
         var values = environments.SelectMany(e => portal.Platform(e).SecretsManager.KnownSecretValues()).Distinct().ToList();
         var pages = environments.SelectMany(e => new[] { $"/secrets?env={e}", $"/operations?env={e}", $"/operations/evidence?env={e}" });

@@ -30,7 +30,18 @@ public sealed record DeploymentsSnapshot(
     IReadOnlyList<DeployableImage> Images,
     string? LastVerified,
     IReadOnlyList<DeploymentRecord> History,
-    string? PlatformError);
+    string? PlatformError)
+{
+    /// <summary>
+    /// What the one-click rollback goes back to: the newest revision a run verified other than the
+    /// one serving (after a good deployment, the verified revision it replaced), if any.
+    /// </summary>
+    public string? RollbackTarget => TaskDefinition.Length == 0 ? null : History
+        .Where(r => r.State == OperationState.Succeeded && r.ToTaskDefinition is not null && r.ToTaskDefinition != TaskDefinition)
+        .OrderByDescending(r => r.FinishedAt)
+        .Select(r => r.ToTaskDefinition)
+        .FirstOrDefault();
+}
 
 /// <summary>
 /// Reads what the Deployments page shows. ECS or ECR failing does not hide the history (read from

@@ -42,14 +42,14 @@ public partial class DeploymentsPage
     private string Title => _mode switch
     {
         Mode.Deploy => $"Deploy {_image!.Tag}",
-        Mode.Rollback => $"Roll back to {Revision(_snapshot!.LastVerified!)}",
+        Mode.Rollback => $"Roll back to {Revision(_snapshot!.RollbackTarget!)}",
         _ => "Restart the tasks (forced new deployment)",
     };
 
     private string Subtitle => _mode switch
     {
         Mode.Deploy => $"Requested and approved for digest {_image!.Digest} ({_image.FindingsText}), not for the tag.",
-        Mode.Rollback => $"Back to the last revision a run verified, from {Revision(_snapshot!.TaskDefinition)}.",
+        Mode.Rollback => $"Back to the newest revision a run verified other than the one serving, from {Revision(_snapshot!.TaskDefinition)}.",
         _ => $"New tasks of {Revision(_snapshot!.TaskDefinition)} start and read their secrets again, then the old ones stop.",
     };
 
@@ -63,7 +63,7 @@ public partial class DeploymentsPage
         var options = mode switch
         {
             Mode.Deploy => new Dictionary<string, string> { [EcsDeployment.ImageTagOption] = image!.Tag, [EcsDeployment.ImageDigestOption] = image.Digest },
-            Mode.Rollback => new Dictionary<string, string> { [EcsRollback.TaskDefinitionOption] = _snapshot!.LastVerified! },
+            Mode.Rollback => new Dictionary<string, string> { [EcsRollback.TaskDefinitionOption] = _snapshot!.RollbackTarget! },
             _ => new Dictionary<string, string> { [EcsDeployment.ForceNewDeploymentOption] = "true" },
         };
         _form = new OperationRequestForm
