@@ -23,9 +23,22 @@ public sealed class DashboardGridMarkup(IServiceScopeFactory scopes, ILogger<Das
     // its markup with it.
     private readonly ConditionalWeakTable<DashboardSnapshot, ConcurrentDictionary<(DateTimeOffset Start, DateTimeOffset End), Lazy<Task<IReadOnlyList<string>>>>> _shared = [];
 
+    private readonly ConcurrentDictionary<(DashboardKey Key, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset Start, DateTimeOffset End), Lazy<Task<IReadOnlyList<string>>>> _waiting = new();
+
     public Task<IReadOnlyList<string>> RenderAsync(DashboardDefinition dashboard, DashboardSnapshot snapshot, PortalEnvironment environment, DateTimeOffset start, DateTimeOffset end)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        // Before the first refresh each viewer has a waiting snapshot of its own, all alike: their
+        // "Loading…" cells are rendered once per dashboard, range and window too.
+        if (snapshot.RefreshedAt == default)
+        {
+            if (_waiting.Count > 1024)
+            {
+                _waiting.Clear();
+            }
+            return _waiting.GetOrAdd((snapshot.Key, snapshot.WindowStart, snapshot.WindowEnd, start, end),
+                _ => new Lazy<Task<IReadOnlyList<string>>>(() => RenderOnceAsync(dashboard, snapshot, environment, start, end))).Value;
+        }
         var windows = _shared.GetValue(snapshot, _ => new());
         return windows.GetOrAdd((start, end), _ => new Lazy<Task<IReadOnlyList<string>>>(() => RenderOnceAsync(dashboard, snapshot, environment, start, end))).Value;
     }
