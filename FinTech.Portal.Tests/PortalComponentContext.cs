@@ -7,6 +7,7 @@ using FinTech.Portal.Tests.Database;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,9 @@ public sealed class PortalComponentContext : IAsyncDisposable
         services.AddSingleton<IHttpContextAccessor, HttpContextAccessor>();
         services.AddScoped(PortalCaller.FromScope);
         services.AddScoped<AuditReader>();
+        // The dashboard's panels are rendered once per refresh as shared HTML, by its own renderer.
+        services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton<FinTech.Portal.Dashboards.Panels.DashboardGridMarkup>();
         feature?.Invoke(services, Audit.Database);
         Bunit.JSInterop.SetupMudInputs();
         // Setting the renderer builds the service provider: nothing can be registered after this.

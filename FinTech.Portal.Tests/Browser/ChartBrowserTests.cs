@@ -180,7 +180,7 @@ public class ChartBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task A_chart_table_opens_and_closes_from_the_keyboard()
+    public async Task A_chart_table_opens_from_the_keyboard_stays_open_and_focused_across_refreshes_and_closes()
     {
         await using var server = new PortalServer();
         var page = await browser.NewPageAsync(server.RootUri);
@@ -188,8 +188,9 @@ public class ChartBrowserTests(BrowserFixture browser)
         await page.GotoAsync("/");
         await page.Locator(Latency).WaitForAsync();
         var toggle = page.Locator("[data-testid=panel-latency] [data-testid=chart-table-toggle]");
+        var table = page.Locator("[data-testid=panel-latency] [data-testid=chart-table]");
 
-        // Tab from the time range picker until the latency chart's table button has the focus.
+        // Tab from the time range picker until the latency chart's table toggle has the focus.
         await page.GetByTestId("range-select").FocusAsync();
         for (var i = 0; i < 40 && !await toggle.EvaluateAsync<bool>("e => e === document.activeElement"); i++)
         {
@@ -197,10 +198,23 @@ public class ChartBrowserTests(BrowserFixture browser)
         }
         await Expect(toggle).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
+        await Expect(table).ToBeVisibleAsync();
+        // Drawn by charts.js from the values the crosshair reads: a row per minute, a column per series.
+        await Expect(table.Locator("caption")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^API latency.* \(ms\), UTC$"));
+        await Expect(table.Locator("thead th")).ToHaveTextAsync(["Time (UTC)", "p50", "p90", "p99"]);
+        var minutes = await page.Locator(Latency).GetAttributeAsync("data-n");
+        await Expect(table.Locator("tbody tr")).ToHaveCountAsync(int.Parse(minutes!, System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(table.Locator("tbody tr").First.Locator("th")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d\d:\d\d$"));
 
-        await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table] caption")).ToContainTextAsync("API latency");
-        await Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+        // The panels are redrawn on every refresh (every 2 s here): the table stays open and the
+        // focus stays on its toggle.
+        var refreshed = page.GetByTestId("refreshed-at");
+        var before = await refreshed.TextContentAsync();
+        await Expect(refreshed).Not.ToHaveTextAsync(before!);
+        await Expect(table).ToBeVisibleAsync();
+        await Expect(toggle).ToBeFocusedAsync();
+
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("[data-testid=panel-latency] [data-testid=chart-table]")).ToHaveCountAsync(0);
+        await Expect(table).ToBeHiddenAsync();
     }
 }

@@ -71,28 +71,32 @@ public class TimeSeriesChartTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_table_view_lists_every_minute_and_says_where_there_is_no_data()
+    public void The_table_view_is_a_closed_disclosure_whose_region_charts_js_fills_with_every_minute_from_the_crosshairs_values()
     {
         var chart = Render();
-        Assert.Empty(chart.FindAll("table"));
-        var toggle = chart.Find("[data-testid=chart-table-toggle]");
-        Assert.Equal("false", toggle.GetAttribute("aria-expanded"));
 
-        toggle.Click();
+        // A native disclosure (keyboard and screen readers know it), closed until opened.
+        var details = chart.Find("details.ts-table-details");
+        Assert.False(details.HasAttribute("open"));
+        var toggle = details.QuerySelector("summary")!;
+        Assert.Equal("chart-table-toggle", toggle.GetAttribute("data-testid"));
+        Assert.Equal("Table of this chart", toggle.TextContent);
 
-        var table = chart.Find("[data-testid=chart-table] table");
-        Assert.Equal("API latency (ms), UTC", table.QuerySelector("caption")!.TextContent);
-        Assert.Equal(["Time (UTC)", "p50", "p99"], table.QuerySelectorAll("thead th").Select(h => h.TextContent));
-        var rows = table.QuerySelectorAll("tbody tr").Select(r => r.Children.Select(c => c.TextContent).ToArray()).ToList();
-        Assert.Equal(6, rows.Count);
-        Assert.Equal(["02:00", "41.2", "1,480"], rows[0]);
-        Assert.Equal(["02:02", "39.9", "no data"], rows[2]);
-        Assert.Equal("row", table.QuerySelector("tbody th")!.GetAttribute("scope"));
-        Assert.Equal("true", chart.Find("[data-testid=chart-table-toggle]").GetAttribute("aria-expanded"));
+        // The region is rendered empty, named, focusable for scrolling, with the table's caption.
+        var region = details.QuerySelector("[data-testid=chart-table]")!;
+        Assert.Equal("region", region.GetAttribute("role"));
+        Assert.Equal("0", region.GetAttribute("tabindex"));
+        Assert.Equal("API latency as a table", region.GetAttribute("aria-label"));
+        Assert.Equal("API latency (ms), UTC", region.GetAttribute("data-caption"));
+        Assert.Empty(region.Children);
 
-        chart.Find("[data-testid=chart-table-toggle]").Click();
-
-        Assert.Empty(chart.FindAll("table"));
+        // What the script draws the rows from: every minute of the window, each series' value or
+        // nothing (shown as "no data").
+        var figure = chart.Find("[data-testid=chart]");
+        Assert.Equal("6", figure.GetAttribute("data-n"));
+        Assert.Equal("60000", figure.GetAttribute("data-step"));
+        Assert.Equal("41.2|40.4|39.9|42.0|40.1|40.0", chart.Find("g[data-series=p50]").GetAttribute("data-values"));
+        Assert.Equal("1,480|1,503|||1,320|1,290", chart.Find("g[data-series=p99]").GetAttribute("data-values"));
     }
 
     [Fact]

@@ -27,8 +27,16 @@ public static class DashboardCatalog
     public static DashboardDefinition? Find(PortalEnvironment environment, string id)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        return All.FirstOrDefault(d => d.Id == id) is { } entry ? entry.Build(entry, environment.Resources) : null;
+        if (All.FirstOrDefault(d => d.Id == id) is not { } entry)
+        {
+            return null;
+        }
+        // Built once per environment and shared by every page that shows it, not once per circuit.
+        var built = Built.GetValue(environment.Resources, _ => new());
+        return built.GetOrAdd(entry.Id, _ => entry.Build(entry, environment.Resources));
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PlatformResources, System.Collections.Concurrent.ConcurrentDictionary<string, DashboardDefinition>> Built = [];
 
     private const string Alb = "AWS/ApplicationELB";
     private const string Ecs = "AWS/ECS";

@@ -1,4 +1,5 @@
 using FinTech.Portal.Audit;
+using FinTech.Portal.Dashboards.Panels;
 using FinTech.Portal.Identity;
 using FinTech.Portal.Platform;
 using Microsoft.AspNetCore.Components;
@@ -17,6 +18,7 @@ public sealed partial class DashboardPage : IDisposable
     [Inject] public required PortalCaller Caller { get; set; }
     [Inject] public required NavigationManager Navigation { get; set; }
     [Inject] public required TimeProvider Time { get; set; }
+    [Inject] public required DashboardGridMarkup GridMarkup { get; set; }
 
     [Parameter] public string? DashboardId { get; set; }
     [SupplyParameterFromQuery(Name = "range")] public string? RangeKey { get; set; }
@@ -37,11 +39,20 @@ public sealed partial class DashboardPage : IDisposable
     /// <summary>Until the first refresh arrives every panel shows as loading.</summary>
     private DashboardSnapshot Snapshot => _snapshot ?? _waiting!;
 
+    /// <summary>The cells of the snapshot shown, in the window shown: shared markup.</summary>
+    private IReadOnlyList<string> _cells = [];
+
     private string? _viewProblem;
     private (string Environment, string Dashboard)? _opened;
     private readonly CancellationTokenSource _disposed = new();
 
     protected override async Task OnParametersSetAsync()
+    {
+        await FollowAsync();
+        await DrawGridAsync();
+    }
+
+    private async Task FollowAsync()
     {
         var id = DashboardId ?? DashboardCatalog.DefaultId;
         _dashboard = DashboardCatalog.Find(Environment, id);
@@ -102,7 +113,7 @@ public sealed partial class DashboardPage : IDisposable
             if (snapshot.Key == _key)
             {
                 _snapshot = snapshot;
-                StateHasChanged();
+                await DrawGridAsync();
             }
         }
         catch (Exception error)
@@ -110,6 +121,27 @@ public sealed partial class DashboardPage : IDisposable
             await DispatchExceptionAsync(error);
         }
     });
+
+    /// <summary>
+    /// Draws the panels of the current snapshot and window, from the markup shared with every other
+    /// viewer; a newer snapshot or window that arrived meanwhile wins.
+    /// </summary>
+    private async Task DrawGridAsync()
+    {
+        if (_dashboard is null)
+        {
+            _cells = [];
+            return;
+        }
+        var (dashboard, snapshot) = (_dashboard, Snapshot);
+        var (start, end) = (_zoom?.From ?? snapshot.WindowStart, _zoom?.To ?? snapshot.WindowEnd);
+        var cells = await GridMarkup.RenderAsync(dashboard, snapshot, Environment, start, end);
+        if (ReferenceEquals(snapshot, Snapshot) && (_zoom?.From ?? snapshot.WindowStart) == start && (_zoom?.To ?? snapshot.WindowEnd) == end)
+        {
+            _cells = cells;
+            StateHasChanged();
+        }
+    }
 
     // A range picked from the list replaces a zoom.
     private void SelectRange(string key) => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(

@@ -10,6 +10,7 @@ public static class DashboardsSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<DashboardRefreshHub>();
         builder.Services.AddSingleton<DashboardViewer>();
+        builder.Services.AddSingleton<Panels.DashboardGridMarkup>();
         return builder;
     }
 }

@@ -5,7 +5,8 @@
 //   each with every series' value at that time;
 // - dragging across a dashboard chart zooms the page into that time range, kept in the address
 //   (?from=&to=, beside ?range=) so that a link shows a colleague the same thing;
-// - a click without a drag opens the logs around that point, where the chart has logs.
+// - a click without a drag opens the logs around that point, where the chart has logs;
+// - opening a chart's table draws it from the same values (and keeps it open across refreshes).
 // Listeners are on the document, so charts that Blazor adds or redraws need no setup, and nothing
 // per mouse move reaches the server. Only elements inside .ts-overlay (which Blazor renders empty)
 // are the script's own: Blazor's elements are never changed.
@@ -272,4 +273,104 @@
       press = null;
     }
   });
+
+  // A chart's table (the "Table of this chart" disclosure) is drawn here when it is opened, from
+  // the values the crosshair reads: a row per time slot, a column per series, "no data" where a
+  // series has none. The region is rendered empty by Blazor, so, like .ts-overlay, its content is
+  // this script's own. An open table is redrawn when its chart's data changes.
+  const tableSignature = chart => {
+    const d = chart.dataset;
+    return [d.t0, d.step, d.n, d.start, d.end, ...[...chart.querySelectorAll('g[data-values]')].map(g => g.dataset.values)].join('\n');
+  };
+  const drawnTables = new WeakMap();
+  const drawTable = details => {
+    const chart = chartOf(details);
+    const region = details.querySelector('.ts-table-wrap');
+    if (!chart || !region || !details.open) {
+      return;
+    }
+    const signature = tableSignature(chart);
+    if (drawnTables.get(region) === signature) {
+      return;
+    }
+    drawnTables.set(region, signature);
+    const m = model(chart);
+    const series = [...chart.querySelectorAll('g[data-values]')].map(g => ({ label: g.dataset.series, values: g.dataset.values.split('|') }));
+    const cell = (tag, text, scope) => {
+      const element = document.createElement(tag);
+      element.textContent = text;
+      if (scope) {
+        element.scope = scope;
+      }
+      return element;
+    };
+    const table = document.createElement('table');
+    table.className = 'ts-table';
+    const caption = document.createElement('caption');
+    caption.textContent = region.dataset.caption ?? '';
+    const head = document.createElement('thead');
+    const headRow = document.createElement('tr');
+    headRow.append(cell('th', 'Time (UTC)', 'col'), ...series.map(s => cell('th', s.label, 'col')));
+    head.append(headRow);
+    const body = document.createElement('tbody');
+    for (let slot = 0; slot < m.n; slot++) {
+      const row = document.createElement('tr');
+      row.append(cell('th', clock(m, m.t0 + slot * m.step), 'row'), ...series.map(s => cell('td', s.values[slot] || 'no data')));
+      body.append(row);
+    }
+    table.append(caption, head, body);
+    region.replaceChildren(table);
+  };
+
+  // A dashboard's panels are HTML that each refresh replaces whole (DashboardGridMarkup). What a
+  // person had open or focused there stays so: the tables they opened stay open, and the focus
+  // returns to the same control of the same panel instead of dropping to the page. Panels are
+  // known by their data-testid, controls by their place among the panel's focusable elements.
+  const panelOf = node => (node instanceof Element ? node.closest('.dash-grid section.panel[data-testid]') : null);
+  const focusables = panel => [...panel.querySelectorAll('a[href], summary, button, [tabindex="0"]')];
+  const openTables = new Set();
+  let focused = null;
+  document.addEventListener('toggle', event => {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.classList.contains('ts-table-details')) {
+      return;
+    }
+    drawTable(details);
+    const panel = panelOf(details);
+    if (panel) {
+      if (details.open) {
+        openTables.add(panel.dataset.testid);
+      } else {
+        openTables.delete(panel.dataset.testid);
+      }
+    }
+  }, true);
+  document.addEventListener('focusin', event => {
+    const panel = panelOf(event.target);
+    focused = panel ? { panel: panel.dataset.testid, index: focusables(panel).indexOf(event.target), element: event.target } : null;
+  });
+  const ownContent = node => (node instanceof Element ? node : node.parentElement)?.closest('.ts-overlay, .ts-table-wrap');
+  new MutationObserver(records => {
+    // The crosshair, the tip and the tables are this script's own drawing, not a redraw.
+    if (records.every(record => ownContent(record.target))) {
+      return;
+    }
+    for (const details of document.querySelectorAll('.ts-table-details[open]')) {
+      drawTable(details);
+    }
+    for (const key of openTables) {
+      const details = document.querySelector(`.dash-grid section.panel[data-testid="${key}"] .ts-table-details`);
+      if (details && !details.open) {
+        details.open = true;
+      }
+    }
+    // Only when the refresh took the focused control away, not when the person moved on.
+    if (focused && !focused.element.isConnected && (!document.activeElement || document.activeElement === document.body)) {
+      const panel = document.querySelector(`.dash-grid section.panel[data-testid="${focused.panel}"]`);
+      const target = panel && focused.index >= 0 ? focusables(panel)[focused.index] : null;
+      if (target) {
+        target.focus({ preventScroll: true });
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-t0', 'data-n', 'data-start'] });
 })();
