@@ -114,4 +114,27 @@ public sealed class AwsFaultTests : IAsyncLifetime
         Assert.Equal(4, aws.Endpoint.CallsOf("DescribeAlarms").Count);
         Assert.Single(ecs.Services);
     }
+
+    [Fact]
+    public async Task A_slow_first_AssumeRole_counts_against_neither_the_attempt_timeout_nor_the_circuit_of_the_calls_waiting_for_it()
+    {
+        var options = AwsTestHarness.FastOptions();
+        options.AttemptTimeout = TimeSpan.FromSeconds(0.5);
+        await using var aws = await AwsTestHarness.StartAsync(options);
+        // STS answers the first AssumeRole after a second, longer than an attempt may last, with a 503
+        // that the SDK retries: a cold start, when every dashboard waits for the same role.
+        aws.Endpoint.SlowDelay = TimeSpan.FromSeconds(1);
+        aws.Endpoint.FaultFor = call => call.Operation == "AssumeRole" && aws.Endpoint.CallsOf("AssumeRole").Count == 1 ? AwsFault.Slow : null;
+        var cloudWatch = new AwsCloudWatch(aws.Client(AwsClients.CloudWatch));
+        var callers = options.BreakerMinimumThroughput + 2;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => cloudWatch.DescribeAlarmsAsync(new DescribeAlarmsRequest())));
+
+        Assert.Equal(callers, answers.Length);
+        Assert.Equal(1, aws.Endpoint.FaultCount);
+        // One attempt each: none timed out while the role was being assumed, none was refused by an open circuit.
+        Assert.Equal(callers, aws.Endpoint.CallsOf("DescribeAlarms").Count);
+        Assert.Equal(options.RetryBudget, aws.Client(AwsClients.CloudWatch).RetryBudgetAvailable);
+        Assert.Empty(aws.Endpoint.Rejections);
+    }
 }

@@ -90,7 +90,7 @@ public sealed class AwsServiceClient
             _ => throw new NotSupportedException($"The {Model.Protocol} protocol of {Model.ServiceId} is not spoken by the portal."),
         };
         var bytes = Encoding.UTF8.GetBytes(body);
-        return await RunAsync(operationName, ct => SendAsync(operation, bytes, contentType, target, ct), cancellationToken);
+        return await RunAsync(operationName, (credentials, ct) => SendAsync(operation, bytes, contentType, target, credentials, ct), cancellationToken);
     }
 
     /// <summary>
@@ -99,7 +99,8 @@ public sealed class AwsServiceClient
     /// retries are switched off where the client is built.
     /// </summary>
     public Task<T> ExecuteSdkAsync<T>(string operationName, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        RunAsync(operationName, async ct =>
+        // The SDK client signs with the same credentials object, which RunAsync has just resolved: its own look-up finds them cached.
+        RunAsync(operationName, async (_, ct) =>
         {
             try
             {
@@ -121,17 +122,25 @@ public sealed class AwsServiceClient
     /// as AWS's standard retry mode does — a call that succeeds gives back what its retries took (or
     /// one token when it needed none), so only retries that did not help drain the budget.
     /// </summary>
-    private async Task<T> RunAsync<T>(string operationName, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The credentials are resolved before the pipeline, not in each attempt: assuming the
+    /// environment's role is a call to STS (slow on first use, while every dashboard waits for the
+    /// same one), and its time must neither count against this service's attempt timeout nor, when
+    /// it is slow or fails, open this service's circuit for every caller at once. Assumed credentials
+    /// are cached and renewed five minutes before they expire, so they outlast a call's retries.
+    /// </remarks>
+    private async Task<T> RunAsync<T>(string operationName, Func<ImmutableCredentials, CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
         var attempts = 0;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
+            var credentials = await _credentials.GetCredentialsAsync().WaitAsync(cancellationToken);
             var result = await _pipeline.ExecuteAsync(
                 async ctx =>
                 {
                     Interlocked.Increment(ref attempts);
-                    return await attempt(ctx.CancellationToken);
+                    return await attempt(credentials, ctx.CancellationToken);
                 }, context);
             _budget.Release(context.Properties.GetValue(AwsResilience.RetryTokensTaken, 0));
             return result;
@@ -146,9 +155,8 @@ public sealed class AwsServiceClient
         }
     }
 
-    private async Task<JsonObject> SendAsync(AwsOperation operation, byte[] body, string contentType, string? target, CancellationToken cancellationToken)
+    private async Task<JsonObject> SendAsync(AwsOperation operation, byte[] body, string contentType, string? target, ImmutableCredentials credentials, CancellationToken cancellationToken)
     {
-        var credentials = await _credentials.GetCredentialsAsync();
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Content-Type"] = contentType };
         if (target is not null)
         {
