@@ -37,9 +37,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh context (own cookies) and page, with a timeout generous enough for a loaded 2-core CI machine.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseUri)
+    public async Task<IPage> NewPageAsync(Uri baseUri, int width = 1400, int height = 1000)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUri.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUri.ToString(), ViewportSize = new() { Width = width, Height = height } });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();
     }
