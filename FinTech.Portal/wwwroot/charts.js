@@ -132,6 +132,9 @@
   const navigate = address => (window.Blazor?.navigateTo ? window.Blazor.navigateTo(address) : location.assign(address));
 
   let press = null;
+  // The chart a drag started on, or, when a refresh redrew it during the drag, the chart now at the
+  // point where the drag started: the drag goes on over the new drawing.
+  const pressed = () => (press.chart.isConnected ? press.chart : chartOf(document.elementFromPoint(press.x, press.y)) ?? press.chart);
   let hover = null;
   let suppressClick = false;
   // The point in time the crosshair shows and where the pointer rests; null when it shows none.
@@ -174,7 +177,8 @@
 
   document.addEventListener('pointermove', event => {
     if (press) {
-      const { chart, x } = press;
+      const { x } = press;
+      const chart = pressed();
       const { box } = frame(chart);
       const from = Math.max(Math.min(x, event.clientX), box.left);
       const to = Math.min(Math.max(x, event.clientX), box.right);
@@ -221,7 +225,7 @@
     suppressClick = false;
     const chart = chartOf(event.target);
     if (event.button === 0 && chart && event.target.closest('svg') && (chart.dataset.zoom || chart.dataset.logs)) {
-      press = { chart, x: event.clientX };
+      press = { chart, x: event.clientX, y: event.clientY };
     }
   });
 
@@ -229,7 +233,8 @@
     if (!press) {
       return;
     }
-    const { chart, x } = press;
+    const { x } = press;
+    const chart = pressed();
     press = null;
     hide(chart, 'ts-select');
     const m = model(chart);

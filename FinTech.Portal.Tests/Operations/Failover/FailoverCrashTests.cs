@@ -19,7 +19,9 @@ namespace FinTech.Portal.Tests.Operations.Failover;
 /// </summary>
 public sealed class FailoverCrashTests : IAsyncLifetime
 {
-    private const int Scale = 20;
+    // Fast enough for seconds of real time, slow enough that the kill lands inside the failover
+    // (20–60 simulated seconds: 2.5–7.5 real ones) on a loaded machine.
+    private const int Scale = 8;
     private static readonly TimeSpan RealTimeout = TimeSpan.FromSeconds(90);
 
     private readonly SqliteTestDatabase _database = new();
