@@ -14,7 +14,7 @@ namespace FinTech.Portal.Tests.Operations.Failover;
 
 /// <summary>
 /// The real portal, as a process, killed with SIGKILL while it runs a Sandbox Aurora failover test
-/// and started again on the same SQLite file. Its clock runs 20 times faster (Development's
+/// and started again on the same SQLite file. Its clock runs 8 times faster (Development's
 /// <c>Clock:Scale</c>), so the whole story takes seconds of real time.
 /// </summary>
 public sealed class FailoverCrashTests : IAsyncLifetime
