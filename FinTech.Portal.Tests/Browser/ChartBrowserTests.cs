@@ -15,14 +15,18 @@ public class ChartBrowserTests(BrowserFixture browser)
 
     /// <summary>
     /// Brings the chart into the viewport (the mouse works there) and returns where its picture is.
-    /// A refresh replaces the picture (its SVG), never the chart's figure: the figure is scrolled
-    /// to, and the picture's box is read in one step, so a refresh cannot detach it halfway.
+    /// A refresh whose data changed replaces the whole panel, chart included: the chart is found,
+    /// scrolled to and measured in one step of the page's script, so a refresh cannot detach it
+    /// halfway (a redrawn chart is drawn in the same place).
     /// </summary>
     private static async Task<PlotBox> PlotAsync(IPage page, string chart)
     {
-        var figure = page.Locator(chart);
-        await figure.ScrollIntoViewIfNeededAsync();
-        var box = await figure.EvaluateAsync<float[]>("c => { const r = c.querySelector('svg').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }");
+        await page.Locator(chart).WaitForAsync();
+        var box = await page.EvaluateAsync<float[]>("""
+            selector => { const c = document.querySelector(selector);
+                          c.scrollIntoView({ block: 'center', behavior: 'instant' });
+                          const r = c.querySelector('svg').getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }
+            """, chart);
         return new PlotBox(box[0], box[1], box[2], box[3]);
     }
 
