@@ -114,8 +114,10 @@ public sealed class SecretLeakPortal : WebApplicationFactory<FinTech.Portal.Comp
         {
             await CheckAsync();
             Services.GetRequiredService<OperationWorkerSignal>().Wake();
-            // A guard against a hang, not a pause: a worker that stops waiting on the clock without ending its runs fails the test.
-            var endedOrHung = Task.WhenAny(ended.Task, Task.Delay(TimeSpan.FromMinutes(2)));
+            // A guard against a hang, not a pause: the wait for the runs to end gives up after two real
+            // minutes (faulting with a TimeoutException), so a worker that stops waiting on the clock
+            // without ending its runs fails the test below instead of hanging it.
+            var endedOrHung = ended.Task.WaitAsync(TimeSpan.FromMinutes(2));
             var end = Time.GetUtcNow() + limit;
             while (!ended.Task.IsCompleted && await pump.StepAsync(endedOrHung, end))
             {
